@@ -422,8 +422,8 @@ class _JourneyReader:
         share = None
         if "share" in f:
             if kind is not StepKind.ENTRY:
-                self.error(f["share"][0], f"'share' is for entry steps only, and {where} is a "
-                                          f"{kind} step")
+                self.error(f["share"][0], f"'share' is for entry steps only; {where} is of "
+                                          f"kind '{kind}'")
             else:
                 share = self.number(f["share"][1], f"the share of {where}", 0, 1, low_open=True)
         staffing = None

@@ -261,7 +261,11 @@ def compose_text(text: str, file: str) -> tuple[Node, list[Problem]]:
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or "invalid YAML"
         if exc.context:
-            what = f"{what} ({exc.context})"
+            what = f"{what} ({exc.context}"
+            start = exc.context_mark
+            if start is not None and mark is not None and start.line != mark.line:
+                what += f" from line {start.line + 1}, column {start.column + 1}"
+            what += ")"
         raise YamlSourceError([Problem(file, line, column, f"invalid YAML: {what}")]) from None
     except yaml.reader.ReaderError as exc:
         line, column = _position_of(text, exc.position)
