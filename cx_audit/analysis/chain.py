@@ -1,0 +1,479 @@
+"""The journey as an absorbing Markov chain: end probabilities and expectations.
+
+Customers start at the entries (by share) and move by the transition
+probabilities. A walk ends at a resolution step, an abandon step, the
+implicit abandon of a step's ``abandon`` share, or a non-terminal step with
+no ``next`` (stranded); customers who enter a closed loop never end.
+
+The chain is never inverted as a whole. Its strongly connected components
+are solved one at a time in topological order: a step on no cycle by one
+multiply-add per transition, a cyclic component by a sparse LU of its own
+``I - Q`` (see :mod:`cx_audit.analysis._sparse`). Journeys whose loops are
+local are therefore solved in near-linear time.
+
+Conventions where the format leaves room (also stated on each function):
+
+- a step's transition probabilities are divided by their sum, so the small
+  deficit the format tolerates (up to 1e-6) is spread in proportion instead
+  of leaking out of the chain; a step whose transitions all have probability
+  0 strands its customers;
+- entry shares that sum below 1 are scaled up to sum to 1 (the metrics
+  describe the customers who do start somewhere); with no entry, or only
+  zero shares, nobody starts: every probability and expectation is 0;
+- a stranded step with an ``abandon`` share loses that share to abandonment
+  and strands the rest;
+- resolution and abandon steps end the walk: their own ``abandon`` and any
+  transition leaving them are ignored, while their wait and shield count
+  once when reached.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import networkx as nx
+
+from cx_audit.analysis._net import Net, net_of, strongly_connected
+from cx_audit.analysis._sparse import LeakyLU
+from cx_audit.analysis.erlang import ErlangC, step_wait
+from cx_audit.graph import journey_graph
+from cx_audit.model import Journey
+
+__all__ = ["ChainResult", "entry_distribution", "solve_chain"]
+
+INF = math.inf
+
+
+class _Chain:
+    """A finite chain on states ``0..n-1`` with absorption outside the states.
+
+    ``out[u]`` lists ``(v, p)`` with ``p > 0``; ``loss[u]`` is the mass that
+    leaves the states at ``u`` (``loss[u] + sum p = 1``). Losses are given
+    structurally, so a component is *closed* (traps its customers) exactly
+    when none of its states loses mass and no transition leaves it.
+    """
+
+    __slots__ = ("n", "out", "loss", "comp_of", "comps", "cyclic", "closed", "_lu")
+
+    def __init__(self, out: list[list[tuple[int, float]]], loss: list[float]) -> None:
+        n = len(out)
+        self.n = n
+        self.out = out
+        self.loss = loss
+        comp_of, comps = strongly_connected(n, [[v for v, _ in edges] for edges in out])
+        self.comp_of = comp_of
+        self.comps = comps
+        cyclic: list[bool] = []
+        closed: list[bool] = []
+        for c, comp in enumerate(comps):
+            if len(comp) == 1:
+                u = comp[0]
+                is_cyclic = any(v == u for v, _ in out[u])
+            else:
+                is_cyclic = True
+            cyclic.append(is_cyclic)
+            closed.append(is_cyclic and all(
+                loss[u] == 0.0 and all(comp_of[v] == c for v, _ in out[u]) for u in comp
+            ))
+        self.cyclic = cyclic
+        self.closed = closed
+        self._lu: dict[int, tuple[LeakyLU, dict[int, int]]] = {}
+
+    def factor(self, c: int) -> tuple[LeakyLU, dict[int, int]]:
+        """LU of ``I - Q`` on cyclic, open component ``c``, and its local indices."""
+        cached = self._lu.get(c)
+        if cached is not None:
+            return cached
+        comp = self.comps[c]
+        comp_of = self.comp_of
+        local = {u: i for i, u in enumerate(comp)}
+        rows: list[dict[int, float]] = []
+        leaks: list[float] = []
+        for u in comp:
+            row: dict[int, float] = {}
+            leak = self.loss[u]
+            for v, p in self.out[u]:
+                if comp_of[v] != c:
+                    leak += p
+                elif v != u:
+                    j = local[v]
+                    row[j] = row.get(j, 0.0) + p
+            rows.append(row)
+            leaks.append(leak)
+        result = (LeakyLU(rows, leaks), local)
+        self._lu[c] = result
+        return result
+
+    def forward(self, start: Sequence[float]) -> tuple[list[float], dict[int, float]]:
+        """Expected visits of every state from the starting distribution.
+
+        Returns ``(visits, trapped)``: visits are ``inf`` in a closed component
+        that customers reach, and ``trapped`` maps each reached closed
+        component to the mass that enters it.
+        """
+        out = self.out
+        comp_of = self.comp_of
+        inflow = list(start)
+        visits = [0.0] * self.n
+        trapped: dict[int, float] = {}
+        for c in range(len(self.comps) - 1, -1, -1):
+            comp = self.comps[c]
+            if not self.cyclic[c]:
+                u = comp[0]
+                x = inflow[u]
+                visits[u] = x
+                if x:
+                    for v, p in out[u]:
+                        inflow[v] += x * p
+                continue
+            if self.closed[c]:
+                mass = math.fsum(inflow[u] for u in comp)
+                if mass > 0.0:
+                    trapped[c] = mass
+                    for u in comp:
+                        visits[u] = INF
+                continue
+            b = [inflow[u] for u in comp]
+            if not any(b):
+                continue
+            lu, _ = self.factor(c)
+            x_local = lu.solve_transposed(b)
+            for u, x in zip(comp, x_local):
+                visits[u] = x
+                for v, p in out[u]:
+                    if comp_of[v] != c:
+                        inflow[v] += x * p
+        return visits, trapped
+
+    def backward(self, cost: Sequence[float]) -> list[float]:
+        """Expected total ``cost`` collected from each state until the walk ends.
+
+        ``cost[u]`` is collected on every visit of ``u``. The value is ``inf``
+        where the walk can enter a closed component that holds a cost.
+        """
+        out = self.out
+        comp_of = self.comp_of
+        value = [0.0] * self.n
+        for c, comp in enumerate(self.comps):
+            if not self.cyclic[c]:
+                u = comp[0]
+                acc = cost[u]
+                for v, p in out[u]:
+                    acc += p * value[v]
+                value[u] = acc
+                continue
+            if self.closed[c]:
+                fill = INF if any(cost[u] > 0.0 for u in comp) else 0.0
+                for u in comp:
+                    value[u] = fill
+                continue
+            rhs: list[float] = []
+            for u in comp:
+                acc = cost[u]
+                for v, p in out[u]:
+                    if comp_of[v] != c:
+                        acc += p * value[v]
+                rhs.append(acc)
+            if any(r == INF for r in rhs):
+                for u in comp:
+                    value[u] = INF
+                continue
+            if not any(rhs):
+                continue
+            lu, _ = self.factor(c)
+            for u, x in zip(comp, lu.solve(rhs)):
+                value[u] = x
+        return value
+
+    def column(self, c: int, u: int) -> tuple[list[float], dict[int, int]]:
+        """Expected visits of ``u`` from each state of its open cyclic component.
+
+        Returns the local vector ``N[., u]`` and the local index map.
+        """
+        lu, local = self.factor(c)
+        e = [0.0] * len(local)
+        e[local[u]] = 1.0
+        return lu.solve(e), local
+
+
+def entry_distribution(journey: Journey, net: Net) -> list[float]:
+    """Starting probability of every step, from ``journey.entry_shares``.
+
+    Shares are scaled to sum to 1 when they sum below (or above) it. When the
+    journey gives no shares at all but has entries, they are split evenly.
+    With no entry, everyone starts nowhere: the vector is all zeros.
+
+    Notes
+    -----
+    O(steps).
+    """
+    start = [0.0] * net.n
+    shares = {k: float(v) for k, v in journey.entry_shares.items() if k in net.index}
+    if not shares and net.entries:
+        shares = {net.ids[e]: 1.0 for e in net.entries}
+    total = math.fsum(max(0.0, s) for s in shares.values())
+    if total <= 0.0:
+        return start
+    for step_id, s in shares.items():
+        if s > 0.0:
+            start[net.index[step_id]] = s / total
+    return start
+
+
+def _weighted(values: Sequence[float], weights: Sequence[float]) -> float:
+    """``sum(values * weights)`` over positive weights; ``inf`` if one term is."""
+    terms = []
+    for x, w in zip(values, weights):
+        if w:
+            if x == INF:
+                return INF
+            terms.append(x * w)
+    return math.fsum(terms)
+
+
+class _Solution:
+    """Everything the metrics and the what-if share about one journey's chain."""
+
+    __slots__ = (
+        "net", "start", "waits", "queues", "chain", "visits", "trapped",
+        "p_reach", "n_diag", "returns_without", "_values",
+    )
+
+    def __init__(self, journey: Journey, net: Net) -> None:
+        self.net = net
+        self.start = entry_distribution(journey, net)
+        waits: list[float] = []
+        queues: list[ErlangC | None] = []
+        for step_id in net.ids:
+            wait, queue = step_wait(journey.steps[step_id])
+            waits.append(wait)
+            queues.append(queue)
+        self.waits = waits
+        self.queues = queues
+        self.chain = _journey_chain(net)
+        self.visits, self.trapped = self.chain.forward(self.start)
+        self._values: tuple[list[float], list[float], list[float]] | None = None
+        self._first_passage()
+
+    def _first_passage(self) -> None:
+        """Probability of ever reaching each step, by first-passage decomposition.
+
+        For a step on no cycle it equals its visits. For a step ``u`` in an
+        open cyclic component, ``visits(u) = p_reach(u) * N[u, u]`` where
+        ``N[u, u]`` (visits of ``u`` starting at ``u``) comes from one solve
+        within the component; the same solve gives, for the what-if, the
+        probability of coming back to ``u`` once its self-loop is dropped.
+        In a closed component every step is reached by all who enter it.
+        """
+        net = self.net
+        chain = self.chain
+        visits = self.visits
+        p_reach = list(visits)
+        n_diag = [1.0] * net.n
+        returns_without = [0.0] * net.n
+        for c, comp in enumerate(chain.comps):
+            if not chain.cyclic[c]:
+                continue
+            if chain.closed[c]:
+                mass = self.trapped.get(c, 0.0)
+                for u in comp:
+                    p_reach[u] = mass
+                continue
+            if not any(visits[u] for u in comp):
+                continue
+            for u in comp:
+                col, local = chain.column(c, u)
+                nuu = col[local[u]]
+                n_diag[u] = nuu
+                p_reach[u] = visits[u] / nuu
+                ret = 0.0
+                shares = net.share[u]
+                others = [(v, s) for v, s in zip(net.succ[u], shares) if v != u and s > 0.0]
+                total = math.fsum(s for _, s in others)
+                if total > 0.0:
+                    for v, s in others:
+                        j = local.get(v)
+                        if j is not None:
+                            ret += s / total * col[j] / nuu
+                returns_without[u] = ret
+        self.p_reach = p_reach
+        self.n_diag = n_diag
+        self.returns_without = returns_without
+
+    def values(self) -> tuple[list[float], list[float], list[float]]:
+        """Values to go from each step: P(resolution), shields, wait."""
+        if self._values is None:
+            net = self.net
+            res_cost = [1.0 if r else 0.0 for r in net.resolution]
+            shields = [float(s) for s in net.shield]
+            self._values = (
+                self.chain.backward(res_cost),
+                self.chain.backward(shields),
+                self.chain.backward(self.waits),
+            )
+        return self._values
+
+    def end_probabilities(self) -> tuple[float, float, float, float]:
+        """``(p_resolution, p_abandon, p_stranded, p_trapped)``."""
+        net = self.net
+        visits = self.visits
+        p_res = math.fsum(visits[u] for u in net.resolutions)
+        abandon_terms = [visits[u] for u in range(net.n) if net.abandon_step[u]]
+        stranded_terms = []
+        for u in range(net.n):
+            a = net.abandon[u]
+            if net.stranded[u]:
+                abandon_terms.append(visits[u] * a)
+                stranded_terms.append(visits[u] * (1.0 - a))
+            elif a > 0.0:
+                abandon_terms.append(visits[u] * a)
+        return (
+            p_res,
+            math.fsum(abandon_terms),
+            math.fsum(stranded_terms),
+            math.fsum(self.trapped.values()),
+        )
+
+    def first_time(self) -> float:
+        """Probability of reaching a resolution without crossing a handoff."""
+        chain = _journey_chain(self.net, drop_handoffs=True)
+        visits, _ = chain.forward(self.start)
+        return math.fsum(visits[u] for u in self.net.resolutions)
+
+    def edge_total(self, flags: Sequence[Sequence[bool]]) -> float:
+        """Expected number of crossings of the flagged transitions."""
+        net = self.net
+        terms = []
+        for u in range(net.n):
+            x = self.visits[u]
+            if not x:
+                continue
+            for p, flag in zip(net.prob[u], flags[u]):
+                if flag and p > 0.0:
+                    if x == INF:
+                        return INF
+                    terms.append(x * p)
+        return math.fsum(terms)
+
+
+def _journey_chain(net: Net, drop_handoffs: bool = False) -> _Chain:
+    """The chain of a journey; with ``drop_handoffs``, handoffs leave the chain."""
+    out: list[list[tuple[int, float]]] = []
+    loss: list[float] = []
+    for u in range(net.n):
+        if net.terminal[u] or net.stranded[u]:
+            out.append([])
+            loss.append(1.0)
+            continue
+        edges: list[tuple[int, float]] = []
+        lost = net.abandon[u]
+        handoff = net.handoff[u]
+        for k, (v, p) in enumerate(zip(net.succ[u], net.prob[u])):
+            if p <= 0.0:
+                continue
+            if drop_handoffs and handoff[k]:
+                lost += p
+            else:
+                edges.append((v, p))
+        out.append(edges)
+        loss.append(lost)
+    return _Chain(out, loss)
+
+
+def _finite(x: float) -> float | None:
+    return None if x == INF else x
+
+
+@dataclass(frozen=True, slots=True)
+class ChainResult:
+    """End probabilities, expectations and per-step figures of a journey.
+
+    ``None`` stands for an infinite expectation or visit count: customers are
+    trapped, with positive probability, in a loop holding what is counted.
+    """
+
+    p_resolution: float
+    p_abandon: float
+    p_stranded: float
+    p_trapped: float
+    p_first_time: float
+    shields_expected: float | None
+    retells_expected: float | None
+    handoffs_expected: float | None
+    wait_expected: float | None
+    visits: Mapping[str, float | None]
+    p_reach: Mapping[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready values."""
+        return {
+            "p_resolution": self.p_resolution,
+            "p_abandon": self.p_abandon,
+            "p_stranded": self.p_stranded,
+            "p_trapped": self.p_trapped,
+            "p_first_time": self.p_first_time,
+            "shields_expected": self.shields_expected,
+            "retells_expected": self.retells_expected,
+            "handoffs_expected": self.handoffs_expected,
+            "wait_expected": self.wait_expected,
+            "visits": dict(self.visits),
+            "p_reach": dict(self.p_reach),
+        }
+
+
+def _solve(journey: Journey, graph: nx.DiGraph | None) -> _Solution:
+    G = journey_graph(journey) if graph is None else graph
+    return _Solution(journey, net_of(G))
+
+
+def _result(sol: _Solution) -> ChainResult:
+    net = sol.net
+    p_res, p_ab, p_str, p_trap = sol.end_probabilities()
+    return ChainResult(
+        p_resolution=p_res,
+        p_abandon=p_ab,
+        p_stranded=p_str,
+        p_trapped=p_trap,
+        p_first_time=sol.first_time(),
+        shields_expected=_finite(_weighted(sol.visits, net.shield)),
+        retells_expected=_finite(sol.edge_total(net.cold)),
+        handoffs_expected=_finite(sol.edge_total(net.handoff)),
+        wait_expected=_finite(_weighted(sol.visits, sol.waits)),
+        visits=MappingProxyType({i: _finite(x) for i, x in zip(net.ids, sol.visits)}),
+        p_reach=MappingProxyType(dict(zip(net.ids, sol.p_reach))),
+    )
+
+
+def solve_chain(journey: Journey, graph: nx.DiGraph | None = None) -> ChainResult:
+    """Solve the absorbing chain of ``journey``.
+
+    Parameters
+    ----------
+    journey : Journey
+        The journey; its ``entry_shares`` give the starting distribution.
+    graph : networkx.DiGraph, optional (default=None)
+        ``journey_graph(journey)``, when the caller already has it.
+
+    Returns
+    -------
+    ChainResult
+        ``p_resolution + p_abandon + p_stranded + p_trapped = 1`` up to
+        rounding whenever some entry has a positive share.
+
+    Notes
+    -----
+    Conventions: see the module docstring (deficits spread in proportion,
+    entry shares scaled to 1, terminal steps end the walk).
+
+    With ``n`` steps, ``e`` transitions and cyclic components ``C`` of the
+    probability-carrying transitions, the time is
+    ``O(n + e + sum over C of |C| * f(C))`` where ``f(C)`` is the size of the
+    LU factors of the component (O(|C|) for rings and chains): linear when
+    loops are local. The ``|C|`` factor comes from ``p_reach``, which needs
+    one solve per step of a cyclic component. Space ``O(n + e + sum f(C))``.
+    """
+    return _result(_solve(journey, graph))

@@ -1,0 +1,202 @@
+"""The journey metrics of the specification, and the per-step figures."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from types import MappingProxyType
+from typing import Any
+
+import networkx as nx
+
+from cx_audit.analysis._net import net_of
+from cx_audit.analysis.chain import INF, _Solution, _weighted
+from cx_audit.analysis.erlang import ErlangC
+from cx_audit.analysis.structure import Bound, _retells_max, _route_count, _Routes, \
+    _shields_max, _shields_min
+from cx_audit.analysis.whatif import Impact, _impacts
+from cx_audit.graph import journey_graph
+from cx_audit.model import Journey
+
+__all__ = ["JourneyAnalysis", "Metrics", "StepStats", "analyse"]
+
+
+@dataclass(frozen=True, slots=True)
+class Metrics:
+    """The metrics of spec/metrics.md, under exactly its names.
+
+    Structural: ``steps``, ``transitions``, ``paths`` (int of any size,
+    ``"unbounded"`` or ``None``), ``shields_min`` (int or ``None``),
+    ``shields_max`` and ``retells_max`` (int, ``"unbounded"`` or ``None``).
+    Probabilistic: the four end probabilities, ``p_first_time`` and the
+    expectations (``None`` when infinite).
+    """
+
+    steps: int
+    transitions: int
+    paths: Bound
+    shields_min: int | None
+    shields_max: Bound
+    retells_max: Bound
+    p_resolution: float
+    p_abandon: float
+    p_stranded: float
+    p_trapped: float
+    p_first_time: float
+    shields_expected: float | None
+    retells_expected: float | None
+    handoffs_expected: float | None
+    wait_expected: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready values in the specification's order (ints stay exact)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True, slots=True)
+class StepStats:
+    """What the chain says about one step.
+
+    Attributes
+    ----------
+    visits : float or None
+        Expected visits per customer; ``None`` when infinite (the step is in a
+        trap loop that customers reach).
+    p_reach : float
+        Probability that a customer ever reaches the step.
+    wait : float
+        Wait in minutes counted at each visit: the file's ``wait``, else the
+        Erlang C average speed of answer, else 0 (also 0 for an overloaded
+        queue without a written wait).
+    overloaded : bool
+        The step's staffing cannot keep up (``load >= agents``).
+    erlang : ErlangC or None
+        The queue model when the step has ``staffing``.
+    impact : Impact or None
+        The what-if of removing the step; ``None`` for entries and terminal
+        steps.
+    """
+
+    visits: float | None
+    p_reach: float
+    wait: float
+    overloaded: bool
+    erlang: ErlangC | None
+    impact: Impact | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready values."""
+        return {
+            "visits": self.visits,
+            "p_reach": self.p_reach,
+            "wait": self.wait,
+            "overloaded": self.overloaded,
+            "erlang": None if self.erlang is None else self.erlang.to_dict(),
+            "impact": None if self.impact is None else self.impact.to_dict(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class JourneyAnalysis:
+    """The metrics of a journey and the figures of each of its steps."""
+
+    metrics: Metrics
+    steps: Mapping[str, StepStats]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready values."""
+        return {
+            "metrics": self.metrics.to_dict(),
+            "steps": {k: v.to_dict() for k, v in self.steps.items()},
+        }
+
+
+def _finite(x: float) -> float | None:
+    return None if x == INF else x
+
+
+def analyse(journey: Journey, graph: nx.DiGraph | None = None) -> JourneyAnalysis:
+    """Compute every metric of ``journey`` and the figures of each step.
+
+    Parameters
+    ----------
+    journey : Journey
+        The journey.
+    graph : networkx.DiGraph, optional (default=None)
+        ``journey_graph(journey)``, when the caller already has it.
+
+    Returns
+    -------
+    JourneyAnalysis
+
+    Notes
+    -----
+    Conventions where the specification is silent:
+
+    - transition probabilities within a step are divided by their sum, so a
+      rounding deficit (the format allows 1e-6) is spread in proportion and
+      the four end probabilities still sum to 1 within 1e-9; a step whose
+      transitions all have probability 0 strands its customers;
+    - entry shares summing below 1 (every entry gives a share) are scaled to
+      sum to 1: the figures describe the customers who start somewhere. With
+      no entry nobody starts, and every probability and expectation is 0;
+    - a stranded step with an ``abandon`` share loses that share to
+      abandonment and strands the rest;
+    - resolution and abandon steps end the walk; their wait and shield count
+      once when reached, as on any visit;
+    - a step with ``staffing`` and no ``wait`` waits the Erlang C average
+      speed of answer; an overloaded queue has no finite wait, and since an
+      expectation is infinite only when customers are trapped, its wait
+      counts as 0 in ``wait_expected`` and ``StepStats.overloaded`` is set
+      for a rule to report;
+    - ``p_first_time`` counts resolutions reached without crossing any
+      handoff, warm or cold;
+    - expectations are ``None`` only when customers reach, with positive
+      probability, a trap loop that holds what is counted (a shield step, a
+      positive wait, a handoff); a trap loop without shields leaves
+      ``shields_expected`` finite.
+
+    With ``n`` steps and ``e`` transitions: structural metrics O(n + e)
+    (``paths`` adds integers of O(n) bits); the chain, ``p_reach`` and every
+    step's impact O(n + e + sum over cyclic components C of |C| f(C)), where
+    f(C) is the size of C's sparse LU factors: near-linear when loops are
+    local. See :func:`~cx_audit.analysis.chain.solve_chain` and
+    :func:`~cx_audit.analysis.whatif.step_impacts`.
+    """
+    G = journey_graph(journey) if graph is None else graph
+    net = net_of(G)
+    routes = _Routes(net)
+    sol = _Solution(journey, net)
+    p_res, p_ab, p_str, p_trap = sol.end_probabilities()
+    metrics = Metrics(
+        steps=len(journey.steps),
+        transitions=sum(len(step.next) for step in journey.steps.values()),
+        paths=_route_count(routes),
+        shields_min=_shields_min(routes)[0],
+        shields_max=_shields_max(routes),
+        retells_max=_retells_max(routes)[0],
+        p_resolution=p_res,
+        p_abandon=p_ab,
+        p_stranded=p_str,
+        p_trapped=p_trap,
+        p_first_time=sol.first_time(),
+        shields_expected=_finite(_weighted(sol.visits, net.shield)),
+        retells_expected=_finite(sol.edge_total(net.cold)),
+        handoffs_expected=_finite(sol.edge_total(net.handoff)),
+        wait_expected=_finite(_weighted(sol.visits, sol.waits)),
+    )
+    impacts = _impacts(sol)
+    steps = {}
+    for u, step_id in enumerate(net.ids):
+        queue = sol.queues[u]
+        visits = sol.visits[u]
+        steps[step_id] = StepStats(
+            visits=None if math.isinf(visits) else visits,
+            p_reach=sol.p_reach[u],
+            wait=sol.waits[u],
+            overloaded=bool(queue is not None and queue.overloaded),
+            erlang=queue,
+            impact=impacts[u],
+        )
+    return JourneyAnalysis(metrics=metrics, steps=MappingProxyType(steps))
