@@ -1,0 +1,265 @@
+"""Configuration: which rules run, at what severity, with which options.
+
+Read from ``[tool.cx-audit]`` in a ``pyproject.toml`` or from the top level
+of a ``.cx-audit.toml``, found by walking up from the current directory (in
+each directory ``.cx-audit.toml`` wins over ``pyproject.toml``, and a
+``pyproject.toml`` without a ``[tool.cx-audit]`` table is passed over), or
+from the file given with ``--config``. Keys:
+
+``select`` / ``ignore``
+    rule codes, names, code prefixes (``CX3``) or ``ALL``; a rule runs when
+    ``select`` matches it and ``ignore`` does not. Default: every rule.
+``severity``
+    code or name -> ``error`` / ``warning`` / ``info`` / ``off``.
+``fail-on``
+    the lowest severity that makes ``audit`` exit 1 (default ``error``).
+``per-file-ignores``
+    glob -> list of selectors, for journeys whose path matches the glob
+    (relative to the configuration's folder; a glob without ``/`` also
+    matches the file name alone).
+rule options
+    ``max_shields``, ``max_wait``, … (``cx-audit rules`` lists them all).
+
+Unknown keys, unknown rules and bad values are errors that name the key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import os
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from cx_audit.findings import Severity
+from cx_audit.rules import RULES, Rule, all_options, resolve_selector
+from cx_audit.yamlsource import Problem
+
+__all__ = ["Config", "ConfigError", "find_config", "load_config"]
+
+TABLE_KEYS = ("select", "ignore", "severity", "fail-on", "per-file-ignores")
+
+
+class ConfigError(Exception):
+    """The configuration is invalid; ``problems`` say where and why."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated configuration (the defaults when no file is found)."""
+
+    select: tuple[str, ...] = ("ALL",)
+    ignore: tuple[str, ...] = ()
+    severity: Mapping[str, Severity] = field(default_factory=lambda: MappingProxyType({}))
+    fail_on: Severity = Severity.ERROR
+    options: Mapping[str, float | int] = field(default_factory=lambda: MappingProxyType({}))
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    source: Path | None = None
+    root: Path = field(default_factory=Path.cwd)
+
+    def _matches(self, selectors: Iterable[str], rule: Rule) -> bool:
+        return any(rule.code in resolve_selector(s) for s in selectors)
+
+    def is_enabled(self, rule: Rule) -> bool:
+        """True when ``select`` picks the rule, ``ignore`` does not, and it is not ``off``."""
+        return (
+            self._matches(self.select, rule)
+            and not self._matches(self.ignore, rule)
+            and self.severity_of(rule) is not Severity.OFF
+        )
+
+    def severity_of(self, rule: Rule) -> Severity:
+        """The configured severity of ``rule``, else its default."""
+        return self.severity.get(rule.code, rule.severity)
+
+    def options_for(self, rule: Rule) -> dict[str, float | int]:
+        """The rule's options: configured values over the defaults."""
+        return {name: self.options.get(name, opt.default) for name, opt in rule.options.items()}
+
+    def ignored_in_file(self, rule: Rule, file: str) -> bool:
+        """True when a ``per-file-ignores`` glob matching ``file`` names the rule."""
+        if not self.per_file_ignores:
+            return False
+        path = Path(file)
+        try:
+            relative = path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            relative = path.as_posix()
+        for pattern, selectors in self.per_file_ignores:
+            candidates = [relative, path.as_posix()]
+            if "/" not in pattern:
+                candidates.append(path.name)
+            if any(fnmatch.fnmatchcase(c, pattern) for c in candidates):
+                if self._matches(selectors, rule):
+                    return True
+        return False
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    """The nearest configuration file from ``start`` (default: cwd) upward, or None."""
+    folder = (start or Path.cwd()).resolve()
+    for directory in (folder, *folder.parents):
+        dedicated = directory / ".cx-audit.toml"
+        if dedicated.is_file():
+            return dedicated
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file() and _has_tool_table(pyproject):
+            return pyproject
+    return None
+
+
+def _has_tool_table(path: Path) -> bool:
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return True  # let load_config report the problem rather than skip silently
+    return isinstance(data.get("tool"), dict) and "cx-audit" in data["tool"]
+
+
+def load_config(path: Path | None = None, *, search: bool = True) -> Config:
+    """Load ``path``, or the nearest configuration, or the defaults.
+
+    Raises :class:`ConfigError` with every problem found.
+    """
+    if path is None and search:
+        path = find_config()
+    if path is None:
+        return Config()
+    name = os.fspath(path)
+    try:
+        text = Path(path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([Problem(name, 1, 1, f"cannot read the configuration: {exc}")]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        line, column = (int(match[1]), int(match[2])) if match else (1, 1)
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise ConfigError([Problem(name, line, column, f"invalid TOML: {message}")]) from None
+    if Path(path).name == "pyproject.toml":
+        table = data.get("tool", {}).get("cx-audit", {})
+        header = "[tool.cx-audit]"
+    else:
+        table, header = data, None
+    return _ConfigReader(name, text, header).read(table, Path(path).resolve().parent)
+
+
+class _ConfigReader:
+    """Validates one configuration table, collecting every problem."""
+
+    def __init__(self, file: str, text: str, header: str | None) -> None:
+        self.file = file
+        self.lines = text.splitlines()
+        self.start = 0
+        if header is not None:
+            for number, line in enumerate(self.lines):
+                if line.strip().replace(" ", "") == header:
+                    self.start = number
+                    break
+        self.problems: list[Problem] = []
+
+    def where(self, key: str) -> tuple[int, int]:
+        """Best-effort line and column of ``key`` in the file (TOML keeps no positions)."""
+        pattern = re.compile(r'^\s*(?:\[\s*)?(?:"?[\w.-]*"?\.)?"?' + re.escape(key) + r'"?\s*[=\]]')
+        for number in range(self.start, len(self.lines)):
+            if pattern.search(self.lines[number]):
+                return number + 1, len(self.lines[number]) - len(self.lines[number].lstrip()) + 1
+        return self.start + 1, 1
+
+    def error(self, key: str, message: str) -> None:
+        line, column = self.where(key)
+        self.problems.append(Problem(self.file, line, column, message))
+
+    def selectors(self, key: str, value: Any) -> tuple[str, ...]:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.error(key, f"'{key}' must be a list of rule codes or names")
+            return ()
+        good = []
+        for selector in value:
+            if resolve_selector(selector):
+                good.append(selector)
+            else:
+                self.error(key, f"'{key}' names no rule: '{selector}'{_hint(selector)}")
+        return tuple(good)
+
+    def read(self, table: Any, root: Path) -> Config:
+        if not isinstance(table, dict):
+            self.error("cx-audit", "the configuration must be a table")
+            raise ConfigError(self.problems)
+        options = all_options()
+        select: tuple[str, ...] = ("ALL",)
+        ignore: tuple[str, ...] = ()
+        severity: dict[str, Severity] = {}
+        fail_on = Severity.ERROR
+        values: dict[str, float | int] = {}
+        per_file: list[tuple[str, tuple[str, ...]]] = []
+        for key, value in table.items():
+            if key == "select":
+                select = self.selectors(key, value)
+            elif key == "ignore":
+                ignore = self.selectors(key, value)
+            elif key == "severity":
+                severity = self.read_severity(value)
+            elif key == "fail-on":
+                if value in ("error", "warning", "info"):
+                    fail_on = Severity(value)
+                else:
+                    self.error(key, f"'fail-on' must be error, warning or info, not {value!r}")
+            elif key == "per-file-ignores":
+                per_file = self.read_per_file(value)
+            elif key in options:
+                try:
+                    values[key] = options[key].parse(value)
+                except ValueError as exc:
+                    self.error(key, f"option '{key}' {exc}")
+            else:
+                known = (*TABLE_KEYS, *options)
+                self.error(key, f"unknown configuration key '{key}'{_hint(key, known)}")
+        if self.problems:
+            raise ConfigError(self.problems)
+        return Config(
+            select=select, ignore=ignore, severity=MappingProxyType(severity), fail_on=fail_on,
+            options=MappingProxyType(values), per_file_ignores=tuple(per_file),
+            source=Path(self.file), root=root,
+        )
+
+    def read_severity(self, value: Any) -> dict[str, Severity]:
+        if not isinstance(value, dict):
+            self.error("severity", "'severity' must map rule codes or names to a severity")
+            return {}
+        result = {}
+        for selector, level in value.items():
+            codes = resolve_selector(selector)
+            if not codes:
+                self.error(selector, f"'severity' names no rule: '{selector}'{_hint(selector)}")
+            elif level not in ("error", "warning", "info", "off"):
+                self.error(selector, f"the severity of '{selector}' must be error, warning, info "
+                                     f"or off, not {level!r}")
+            else:
+                result.update({code: Severity(level) for code in codes})
+        return result
+
+    def read_per_file(self, value: Any) -> list[tuple[str, tuple[str, ...]]]:
+        if not isinstance(value, dict):
+            self.error("per-file-ignores", "'per-file-ignores' must map globs to rule lists")
+            return []
+        return [(glob, self.selectors(glob, rules)) for glob, rules in value.items()]
+
+
+def _hint(word: str, choices: Iterable[str] | None = None) -> str:
+    pool = list(choices) if choices is not None else [
+        *(r.code for r in RULES.values()), *(r.name for r in RULES.values())]
+    close = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

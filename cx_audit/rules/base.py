@@ -1,0 +1,149 @@
+"""What every rule module provides, and the context a rule checks.
+
+A rule is a module with:
+
+``CODE``, ``NAME``
+    the stable code (``CX301``) and kebab-case name (``cold-handoff``);
+``SUMMARY``
+    one line naming the flagged pattern;
+``SEVERITY``
+    the default severity (the engine applies configuration on top);
+``OPTIONS``
+    option name -> :class:`Option` (type, default, meaning);
+``check(context, options)``
+    a generator of :class:`~cx_audit.findings.Candidate`;
+
+and a module docstring in fixed sections (``What it does``, ``Why it
+matters``, ``Example``, ``Use instead``, ``Options``) that is the rule's
+documentation: ``cx-audit explain`` prints it and docs/rules.md is built
+from it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import networkx as nx
+
+from cx_audit.findings import Candidate, Severity
+from cx_audit.graph import journey_graph
+from cx_audit.loader import parse_duration
+from cx_audit.model import Journey
+
+__all__ = ["DOC_SECTIONS", "Option", "Rule", "RuleContext"]
+
+DOC_SECTIONS = ("What it does", "Why it matters", "Example", "Use instead", "Options")
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """A rule option: its kind, default and meaning.
+
+    ``kind`` is ``"int"``, ``"float"`` or ``"duration"`` (minutes, written as
+    a number or as ``90s``/``4m``/``1.5h``/``2d``).
+    """
+
+    kind: str
+    default: float | int
+    help: str
+    minimum: float = 0.0
+    maximum: float = math.inf
+
+    def parse(self, value: Any) -> float | int:
+        """Check a configured value; raise ``ValueError`` with the reason."""
+        if self.kind == "duration" and isinstance(value, str):
+            minutes = parse_duration(value)
+            if minutes is None:
+                raise ValueError(f"'{value}' is not a duration such as 90s, 4m, 1.5h or 2d")
+            value = minutes
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"must be a number, not {type(value).__name__}")
+        if self.kind == "int" and not isinstance(value, int):
+            raise ValueError("must be a whole number")
+        if not math.isfinite(value) or value < self.minimum or value > self.maximum:
+            bounds = f"at least {self.minimum:g}"
+            if math.isfinite(self.maximum):
+                bounds = f"between {self.minimum:g} and {self.maximum:g}"
+            raise ValueError(f"must be {bounds}")
+        return int(value) if self.kind == "int" else float(value)
+
+
+class RuleContext:
+    """Everything a rule may look at for one journey, computed once and shared.
+
+    The analysis is computed lazily on first use, so a run that only needs
+    structural rules does not pay for the Markov chain.
+    """
+
+    def __init__(self, journey: Journey, graph: nx.DiGraph | None = None,
+                 analysis: Any = None) -> None:
+        self.journey = journey
+        self.graph = graph if graph is not None else journey_graph(journey)
+        self._analysis = analysis
+        self._memo: dict[Callable[[nx.DiGraph], Any], Any] = {}
+
+    @property
+    def analysis(self) -> Any:
+        """The journey's :class:`~cx_audit.analysis.JourneyAnalysis`."""
+        if self._analysis is None:
+            from cx_audit.analysis import analyse
+
+            self._analysis = analyse(self.journey, self.graph)
+        return self._analysis
+
+    def memo(self, function: Callable[[nx.DiGraph], Any]) -> Any:
+        """``function(graph)``, computed once per journey and shared by every rule.
+
+        Use it for the structural helpers of :mod:`cx_audit.analysis`
+        (``context.memo(reachable_steps)``), which several rules need.
+        """
+        if function not in self._memo:
+            self._memo[function] = function(self.graph)
+        return self._memo[function]
+
+
+CheckFunction = Callable[[RuleContext, Mapping[str, Any]], Iterator[Candidate]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered rule: the module's constants and its ``check`` function."""
+
+    code: str
+    name: str
+    summary: str
+    severity: Severity
+    options: Mapping[str, Option]
+    check: CheckFunction
+    doc: str
+
+    @classmethod
+    def from_module(cls, module: ModuleType) -> Rule:
+        """Build a rule from its module, checking that nothing is missing."""
+        return cls(
+            code=module.CODE,
+            name=module.NAME,
+            summary=module.SUMMARY,
+            severity=module.SEVERITY,
+            options=dict(getattr(module, "OPTIONS", {})),
+            check=module.check,
+            doc=module.__doc__ or "",
+        )
+
+    def sections(self) -> dict[str, str]:
+        """The documentation's sections: heading -> text (``## Heading`` form)."""
+        parts = re.split(r"^## (.+)$", self.doc, flags=re.MULTILINE)
+        found = {}
+        for heading, body in zip(parts[1::2], parts[2::2], strict=True):
+            found[heading.strip()] = body.strip("\n").rstrip()
+        return found
+
+    @property
+    def defaults(self) -> dict[str, float | int]:
+        """Option name -> default value."""
+        return {name: option.default for name, option in self.options.items()}

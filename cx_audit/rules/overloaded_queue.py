@@ -1,0 +1,56 @@
+"""## What it does
+Flags a step with `staffing` whose offered load reaches its agents:
+arrivals per hour / 60 x handle minutes >= agents. Such a queue never
+settles; its wait grows for as long as the arrivals keep coming.
+
+## Why it matters
+The Erlang C model (Koole & Mandelbaum, "Queueing Models of Call Centers",
+Ann. Oper. Res., 2002) has no steady state when the load reaches the
+number of agents: there is no average wait to quote, only a backlog. The
+metrics count no wait for such a queue, so this finding is what shows it.
+
+## Example
+```yaml
+  queue:
+    shield: queue
+    staffing: {arrivals: 600, handle: 9m, agents: 45}   # load 90 on 45 agents
+```
+
+## Use instead
+```yaml
+  queue:
+    shield: queue
+    staffing: {arrivals: 600, handle: 9m, agents: 100}
+```
+
+## Options
+None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from cx_audit.findings import Candidate, Severity
+from cx_audit.rules.base import RuleContext
+
+CODE = "CX507"
+NAME = "overloaded-queue"
+SUMMARY = "A staffed queue whose load reaches its agents"
+SEVERITY = Severity.ERROR
+OPTIONS: dict = {}
+
+
+def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
+    """Yield every staffed step whose load is at or above its agent count."""
+    for step in context.journey.steps.values():
+        staffing = step.staffing
+        if staffing is None or staffing.load < staffing.agents:
+            continue
+        yield Candidate(
+            f"The queue at step '{step.id}' is overloaded: a load of {staffing.load:.3g} "
+            f"Erlangs on {staffing.agents} agents, so the wait grows without limit",
+            step=step.id, metrics={"load": staffing.load, "agents": staffing.agents,
+                                   "arrivals_per_hour": staffing.arrivals_per_hour,
+                                   "handle_minutes": staffing.handle_minutes})

@@ -1,0 +1,67 @@
+"""## What it does
+Flags a loop on a route that passes steps owned by two or more teams and
+crosses a handoff: the customer is bounced between teams. Reported once
+per loop, at the step the loop returns to.
+
+## Why it matters
+Being passed back and forth is the transfer problem at its worst: 59% of
+customers report being transferred (HBR, 2010), each transfer costs 12% of
+satisfaction (SQM Group), and nobody owns the outcome — "not our fault,
+but our problem" is exactly what such a loop lacks.
+
+## Example
+```yaml
+  care: {owner: care, next: [{to: billing, handoff: cold}, done]}
+  billing: {owner: billing, next: [{to: care, handoff: cold}, done]}
+```
+
+## Use instead
+```yaml
+  care: {owner: care, next: [{to: billing, handoff: warm}, done]}
+  billing: {owner: billing, can_resolve: true, next: [done]}
+```
+
+## Options
+None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from cx_audit.analysis.structure import loops_on_routes, shortest_cycle
+from cx_audit.findings import Candidate, Severity
+from cx_audit.model import Journey
+from cx_audit.rules._common import loop_entry, quote_steps
+from cx_audit.rules.base import RuleContext
+
+CODE = "CX303"
+NAME = "ping-pong"
+SUMMARY = "A loop that bounces the customer between teams"
+SEVERITY = Severity.ERROR
+OPTIONS: dict = {}
+
+
+def is_ping_pong(journey: Journey, loop: tuple[str, ...]) -> bool:
+    """True when the loop spans two or more owners and one of its transitions is a handoff."""
+    members = set(loop)
+    owners = {journey.steps[s].owner for s in loop if journey.steps[s].owner}
+    handoff = any(t.handoff is not None and t.target in members
+                  for s in loop for t in journey.steps[s].next)
+    return len(owners) >= 2 and handoff
+
+
+def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
+    """Yield one candidate per ping-pong loop."""
+    journey, graph = context.journey, context.graph
+    predecessors = {s: set(graph.predecessors(s)) for s in journey.steps}
+    for loop in context.memo(loops_on_routes):
+        if not is_ping_pong(journey, loop):
+            continue
+        owners = sorted({journey.steps[s].owner for s in loop if journey.steps[s].owner})
+        back_to = loop_entry(journey, loop, predecessors)
+        cycle = shortest_cycle(graph, back_to) or loop
+        yield Candidate(
+            f"Customers are bounced between {', '.join(owners)} in the loop {quote_steps(cycle)}",
+            step=back_to, metrics={"owners": owners, "loop_steps": list(loop)}, loop=cycle)

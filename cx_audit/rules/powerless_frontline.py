@@ -1,0 +1,69 @@
+"""## What it does
+Flags a frontline step whose person cannot resolve the matter: either the
+step says so (`can_resolve: false`), or no resolution can be reached from
+it without handing the customer over to someone else.
+
+## Why it matters
+The person the customer finally reaches should be able to help. Nordstrom
+famously gives its staff one rule — use good judgement — and the authority
+to act on it. A frontline that can only take notes turns every contact into
+a transfer, and a transfer lowers first-contact resolution by 14% (SQM
+Group).
+
+## Example
+```yaml
+  agent:
+    actor: frontline
+    can_resolve: false
+    next: [{to: back-office, handoff: cold}]
+```
+
+## Use instead
+```yaml
+  agent:
+    actor: frontline
+    can_resolve: true       # e.g. refunds up to 100 EUR without approval
+    next: [done, {to: back-office, handoff: warm}]
+```
+
+## Options
+None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from functools import partial
+from typing import Any
+
+from cx_audit.analysis.structure import resolving_steps
+from cx_audit.findings import Candidate, Severity
+from cx_audit.model import Actor
+from cx_audit.rules.base import RuleContext
+
+CODE = "CX401"
+NAME = "powerless-frontline"
+SUMMARY = "A frontline person who cannot resolve the matter"
+SEVERITY = Severity.WARNING
+OPTIONS: dict = {}
+
+_resolving_without_handoff = partial(resolving_steps, avoid_handoffs=True)
+
+
+def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
+    """Yield frontline steps that lack authority, or any handoff-free route to a resolution."""
+    journey = context.journey
+    if not journey.resolutions:
+        return
+    direct = context.memo(_resolving_without_handoff)
+    for step in journey.steps.values():
+        if step.actor is not Actor.FRONTLINE:
+            continue
+        if step.can_resolve is False:
+            yield Candidate(f"The frontline person at '{step.id}' cannot resolve the matter "
+                            "(can_resolve: false)", step=step.id,
+                            metrics={"can_resolve": False})
+        elif step.id not in direct:
+            yield Candidate(f"No resolution can be reached from the frontline step '{step.id}' "
+                            "without a handoff", step=step.id,
+                            metrics={"can_resolve": step.can_resolve})

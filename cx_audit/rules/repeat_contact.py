@@ -1,0 +1,59 @@
+"""## What it does
+Flags a loop on a route: the customer comes back to a step already passed
+— calls again, fills the form again, returns to the menu. Reported once per
+loop, at the step the loop returns to; a loop that is a ping-pong between
+teams (CX303) is reported there instead.
+
+## Why it matters
+Repeat contact is the first effort driver: 62% of customers report having
+to contact a company repeatedly (HBR, 2010), and SQM Group finds
+satisfaction drops about 15% with each additional call. First-time
+resolution is what customers want.
+
+## Example
+```yaml
+  call: {kind: entry, next: [agent]}
+  agent: {next: [done, {to: call, label: not fixed, call again}]}
+```
+
+## Use instead
+```yaml
+  call: {kind: entry, next: [agent]}
+  agent: {can_resolve: true, next: [done, follow-up]}
+  follow-up: {next: [done]}     # the company calls back, once
+```
+
+## Options
+None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from cx_audit.analysis.structure import loops_on_routes, shortest_cycle
+from cx_audit.findings import Candidate, Severity
+from cx_audit.rules._common import loop_entry, quote_steps
+from cx_audit.rules.base import RuleContext
+from cx_audit.rules.ping_pong import is_ping_pong
+
+CODE = "CX305"
+NAME = "repeat-contact"
+SUMMARY = "A loop that brings the customer back to a step already passed"
+SEVERITY = Severity.WARNING
+OPTIONS: dict = {}
+
+
+def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
+    """Yield one candidate per loop on a route that is not a ping-pong."""
+    journey, graph = context.journey, context.graph
+    predecessors = {s: set(graph.predecessors(s)) for s in journey.steps}
+    for loop in context.memo(loops_on_routes):
+        if is_ping_pong(journey, loop):
+            continue
+        back_to = loop_entry(journey, loop, predecessors)
+        cycle = shortest_cycle(graph, back_to) or loop
+        yield Candidate(
+            f"Customers come back to step '{back_to}' in the loop {quote_steps(cycle)}",
+            step=back_to, metrics={"loop_steps": list(loop)}, loop=cycle)

@@ -1,0 +1,80 @@
+"""## What it does
+Flags a journey in which some route makes the customer tell the story
+again more than `max_retells` times (`retells_max > max_retells`), or
+without limit because a loop on a route contains a cold handoff. The route
+(or the loop) is the evidence.
+
+## Why it matters
+A second transfer is where customers give up on the company: Portland
+Research (2003) found purchase intent falls from 64% to 48% at a second
+transfer, and SQM Group finds satisfaction falls about 15% with each
+additional call.
+
+## Example
+```yaml
+  agent: {next: [{to: billing, handoff: cold}]}
+  billing: {next: [{to: disputes, handoff: cold}]}
+```
+
+## Use instead
+```yaml
+  agent: {next: [{to: billing, handoff: warm}]}
+  billing: {next: [{to: disputes, handoff: warm}]}
+```
+
+## Options
+- `max_retells` (default 1): the most times a customer may have to retell
+  the story on any route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import networkx as nx
+
+from cx_audit.analysis.structure import UNBOUNDED, loops_on_routes, max_retell_route
+from cx_audit.findings import Candidate, Severity
+from cx_audit.model import Handoff
+from cx_audit.rules._common import quote_steps
+from cx_audit.rules.base import Option, RuleContext
+
+CODE = "CX302"
+NAME = "retell-chain"
+SUMMARY = "A route that makes the customer retell the story too often"
+SEVERITY = Severity.ERROR
+OPTIONS = {"max_retells": Option("int", 1, "most retellings acceptable on any route")}
+
+
+def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
+    """Yield one journey-level candidate with the worst route or the retelling loop."""
+    limit = options["max_retells"]
+    worst = context.analysis.metrics.retells_max
+    if worst is None:
+        return
+    if worst == UNBOUNDED:
+        loop = _cold_loop(context)
+        yield Candidate(
+            f"Customers can be made to retell their story without limit in the loop "
+            f"{quote_steps(loop)}, which holds a cold handoff",
+            metrics={"retells_max": worst, "max_retells": limit}, loop=loop)
+    elif worst > limit:
+        route = context.memo(max_retell_route) or ()
+        yield Candidate(
+            f"A route makes the customer retell the story {worst} times (more than {limit})",
+            metrics={"retells_max": worst, "max_retells": limit}, route=tuple(route))
+
+
+def _cold_loop(context: RuleContext) -> tuple[str, ...]:
+    """A shortest cycle through the first cold transition found inside a loop on a route."""
+    graph = context.graph
+    for loop in context.memo(loops_on_routes):
+        members = set(loop)
+        for source in loop:
+            for transition in context.journey.steps[source].next:
+                if transition.handoff is Handoff.COLD and transition.target in members:
+                    inside = graph.subgraph(members)
+                    back = nx.shortest_path(inside, transition.target, source)
+                    return (source, *back)
+    return ()

@@ -1,0 +1,165 @@
+"""## What it does
+Flags a stretch of a route where a customer passes more than `max_stack`
+shield layers in a row without meeting a person (a frontline or back-office
+step that is not itself a shield). Reported at the first shield of the
+stack, with the stack as evidence; a loop of shields with no person in it
+makes the stack unbounded.
+
+## Why it matters
+Layers met one after another compound: each menu, check and queue before a
+person adds effort and another chance to hang up. The Vonage consumer
+survey found 27% of calls are abandoned in the phone menu alone. A person
+part-way through can take the context and cut the rest short.
+
+## Example
+```yaml
+steps:
+  call: {kind: entry, next: [menu]}
+  menu: {shield: ivr, next: [pin]}
+  pin: {shield: auth, next: [hold]}
+  hold: {shield: queue, next: [agent]}
+  agent: {actor: frontline, next: [done]}
+  done: {kind: resolution}
+```
+
+## Use instead
+```yaml
+steps:
+  call: {kind: entry, next: [menu]}
+  menu: {shield: ivr, next: [hold]}        # identity checked by the agent
+  hold: {shield: queue, next: [agent]}
+  agent: {actor: frontline, next: [done]}
+  done: {kind: resolution}
+```
+
+## Options
+- `max_stack` (default 2, a judgement call): the most shield layers in a
+  row acceptable before a person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import networkx as nx
+
+from cx_audit.analysis.structure import on_route_steps
+from cx_audit.findings import Candidate, Severity
+from cx_audit.rules._common import is_person, quote_steps
+from cx_audit.rules.base import Option, RuleContext
+
+CODE = "CX202"
+NAME = "shield-stack"
+SUMMARY = "Several shield layers in a row with no person between them"
+SEVERITY = Severity.WARNING
+OPTIONS = {"max_stack": Option("int", 2, "most shield layers in a row before a person")}
+
+_UNBOUNDED = float("inf")
+
+
+def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
+    """Yield each shield that starts a run of more than ``max_stack`` layers.
+
+    The run continues through steps that are not a person; a person who is
+    not a shield ends it. ``run[s]`` is the most layers a walk from ``s``
+    meets before a person, computed over the condensation: O(n + e).
+    """
+    limit = options["max_stack"]
+    journey, graph = context.journey, context.graph
+    on_route = context.memo(on_route_steps)
+    steps = journey.steps
+
+    def breaks(step_id: str) -> bool:
+        step = steps[step_id]
+        return is_person(step) and not step.is_shield
+
+    # the graph of stretches: on-route steps that do not end a run
+    stretch = graph.subgraph(s for s in on_route if not breaks(s) and not steps[s].is_terminal)
+    run: dict[str, float] = {}
+    endless: set[str] = set()  # steps in a loop of shields with no person
+    condensed = nx.condensation(stretch)
+    members = condensed.graph["mapping"]
+    for component in reversed(list(nx.topological_sort(condensed))):
+        nodes = condensed.nodes[component]["members"]
+        cyclic = len(nodes) > 1 or any(stretch.has_edge(n, n) for n in nodes)
+        shields = sum(1 for n in nodes if steps[n].is_shield)
+        exits = [s for n in nodes for s in stretch.successors(n) if members[s] != component]
+        tail = max((run[s] for s in exits), default=0.0)
+        if cyclic and shields:
+            value = _UNBOUNDED
+            endless.update(nodes)
+        else:
+            value = tail + shields  # a cycle without shields adds nothing
+        for node in nodes:
+            run[node] = value
+    starts = _stack_starts(stretch, graph, steps, on_route)
+    reported_loops: set[frozenset[str]] = set()
+    for step_id in journey.steps:
+        if step_id not in starts or run.get(step_id, 0) <= limit:
+            continue
+        length = run[step_id]
+        if length == _UNBOUNDED:
+            loop = _into_loop(stretch, step_id, endless)
+            key = frozenset(loop[-1:]) | frozenset(s for s in loop if s in endless)
+            if key in reported_loops:
+                continue  # a loop is reported once, from its first way in
+            reported_loops.add(key)
+            yield Candidate(
+                f"From step '{step_id}' customers can go round shield layers without ever "
+                f"meeting a person: {quote_steps(loop)}",
+                step=step_id, metrics={"stack": "unbounded", "max_stack": limit}, loop=loop)
+            continue
+        yield Candidate(
+            f"Customers pass {int(length)} shield layers in a row from step '{step_id}' before "
+            f"meeting a person (more than {limit})",
+            step=step_id, metrics={"stack": int(length), "max_stack": limit},
+            route=_walk(stretch, step_id, run, steps))
+
+
+def _stack_starts(stretch: nx.DiGraph, graph: nx.DiGraph, steps: Mapping[str, Any],
+                  on_route: set[str]) -> set[str]:
+    """Shields that can be the first layer of a run: reached with no layer since a person."""
+    fresh: set[str] = set()  # steps reachable with no shield passed since the last person
+    frontier = []
+    for node in stretch:
+        step = steps[node]
+        if step.kind.value == "entry" or any(
+            p in on_route and p not in stretch for p in graph.predecessors(node)
+        ):
+            fresh.add(node)
+            frontier.append(node)
+    while frontier:
+        node = frontier.pop()
+        if steps[node].is_shield:
+            continue  # the run has started: what follows is not fresh through here
+        for succ in stretch.successors(node):
+            if succ not in fresh:
+                fresh.add(succ)
+                frontier.append(succ)
+    return {n for n in fresh if steps[n].is_shield}
+
+
+def _walk(stretch: nx.DiGraph, start: str, run: Mapping[str, float],
+          steps: Mapping[str, Any]) -> tuple[str, ...]:
+    """A longest run from ``start`` (following the best successor), to its last shield."""
+    walk = [start]
+    node = start
+    while True:
+        options = [s for s in stretch.successors(node) if s not in walk]
+        if not options:
+            break
+        node = max(options, key=lambda s: run[s])
+        walk.append(node)
+    while walk and not steps[walk[-1]].is_shield:
+        walk.pop()
+    return tuple(walk)
+
+
+def _into_loop(stretch: nx.DiGraph, start: str, endless: set[str]) -> tuple[str, ...]:
+    """A shortest walk from ``start`` into a loop of shields, then once round it."""
+    paths = nx.single_source_shortest_path(stretch, start)
+    target = min((n for n in paths if n in endless), key=lambda n: len(paths[n]))
+    component = nx.node_connected_component(stretch.to_undirected(as_view=True), target) & endless
+    cycle = [u for u, _ in nx.find_cycle(stretch.subgraph(component), source=target)]
+    return (*paths[cycle[0]][:-1], *cycle, cycle[0])

@@ -1,0 +1,54 @@
+"""## What it does
+Flags a step that no entry reaches. Not reported when the journey has no
+entry at all (CX101 covers that).
+
+## Why it matters
+A step nobody can reach is either left over from an older version of the
+process or missing the transition that leads to it. Either way the map no
+longer matches what customers experience, and figures about that step mean
+nothing.
+
+## Example
+```yaml
+steps:
+  call: {kind: entry, next: [done]}
+  survey: {next: [done]}            # nothing leads here
+  done: {kind: resolution}
+```
+
+## Use instead
+```yaml
+steps:
+  call: {kind: entry, next: [survey]}
+  survey: {next: [done]}
+  done: {kind: resolution}
+```
+
+## Options
+None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from cx_audit.analysis.structure import reachable_steps
+from cx_audit.findings import Candidate, Severity
+from cx_audit.rules.base import RuleContext
+
+CODE = "CX104"
+NAME = "unreachable"
+SUMMARY = "A step that no entry reaches"
+SEVERITY = Severity.WARNING
+OPTIONS: dict = {}
+
+
+def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
+    """Yield every step outside the set reachable from the entries."""
+    if not context.journey.entries:
+        return
+    reached = context.memo(reachable_steps)
+    for step_id in context.journey.steps:
+        if step_id not in reached:
+            yield Candidate(f"No entry reaches step '{step_id}'", step=step_id)
