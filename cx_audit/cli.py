@@ -8,7 +8,9 @@ internal error. Only this module writes to the terminal or to files.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +18,7 @@ import typer
 
 from cx_audit import __version__
 from cx_audit.collection import load_paths
-from cx_audit.files import OutputRefused, write_new
+from cx_audit.files import OutputRefused, write_atomic, write_new
 from cx_audit.schema import schema_json
 from cx_audit.starter import starter_journey, starter_target
 
@@ -102,6 +104,188 @@ def init(
     except OSError as exc:
         raise _fail(f"cannot write {target}: {exc.strerror or exc}") from None
     typer.echo(f"Wrote {target}. Check it with: cx-audit validate {target}")
+
+
+class OutputFormat(StrEnum):
+    """The formats of ``audit --format``."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+class FailOn(StrEnum):
+    """The lowest severity that fails the audit."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class ColorChoice(StrEnum):
+    """When to colour terminal output."""
+
+    AUTO = "auto"
+    ALWAYS = "always"
+    NEVER = "never"
+
+
+def _use_color(choice: ColorChoice, stream: object) -> bool:
+    """Colour for a terminal, unless NO_COLOR is set; FORCE_COLOR or --color always force it."""
+    if choice is not ColorChoice.AUTO:
+        return choice is ColorChoice.ALWAYS
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _load_config(path: Path | None):  # type: ignore[no-untyped-def]
+    from cx_audit.config import ConfigError, load_config
+
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        raise typer.Exit(EXIT_ERROR) from None
+
+
+def _emit(text: str, output: Path | None, inputs: list[Path]) -> None:
+    """Write ``text`` to ``output`` atomically (never over an input), or to stdout."""
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        write_atomic(output, text, protected=inputs)
+    except OutputRefused as exc:
+        raise _fail(str(exc)) from None
+    except OSError as exc:
+        raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+ConfigOption = Annotated[Path | None, typer.Option(
+    "--config", help="Configuration file (default: the nearest .cx-audit.toml, or "
+    "pyproject.toml with [tool.cx-audit]).", dir_okay=False)]
+OutputOption = Annotated[Path | None, typer.Option(
+    "--output", "-o", help="Write to this file (replaced atomically) instead of stdout.",
+    dir_okay=False)]
+
+
+@app.command()
+def audit(
+    paths: Paths,
+    output_format: Annotated[OutputFormat, typer.Option(
+        "--format", "-f", help="Output format.")] = OutputFormat.TEXT,
+    output: OutputOption = None,
+    config: ConfigOption = None,
+    fail_on: Annotated[FailOn | None, typer.Option(
+        help="Exit 1 when a finding is at least this severe (default: from the "
+        "configuration, else error).")] = None,
+    exit_zero: Annotated[bool, typer.Option(
+        "--exit-zero", help="Exit 0 even when findings reach --fail-on.")] = False,
+    color: Annotated[ColorChoice, typer.Option(help="Colour the text output.")] = ColorChoice.AUTO,
+) -> None:
+    """Audit journeys: metrics and findings. Exit 0 clean, 1 findings, 2 bad input."""
+    from cx_audit.findings import Severity
+    from cx_audit.renderers import RENDERERS
+    from cx_audit.run import run_audit
+
+    settings = _load_config(config)
+    stream = sys.stdout if output is None else None
+    use_color = output is None and _use_color(color, stream)
+    run = run_audit(paths, settings, progress=_progress_bar(len(paths)))
+    if not run.files and not run.missing:
+        raise _fail("no journey files (*.yaml, *.yml) found")
+    options = {"color": use_color, "width": _width()} if output_format is OutputFormat.TEXT else {}
+    if output_format is not OutputFormat.TEXT:
+        for problem in sorted(run.problems):
+            typer.echo(str(problem), err=True)
+        for missing in run.missing:
+            typer.echo(f"{missing}: no such file or folder", err=True)
+    _emit(RENDERERS[output_format.value](run, options), output, run.files)
+    raise typer.Exit(run.exit_code(Severity(fail_on.value) if fail_on else None, exit_zero))
+
+
+def _width() -> int:
+    return max(60, min(shutil.get_terminal_size((100, 24)).columns, 160))
+
+
+def _progress_bar(count: int):  # type: ignore[no-untyped-def]
+    """A progress callback drawing on stderr when it is a terminal, else None."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        return None
+    from rich.progress import Progress
+
+    state: dict[str, object] = {}
+
+    def advance(done: int, total: int) -> None:
+        if total < 20:
+            return
+        if "bar" not in state:
+            bar = Progress(transient=True, console=None)
+            bar.start()
+            state["bar"], state["task"] = bar, bar.add_task("Auditing", total=total)
+        bar = state["bar"]
+        bar.update(state["task"], completed=done)  # type: ignore[attr-defined]
+        if done >= total:
+            bar.stop()  # type: ignore[attr-defined]
+
+    return advance
+
+
+@app.command()
+def paths(
+    file: Annotated[Path, typer.Argument(help="A journey file.", dir_okay=False)],
+    top: Annotated[int, typer.Option("--top", "-k", min=1, max=1000,
+                                     help="How many routes to show.")] = 5,
+    output_format: Annotated[OutputFormat, typer.Option(
+        "--format", "-f", help="Output format.")] = OutputFormat.TEXT,
+) -> None:
+    """Show the most likely routes from an entry to a resolution, best first."""
+    import json
+
+    from cx_audit.analysis import most_likely_routes
+    from cx_audit.loader import JourneyError, load_journey
+    from cx_audit.renderers.routes import render_routes
+
+    try:
+        journey = load_journey(file)
+    except JourneyError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        raise typer.Exit(EXIT_ERROR) from None
+    routes = most_likely_routes(journey, top)
+    if output_format is OutputFormat.JSON:
+        sys.stdout.write(json.dumps({"journey": journey.id, "routes": [r.to_dict() for r in routes]},
+                                    indent=2) + "\n")
+    else:
+        sys.stdout.write(render_routes(journey, routes))
+
+
+@app.command()
+def rules() -> None:
+    """List the rule catalogue: codes, names, default severities and options."""
+    from cx_audit.renderers.rule_docs import render_rule_list
+
+    sys.stdout.write(render_rule_list())
+
+
+@app.command()
+def explain(
+    rule: Annotated[str, typer.Argument(help="A rule code (CX301) or name (cold-handoff).")],
+) -> None:
+    """Print one rule's documentation."""
+    from cx_audit.renderers.rule_docs import render_rule_doc
+    from cx_audit.rules import get
+
+    try:
+        found = get(rule)
+    except KeyError:
+        raise _fail(f"no rule '{rule}': `cx-audit rules` lists them") from None
+    sys.stdout.write(render_rule_doc(found))
 
 
 def main() -> None:

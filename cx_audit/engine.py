@@ -147,7 +147,8 @@ def fix_first(findings: Sequence[Finding]) -> list[Finding]:
 
     Ranked by the gain in ``p_resolution`` if the step were removed, then
     by the drop in expected shield layers, then by the drop in expected
-    wait; one entry per step (its most severe finding).
+    wait; one entry per step (its most severe finding); steps whose removal
+    would improve none of the three are left out.
     """
     best: dict[tuple[str, str], Finding] = {}
     for finding in findings:
@@ -166,4 +167,12 @@ def fix_first(findings: Sequence[Finding]) -> list[Finding]:
             -(impact.get("delta_wait_expected") or 0.0),
         )
 
-    return sorted(best.values(), key=gain, reverse=True)
+    def helps(finding: Finding) -> bool:
+        p, shields, wait = gain(finding)
+        return p > _NOISE or shields > _NOISE or wait > _NOISE
+
+    return sorted((f for f in best.values() if helps(f)), key=gain, reverse=True)
+
+
+_NOISE = 1e-9
+"""Changes smaller than this are rounding, not an improvement."""

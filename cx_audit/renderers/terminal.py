@@ -1,0 +1,156 @@
+"""The terminal view: a summary table, findings per journey, and what to fix first.
+
+Returns text (with ANSI styles only when colour is on); the CLI writes it.
+Everything that comes from a journey file goes through
+:func:`~cx_audit.textsafe.printable` into :class:`rich.text.Text`, so
+labels are shown literally: no markup, no escape sequences.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from cx_audit.engine import JourneyAudit, fix_first
+from cx_audit.findings import Finding, Severity
+from cx_audit.rules._common import fmt_minutes, fmt_share
+from cx_audit.run import AuditRun
+from cx_audit.textsafe import printable
+
+__all__ = ["render_terminal"]
+
+SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+FIX_FIRST_SHOWN = 5
+
+
+def render_terminal(run: AuditRun, *, color: bool = False, width: int = 100) -> str:
+    """The audit as terminal text, ``width`` columns wide."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, force_terminal=color, no_color=not color,
+                      color_system="standard" if color else None, highlight=False,
+                      emoji=False, markup=False, soft_wrap=False)
+    for problem in sorted(run.problems):
+        console.print(Text(printable(str(problem)), style="red"))
+    for missing in run.missing:
+        console.print(Text(f"{printable(missing)}: no such file or folder", style="red"))
+    if run.audits:
+        console.print(_summary_table(run))
+    for audit in run.audits:
+        _journey_section(console, audit)
+    console.print(_closing_line(run))
+    return buffer.getvalue()
+
+
+def _number(value: Any, digits: int = 2) -> str:
+    if value is None:
+        return "∞"
+    if isinstance(value, str):
+        return "∞" if value == "unbounded" else value
+    if isinstance(value, int):
+        return str(value)
+    return f"{value:.{digits}f}"
+
+
+def _summary_table(run: AuditRun) -> Table:
+    table = Table(title="Journeys", title_justify="left", expand=False)
+    table.add_column("journey", overflow="fold")
+    table.add_column("shields\nbest/exp/worst", justify="right")
+    table.add_column("resolved", justify="right")
+    table.add_column("first time", justify="right")
+    table.add_column("wait", justify="right")
+    table.add_column("E", justify="right", style="red")
+    table.add_column("W", justify="right", style="yellow")
+    table.add_column("I", justify="right", style="cyan")
+    for audit in run.audits:
+        m = audit.analysis.metrics
+        counts = {s: sum(1 for f in audit.findings if f.severity is s) for s in SEVERITY_STYLE}
+        shields = f"{_number(m.shields_min)}/{_number(m.shields_expected, 1)}/{_number(m.shields_max)}"
+        table.add_row(
+            Text(printable(audit.journey.id)),
+            shields,
+            fmt_share(m.p_resolution),
+            fmt_share(m.p_first_time),
+            "∞" if m.wait_expected is None else fmt_minutes(m.wait_expected),
+            str(counts[Severity.ERROR]),
+            str(counts[Severity.WARNING]),
+            str(counts[Severity.INFO]),
+        )
+    return table
+
+
+def _journey_section(console: Console, audit: JourneyAudit) -> None:
+    if not audit.findings:
+        return
+    console.print()
+    header = Text()
+    header.append(printable(audit.journey.file), style="bold")
+    header.append(f"  {printable(audit.journey.title)}")
+    console.print(header)
+    for finding in audit.findings:
+        console.print(_finding_line(finding))
+        for line in _evidence_lines(finding):
+            console.print(Text(f"        {line}", style="dim"))
+    ranked = fix_first(audit.findings)[:FIX_FIRST_SHOWN]
+    if ranked:
+        console.print(Text("  Fix first (if the step were removed):", style="bold"))
+        for finding in ranked:
+            impact = finding.impact or {}
+            line = Text("    ")
+            line.append(printable(finding.step or ""), style="bold")
+            line.append(f"  {finding.rule}  resolution {_delta_share(impact.get('delta_p_resolution'))}"
+                        f", shields {_delta(impact.get('delta_shields_expected'))}"
+                        f", wait {_delta_wait(impact.get('delta_wait_expected'))}")
+            console.print(line)
+
+
+def _finding_line(finding: Finding) -> Text:
+    line = Text(f"  {finding.line}:{finding.column}".ljust(10))
+    line.append(f"{finding.severity.value:<8}", style=SEVERITY_STYLE.get(finding.severity, ""))
+    line.append(f"{finding.rule}  ", style="bold")
+    line.append(printable(finding.message))
+    return line
+
+
+def _evidence_lines(finding: Finding) -> list[str]:
+    evidence = finding.evidence
+    lines = []
+    if evidence.route:
+        lines.append("route: " + " -> ".join(printable(s) for s in evidence.route))
+    if evidence.loop:
+        lines.append("loop: " + " -> ".join(printable(s) for s in evidence.loop))
+    for note in evidence.notes:
+        lines.append(f"evidence: {printable(note)}")
+    return lines
+
+
+def _delta(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+.2f}"
+
+
+def _delta_share(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:+.1f} pts"
+
+
+def _delta_wait(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    sign = "-" if value < 0 else "+"
+    return sign + fmt_minutes(abs(value))
+
+
+def _closing_line(run: AuditRun) -> Text:
+    counts = run.counts()
+    total = sum(counts.values())
+    journeys = len(run.audits)
+    text = Text()
+    if run.problems or run.missing:
+        text.append(f"{len(run.problems) + len(run.missing)} input problem(s). ", style="bold red")
+    text.append(f"{total} finding{'s' * (total != 1)} ({counts['error']} error"
+                f"{'s' * (counts['error'] != 1)}, {counts['warning']} warning"
+                f"{'s' * (counts['warning'] != 1)}, {counts['info']} info) in {journeys} "
+                f"journey{'s' * (journeys != 1)}.")
+    return text
