@@ -169,11 +169,19 @@ class _ConfigReader:
         self.problems: list[Problem] = []
 
     def where(self, key: str) -> tuple[int, int]:
-        """Best-effort line and column of ``key`` in the file (TOML keeps no positions)."""
-        pattern = re.compile(r'^\s*(?:\[\s*)?(?:"?[\w.-]*"?\.)?"?' + re.escape(key) + r'"?\s*[=\]]')
-        for number in range(self.start, len(self.lines)):
-            if pattern.search(self.lines[number]):
-                return number + 1, len(self.lines[number]) - len(self.lines[number].lstrip()) + 1
+        """Best-effort line and column of ``key`` in the file (TOML keeps no positions).
+
+        A key at the start of a line wins; then a key inside an inline table.
+        """
+        name = '"?' + re.escape(key) + '"?'
+        patterns = (re.compile(r"^\s*(?:\[\s*)?(?:[\w\-.\"]*\.)?" + name + r"\s*[=\]]"),
+                    re.compile(r"[{,]\s*" + name + r"\s*="))
+        for pattern in patterns:
+            for number in range(self.start, len(self.lines)):
+                match = pattern.search(self.lines[number])
+                if match:
+                    column = match.start() + len(match.group()) - len(match.group().lstrip("{, \t"))
+                    return number + 1, column + 1
         return self.start + 1, 1
 
     def error(self, key: str, message: str) -> None:

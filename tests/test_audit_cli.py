@@ -1,0 +1,206 @@
+"""``cx-audit audit`` through the real CLI: exit codes, formats, config, suppression."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cx_audit.cli import app
+
+from conftest import JOURNEYS
+
+runner = CliRunner()
+
+CLEAN = """journey: clean
+owner: care
+steps:
+  call: {kind: entry, channel: phone, next: [agent]}
+  agent: {actor: frontline, can_resolve: true, channel: phone, next: [done]}
+  done: {kind: resolution}
+"""
+
+# one warning (CX502 long wait) and nothing else
+WARNING_ONLY = CLEAN.replace("journey: clean", "journey: slow").replace(
+    "can_resolve: true,", "can_resolve: true, wait: 10m,")
+
+# an error: CX105 stranded (and with it the journey resolves nobody: CX504)
+ERROR = """journey: broken
+owner: care
+steps:
+  call: {kind: entry, next: [agent]}
+  agent: {actor: frontline}
+  done: {kind: resolution}
+"""
+
+
+def journey_file(tmp_path: Path, text: str, name: str = "j.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def audit(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    result = runner.invoke(app, ["audit", *args], env=env)
+    return result.exit_code, result.output
+
+
+@pytest.fixture(autouse=True)
+def no_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from an empty folder so the project's own pyproject.toml is not picked up."""
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+
+
+def test_clean_journey_exits_0(tmp_path: Path) -> None:
+    code, out = audit(str(journey_file(tmp_path, CLEAN)), "--color", "never")
+    assert code == 0, out
+    assert "0 findings (0 errors, 0 warnings, 0 info) in 1 journey." in out
+
+
+def test_warning_exits_0_by_default_and_1_with_fail_on_warning(tmp_path: Path) -> None:
+    path = str(journey_file(tmp_path, WARNING_ONLY))
+    code, out = audit(path)
+    assert code == 0 and "CX502" in out
+    code, _ = audit(path, "--fail-on", "warning")
+    assert code == 1
+    code, _ = audit(path, "--fail-on", "warning", "--exit-zero")
+    assert code == 0
+
+
+def test_error_exits_1(tmp_path: Path) -> None:
+    code, out = audit(str(journey_file(tmp_path, ERROR)), "--color", "never")
+    assert code == 1
+    assert "CX105" in out
+
+
+def test_bad_input_exits_2_even_with_exit_zero(tmp_path: Path) -> None:
+    bad = journey_file(tmp_path, "journey: x\nsteps: [\n", "bad.yaml")
+    code, out = audit(str(bad), str(journey_file(tmp_path, CLEAN)), "--exit-zero")
+    assert code == 2
+    assert f"{bad}:3:1: invalid YAML" in out
+
+
+def test_bad_usage_and_bad_config_exit_2(tmp_path: Path) -> None:
+    path = str(journey_file(tmp_path, CLEAN))
+    assert audit(path, "--format", "pdf")[0] == 2
+    assert audit(path, "--fail-on", "never")[0] == 2
+    config = tmp_path / "bad.toml"
+    config.write_text("max_shieldz = 3\n")
+    code, out = audit(path, "--config", str(config))
+    assert code == 2 and "unknown configuration key 'max_shieldz'" in out
+
+
+def test_json_output_has_the_documented_shape(tmp_path: Path) -> None:
+    code, out = audit(str(journey_file(tmp_path, ERROR)), "--format", "json")
+    assert code == 1
+    report = json.loads(out)
+    assert set(report) == {"version", "journeys", "errors", "summary"}
+    (journey,) = report["journeys"]
+    assert set(journey) >= {"file", "journey", "metrics", "steps", "findings"}
+    assert set(journey["metrics"]) == {
+        "steps", "transitions", "paths", "shields_min", "shields_max", "retells_max",
+        "p_resolution", "p_abandon", "p_stranded", "p_trapped", "p_first_time",
+        "shields_expected", "retells_expected", "handoffs_expected", "wait_expected"}
+    assert journey["metrics"]["p_stranded"] == 1.0 and journey["metrics"]["paths"] is None
+    assert set(journey["steps"]["agent"]) >= {"visits", "p_reach"}
+    finding = next(f for f in journey["findings"] if f["rule"] == "CX105")
+    assert set(finding) == {"rule", "name", "severity", "step", "line", "column", "message",
+                            "evidence", "impact"}
+    assert (finding["name"], finding["severity"], finding["step"], finding["line"],
+            finding["column"]) == ("stranded", "error", "agent", 5, 3)
+    journey_level = next(f for f in journey["findings"] if f["rule"] == "CX504")
+    assert journey_level["step"] is None and journey_level["line"] == 4  # first entry's line
+    assert report["summary"]["by_severity"]["error"] >= 2
+
+
+def test_step_ignore_silences_and_unused_ignore_is_reported(tmp_path: Path) -> None:
+    text = WARNING_ONLY.replace(
+        "wait: 10m,", "wait: 10m, ignore: {long-wait: 'recorded message', CX301: 'old'},")
+    code, out = audit(str(journey_file(tmp_path, text)), "-f", "json")
+    findings = json.loads(out)["journeys"][0]["findings"]
+    assert code == 0
+    assert [(f["rule"], f["severity"]) for f in findings] == [("CX901", "info")]
+    assert "CX301 (cold-handoff) on step 'agent' silences nothing" in findings[0]["message"]
+
+
+def test_journey_level_finding_is_silenced_on_the_entry(tmp_path: Path) -> None:
+    text = ERROR.replace("{kind: entry,", "{kind: entry, ignore: {CX504: 'pilot only'},")
+    code, out = audit(str(journey_file(tmp_path, text)), "-f", "json")
+    rules = [f["rule"] for f in json.loads(out)["journeys"][0]["findings"]]
+    assert "CX504" not in rules and "CX105" in rules
+
+
+def test_config_file_selects_and_sets_severity(tmp_path: Path) -> None:
+    path = str(journey_file(tmp_path, WARNING_ONLY))
+    config = tmp_path / "cfg.toml"
+    config.write_text('severity = { CX502 = "error" }\n')
+    code, out = audit(path, "--config", str(config), "-f", "json")
+    assert code == 1
+    config.write_text('max_wait = "15m"\n')
+    code, out = audit(path, "--config", str(config), "-f", "json")
+    assert code == 0 and json.loads(out)["summary"]["findings"] == 0
+
+
+def test_config_is_discovered_from_the_working_directory(tmp_path: Path) -> None:
+    path = str(journey_file(tmp_path, WARNING_ONLY))
+    Path(".cx-audit.toml").write_text('fail-on = "warning"\n')
+    assert audit(path)[0] == 1
+
+
+def test_per_file_ignores(tmp_path: Path) -> None:
+    path = journey_file(tmp_path, WARNING_ONLY, "slow.yaml")
+    Path(".cx-audit.toml").write_text('per-file-ignores = { "slow.yaml" = ["CX5"] }\n')
+    code, out = audit(str(path), "-f", "json")
+    assert json.loads(out)["summary"]["findings"] == 0
+
+
+def test_output_file_is_written_and_inputs_are_protected(tmp_path: Path) -> None:
+    path = journey_file(tmp_path, CLEAN)
+    target = tmp_path / "report.json"
+    code, out = audit(str(path), "-f", "json", "-o", str(target))
+    assert code == 0 and out == ""
+    assert json.loads(target.read_text())["summary"]["journeys"] == 1
+    before = path.read_text()
+    code, out = audit(str(path), "-o", str(path))
+    assert code == 2 and "is one of the input journeys" in out
+    assert path.read_text() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_hostile_labels_print_literally(tmp_path: Path) -> None:
+    text = CLEAN.replace("can_resolve: true,", "can_resolve: true, wait: 9m,").replace(
+        "journey: clean", 'journey: clean\ntitle: "[red]Title[/red] \\e[31mred\\e[0m"')
+    code, out = audit(str(journey_file(tmp_path, text)), "--color", "always")
+    assert "[red]Title[/red]" in out
+    assert "\x1b[31mred" not in out and "\\x1b[31mred" in out
+
+
+def test_no_color_environment(tmp_path: Path) -> None:
+    path = str(journey_file(tmp_path, WARNING_ONLY))
+    code, out = audit(path, env={"NO_COLOR": "1", "FORCE_COLOR": ""})
+    assert "\x1b[" not in out
+    code, out = audit(path, "--color", "always")
+    assert "\x1b[" in out
+
+
+def test_example_journeys_audit_without_input_errors() -> None:
+    done = subprocess.run([sys.executable, "-m", "cx_audit", "audit", str(JOURNEYS), "-f", "json"],
+                          capture_output=True, text=True, check=False,
+                          env={**os.environ, "NO_COLOR": "1"})
+    assert done.returncode in (0, 1), done.stderr
+    report = json.loads(done.stdout)
+    assert report["errors"] == [] and report["summary"]["journeys"] >= 6
+    by_id = {j["journey"]: j for j in report["journeys"]}
+    redesigned = [j for j in by_id if j.endswith("-redesigned")]
+    for new_id in redesigned:
+        old = by_id[new_id.removesuffix("-redesigned")]["metrics"]
+        new = by_id[new_id]["metrics"]
+        assert new["shields_expected"] < old["shields_expected"]
+        assert new["p_resolution"] > old["p_resolution"]
