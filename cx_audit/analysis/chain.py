@@ -289,7 +289,7 @@ class _Solution:
                 col, local = chain.column(c, u)
                 nuu = col[local[u]]
                 n_diag[u] = nuu
-                p_reach[u] = visits[u]
+                p_reach[u] = visits[u] / nuu
                 ret = 0.0
                 shares = net.share[u]
                 others = [(v, s) for v, s in zip(net.succ[u], shares) if v != u and s > 0.0]
