@@ -187,6 +187,11 @@ def audit(
     exit_zero: Annotated[bool, typer.Option(
         "--exit-zero", help="Exit 0 even when findings reach --fail-on.")] = False,
     color: Annotated[ColorChoice, typer.Option(help="Colour the text output.")] = ColorChoice.AUTO,
+    baseline: Annotated[Path | None, typer.Option(
+        help="Report only findings not recorded in this baseline file.", dir_okay=False)] = None,
+    write_baseline: Annotated[Path | None, typer.Option(
+        help="Record today's findings in this baseline file (then exit 0).",
+        dir_okay=False)] = None,
 ) -> None:
     """Audit journeys: metrics and findings. Exit 0 clean, 1 findings, 2 bad input."""
     from cx_audit.findings import Severity
@@ -199,6 +204,11 @@ def audit(
     run = run_audit(paths, settings, progress=_progress_bar(len(paths)))
     if not run.files and not run.missing:
         raise _fail("no journey files (*.yaml, *.yml) found")
+    if write_baseline is not None:
+        _write_baseline(run, write_baseline)
+        return
+    if baseline is not None:
+        _apply_baseline(run, baseline)
     options = {"color": use_color, "width": _width()} if output_format is OutputFormat.TEXT else {}
     if output_format is not OutputFormat.TEXT:
         for problem in sorted(run.problems):
@@ -207,6 +217,28 @@ def audit(
             typer.echo(f"{missing}: no such file or folder", err=True)
     _emit(RENDERERS[output_format.value](run, options), output, run.files)
     raise typer.Exit(run.exit_code(Severity(fail_on.value) if fail_on else None, exit_zero))
+
+
+def _write_baseline(run, target: Path) -> None:  # type: ignore[no-untyped-def]
+    from cx_audit.baseline import render_baseline
+
+    for problem in sorted(run.problems):
+        typer.echo(str(problem), err=True)
+    if run.input_errors:
+        raise _fail("the baseline was not written: fix the input problems first")
+    _emit(render_baseline(run.findings), target, run.files)
+    count = len(run.findings)
+    typer.echo(f"Recorded {count} finding{'s' * (count != 1)} in {target}.", err=True)
+
+
+def _apply_baseline(run, path: Path) -> None:  # type: ignore[no-untyped-def]
+    from cx_audit.baseline import BaselineError, read_baseline
+
+    try:
+        known = read_baseline(path)
+    except BaselineError as exc:
+        raise _fail(str(exc.problem)) from None
+    run.apply_baseline(known)
 
 
 def _width() -> int:
@@ -286,6 +318,53 @@ def explain(
     except KeyError:
         raise _fail(f"no rule '{rule}': `cx-audit rules` lists them") from None
     sys.stdout.write(render_rule_doc(found))
+
+
+@app.command()
+def diff(
+    paths: Annotated[list[Path], typer.Argument(
+        help="OLD NEW (files or folders), or with --base the files to compare.")],
+    base: Annotated[str | None, typer.Option(
+        help="Compare the files with their version at this git revision.")] = None,
+    output_format: Annotated[OutputFormat, typer.Option(
+        "--format", "-f", help="Output format.")] = OutputFormat.TEXT,
+    tolerance: Annotated[float, typer.Option(
+        min=0.0, max=1.0, help="Largest fall in the chance of resolution that is not a "
+        "regression.")] = 0.005,
+    config: ConfigOption = None,
+) -> None:
+    """Compare journeys with an earlier version. Exit 1 when one got worse, 2 on bad input."""
+    from cx_audit.collection import load_paths
+    from cx_audit.diff import compare, load_at_revision
+    from cx_audit.renderers.diff_report import render_diff_json, render_diff_text
+
+    settings = _load_config(config)
+    problems = []
+    if base is not None:
+        new = load_paths(paths)
+        old_journeys = []
+        for file in new.files:
+            journeys, found = load_at_revision(file, base)
+            old_journeys.extend(journeys)
+            problems.extend(found)
+        new_journeys, missing = new.journeys, new.missing
+        problems.extend(new.problems)
+    else:
+        if len(paths) != 2:
+            raise _fail("diff takes OLD and NEW, or files with --base REV")
+        old, new = load_paths([paths[0]]), load_paths([paths[1]])
+        old_journeys, new_journeys = old.journeys, new.journeys
+        problems.extend(old.problems + new.problems)
+        missing = old.missing + new.missing
+    for item in missing:
+        typer.echo(f"{item}: no such file or folder", err=True)
+    result = compare(old_journeys, new_journeys, settings, tolerance)
+    result.problems.extend(problems)
+    render = render_diff_json if output_format is OutputFormat.JSON else render_diff_text
+    sys.stdout.write(render(result))
+    if result.problems or missing:
+        raise typer.Exit(EXIT_ERROR)
+    raise typer.Exit(EXIT_FINDINGS if result.worse else EXIT_OK)
 
 
 def main() -> None:

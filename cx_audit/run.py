@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cx_audit.collection import load_paths
@@ -45,6 +45,16 @@ class AuditRun:
     def failing(self, threshold: Severity) -> list[Finding]:
         """Findings at or above ``threshold``."""
         return [f for f in self.findings if f.severity.rank >= threshold.rank]
+
+    def apply_baseline(self, known: Counter[str]) -> None:
+        """Keep only the findings that ``known`` (a baseline's keys) does not cover.
+
+        Keys name their journey, so each journey is filtered on its own.
+        """
+        from cx_audit.baseline import filter_new
+
+        self.audits = [replace(a, findings=tuple(filter_new(a.findings, known)))
+                       for a in self.audits]
 
     @property
     def input_errors(self) -> bool:

@@ -1,0 +1,103 @@
+"""The ``diff`` views: metric changes and findings gained or fixed, as text or JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cx_audit.diff import DiffResult, JourneyDiff
+from cx_audit.findings import Finding
+from cx_audit.textsafe import printable
+
+__all__ = ["render_diff_json", "render_diff_text"]
+
+_SHARES = {"p_resolution", "p_first_time", "p_abandon", "p_stranded", "p_trapped"}
+
+
+def _value(name: str, value: Any) -> str:
+    if value is None:
+        return "none" if name in ("paths", "shields_min") else "∞"
+    if isinstance(value, str):
+        return value
+    if name in _SHARES:
+        return f"{value:.1%}"
+    if isinstance(value, float):
+        return f"{value:.2f}" if abs(value) >= 0.005 or value == 0 else f"{value:.2g}"
+    return str(value)
+
+
+def _change(name: str, old: Any, new: Any) -> str:
+    if not isinstance(old, int | float) or not isinstance(new, int | float):
+        return ""
+    if name in _SHARES:
+        return f"{(new - old) * 100:+.1f} pts"
+    delta = new - old
+    if isinstance(delta, int):
+        return f"{delta:+d}"
+    return f"{delta:+.2f}" if abs(delta) >= 0.005 else f"{delta:+.2g}"
+
+
+def _finding(sign: str, finding: Finding) -> str:
+    where = f"{finding.file}:{finding.line}:{finding.column}"
+    return (f"  {sign} {finding.rule} {finding.severity.value:<7} {printable(where)}  "
+            f"{printable(finding.message)}")
+
+
+def _journey_text(diff: JourneyDiff) -> list[str]:
+    status = "worse" if diff.worse else "not worse"
+    unchanged = (diff.old is not None and diff.new is not None and not diff.reasons
+                 and not diff.added and not diff.fixed and not diff.metric_changes())
+    if unchanged:
+        return [f"{printable(diff.journey)}: no change"]
+    if diff.old is None:
+        lines = [f"{printable(diff.journey)}: new journey ({status})"]
+    elif diff.new is None:
+        lines = [f"{printable(diff.journey)}: removed"]
+    else:
+        lines = [f"{printable(diff.journey)}: {status}"]
+    for reason in diff.reasons:
+        lines.append(f"  ! {reason}")
+    changes = diff.metric_changes()
+    if changes:
+        width = max(len(name) for name, _, _ in changes)
+        for name, old, new in changes:
+            lines.append(f"    {name:<{width}}  {_value(name, old):>9} -> {_value(name, new):<9} "
+                         f"{_change(name, old, new)}".rstrip())
+    lines.extend(_finding("+", f) for f in diff.added)
+    lines.extend(_finding("-", f) for f in diff.fixed)
+    return lines
+
+
+def render_diff_text(result: DiffResult) -> str:
+    """Per journey: what got worse, metric changes, new (+) and fixed (-) findings."""
+    lines = [str(p) for p in sorted(result.problems)]
+    for diff in result.journeys:
+        lines.extend(_journey_text(diff))
+    worse = sum(1 for d in result.journeys if d.worse)
+    added = sum(len(d.added) for d in result.journeys)
+    fixed = sum(len(d.fixed) for d in result.journeys)
+    lines.append(f"{len(result.journeys)} journey{'s' * (len(result.journeys) != 1)} compared: "
+                 f"{worse} worse, {added} new finding{'s' * (added != 1)}, {fixed} fixed.")
+    return "\n".join(lines) + "\n"
+
+
+def render_diff_json(result: DiffResult) -> str:
+    """The comparison as one JSON document."""
+    journeys = []
+    for diff in result.journeys:
+        journeys.append({
+            "journey": diff.journey,
+            "status": "new" if diff.old is None else "removed" if diff.new is None else "changed",
+            "worse": diff.worse,
+            "reasons": list(diff.reasons),
+            "metrics": {name: {"old": old, "new": new} for name, old, new in diff.metric_changes()},
+            "new_findings": [f.to_dict() | {"file": f.file} for f in diff.added],
+            "fixed_findings": [f.to_dict() | {"file": f.file} for f in diff.fixed],
+        })
+    document = {
+        "journeys": journeys,
+        "errors": [{"file": p.file, "line": p.line, "column": p.column, "message": p.message}
+                   for p in sorted(result.problems)],
+        "worse": result.worse,
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
