@@ -8,7 +8,6 @@ internal error. Only this module writes to the terminal or to files.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -18,6 +17,7 @@ import typer
 
 from cx_audit import __version__
 from cx_audit.collection import load_paths
+from cx_audit.console import ColorChoice, progress_bar, terminal_width, use_color
 from cx_audit.files import OutputRefused, write_atomic, write_new
 from cx_audit.schema import schema_json
 from cx_audit.starter import starter_journey, starter_target
@@ -121,26 +121,6 @@ class FailOn(StrEnum):
     INFO = "info"
 
 
-class ColorChoice(StrEnum):
-    """When to colour terminal output."""
-
-    AUTO = "auto"
-    ALWAYS = "always"
-    NEVER = "never"
-
-
-def _use_color(choice: ColorChoice, stream: object) -> bool:
-    """Colour for a terminal, unless NO_COLOR is set; FORCE_COLOR or --color always force it."""
-    if choice is not ColorChoice.AUTO:
-        return choice is ColorChoice.ALWAYS
-    if os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
-
-
 def _load_config(path: Path | None):  # type: ignore[no-untyped-def]
     from cx_audit.config import ConfigError, load_config
 
@@ -199,9 +179,8 @@ def audit(
     from cx_audit.run import run_audit
 
     settings = _load_config(config)
-    stream = sys.stdout if output is None else None
-    use_color = output is None and _use_color(color, stream)
-    run = run_audit(paths, settings, progress=_progress_bar(len(paths)))
+    colored = output is None and use_color(color, sys.stdout)
+    run = run_audit(paths, settings, progress=progress_bar())
     if not run.files and not run.missing:
         raise _fail("no journey files (*.yaml, *.yml) found")
     if write_baseline is not None:
@@ -209,7 +188,7 @@ def audit(
         return
     if baseline is not None:
         _apply_baseline(run, baseline)
-    options = {"color": use_color, "width": _width()} if output_format is OutputFormat.TEXT else {}
+    options = {"color": colored, "width": terminal_width()} if output_format is OutputFormat.TEXT else {}
     if output_format is not OutputFormat.TEXT:
         for problem in sorted(run.problems):
             typer.echo(str(problem), err=True)
@@ -239,33 +218,6 @@ def _apply_baseline(run, path: Path) -> None:  # type: ignore[no-untyped-def]
     except BaselineError as exc:
         raise _fail(str(exc.problem)) from None
     run.apply_baseline(known)
-
-
-def _width() -> int:
-    return max(60, min(shutil.get_terminal_size((100, 24)).columns, 160))
-
-
-def _progress_bar(count: int):  # type: ignore[no-untyped-def]
-    """A progress callback drawing on stderr when it is a terminal, else None."""
-    if not sys.stderr.isatty() or os.environ.get("CI"):
-        return None
-    from rich.progress import Progress
-
-    state: dict[str, object] = {}
-
-    def advance(done: int, total: int) -> None:
-        if total < 20:
-            return
-        if "bar" not in state:
-            bar = Progress(transient=True, console=None)
-            bar.start()
-            state["bar"], state["task"] = bar, bar.add_task("Auditing", total=total)
-        bar = state["bar"]
-        bar.update(state["task"], completed=done)  # type: ignore[attr-defined]
-        if done >= total:
-            bar.stop()  # type: ignore[attr-defined]
-
-    return advance
 
 
 @app.command()
@@ -334,32 +286,15 @@ def diff(
     config: ConfigOption = None,
 ) -> None:
     """Compare journeys with an earlier version. Exit 1 when one got worse, 2 on bad input."""
-    from cx_audit.collection import load_paths
-    from cx_audit.diff import compare, load_at_revision
+    from cx_audit.diff import compare_paths
     from cx_audit.renderers.diff_report import render_diff_json, render_diff_text
 
     settings = _load_config(config)
-    problems = []
-    if base is not None:
-        new = load_paths(paths)
-        old_journeys = []
-        for file in new.files:
-            journeys, found = load_at_revision(file, base)
-            old_journeys.extend(journeys)
-            problems.extend(found)
-        new_journeys, missing = new.journeys, new.missing
-        problems.extend(new.problems)
-    else:
-        if len(paths) != 2:
-            raise _fail("diff takes OLD and NEW, or files with --base REV")
-        old, new = load_paths([paths[0]]), load_paths([paths[1]])
-        old_journeys, new_journeys = old.journeys, new.journeys
-        problems.extend(old.problems + new.problems)
-        missing = old.missing + new.missing
+    if base is None and len(paths) != 2:
+        raise _fail("diff takes OLD and NEW, or files with --base REV")
+    result, missing = compare_paths(paths, base, settings, tolerance)
     for item in missing:
         typer.echo(f"{item}: no such file or folder", err=True)
-    result = compare(old_journeys, new_journeys, settings, tolerance)
-    result.problems.extend(problems)
     render = render_diff_json if output_format is OutputFormat.JSON else render_diff_text
     sys.stdout.write(render(result))
     if result.problems or missing:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cx_audit.baseline import baseline_key
+from cx_audit.collection import load_paths
 from cx_audit.config import Config
 from cx_audit.engine import JourneyAudit, audit_journey
 from cx_audit.findings import Finding, Severity
@@ -23,7 +24,8 @@ from cx_audit.loader import JourneyError, load_journey_bytes
 from cx_audit.model import Journey
 from cx_audit.yamlsource import Problem
 
-__all__ = ["DiffResult", "JourneyDiff", "compare", "load_at_revision", "DEFAULT_TOLERANCE"]
+__all__ = ["DEFAULT_TOLERANCE", "DiffResult", "JourneyDiff", "compare", "compare_paths",
+           "load_at_revision"]
 
 DEFAULT_TOLERANCE = 0.005
 """A fall in p_resolution up to half a percentage point is not a regression."""
@@ -165,3 +167,30 @@ def load_at_revision(path: Path, revision: str) -> tuple[list[Journey], list[Pro
         return [load_journey_bytes(shown.stdout, name)], []
     except JourneyError as exc:
         return [], list(exc.problems)
+
+
+def compare_paths(paths: list[Path], base: str | None, config: Config,
+                  tolerance: float = DEFAULT_TOLERANCE) -> tuple[DiffResult, list[str]]:
+    """Compare ``OLD NEW`` (two files or folders), or ``paths`` with their version at ``base``.
+
+    Returns the comparison (input problems included) and the paths that do
+    not exist.
+    """
+    problems: list[Problem] = []
+    if base is not None:
+        new = load_paths(paths)
+        old_journeys: list[Journey] = []
+        for file in new.files:
+            journeys, found = load_at_revision(file, base)
+            old_journeys.extend(journeys)
+            problems.extend(found)
+        new_journeys, missing = new.journeys, list(new.missing)
+        problems.extend(new.problems)
+    else:
+        old, new = load_paths([paths[0]]), load_paths([paths[1]])
+        old_journeys, new_journeys = old.journeys, new.journeys
+        problems.extend(old.problems + new.problems)
+        missing = old.missing + new.missing
+    result = compare(old_journeys, new_journeys, config, tolerance)
+    result.problems.extend(problems)
+    return result, missing
