@@ -204,3 +204,38 @@ def test_example_journeys_audit_without_input_errors() -> None:
         new = by_id[new_id]["metrics"]
         assert new["shields_expected"] < old["shields_expected"]
         assert new["p_resolution"] > old["p_resolution"]
+
+
+ROUTES = """journey: routes
+steps:
+  call: {kind: entry, next: [{to: menu, p: 0.8}, {to: web}]}
+  web: {wait: 1m, next: [done]}
+  menu:
+    shield: ivr
+    wait: 2m
+    abandon: 0.5
+    next: [{to: agent, p: 0.75, handoff: cold}, done]
+  agent: {wait: 5m, next: [done]}
+  done: {kind: resolution}
+"""
+
+
+def test_paths_lists_the_most_likely_routes_best_first(tmp_path: Path) -> None:
+    path = journey_file(tmp_path, ROUTES)
+    result = runner.invoke(app, ["paths", str(path), "--top", "2", "-f", "json"])
+    assert result.exit_code == 0
+    routes = json.loads(result.output)["routes"]
+    # call -> menu -> agent -> done: 0.8 x (1 - 0.5) x 0.75 = 0.3, 1 shield, 2 + 5 minutes, 1 retell
+    # call -> web -> done: 0.2; call -> menu -> done: 0.8 x 0.5 x 0.25 = 0.1 (third, cut by --top)
+    assert [r["steps"] for r in routes] == [["call", "menu", "agent", "done"], ["call", "web", "done"]]
+    assert routes[0]["probability"] == pytest.approx(0.3)
+    assert (routes[0]["shields"], routes[0]["wait"], routes[0]["retells"]) == (1, 7.0, 1)
+    assert routes[1]["probability"] == pytest.approx(0.2)
+    text = runner.invoke(app, ["paths", str(path)]).output
+    assert "30%" in text and "call -> menu -> agent -> done" in text
+
+
+def test_paths_on_a_bad_file_is_exit_2(tmp_path: Path) -> None:
+    path = journey_file(tmp_path, "journey: x\n")
+    result = runner.invoke(app, ["paths", str(path)])
+    assert result.exit_code == 2 and "missing required key 'steps'" in result.output
