@@ -33,8 +33,8 @@ def fmt_minutes(minutes: float) -> str:
 
 def fmt_share(value: float) -> str:
     """A probability as a percentage with sensible precision."""
-    percent = value * 100
-    return f"{percent:.0f}%" if percent == round(percent) else f"{percent:.1f}%"
+    shown = f"{value * 100:.1f}"
+    return f"{shown.removesuffix('.0')}%"
 
 
 def quote_steps(steps: Iterable[str]) -> str:
