@@ -40,12 +40,16 @@ class JourneyAudit:
 
 
 def audit_journey(journey: Journey, config: Config | None = None,
-                  graph: nx.DiGraph | None = None) -> JourneyAudit:
-    """Analyse ``journey`` and run every enabled rule on it."""
+                  graph: nx.DiGraph | None = None, observed: object = None) -> JourneyAudit:
+    """Analyse ``journey`` and run every enabled rule on it.
+
+    ``observed`` carries what an event log shows of the journey, for the
+    conformance rules; without it those rules find nothing.
+    """
     config = config or Config()
     graph = graph if graph is not None else journey_graph(journey)
     analysis = analyse(journey, graph)
-    context = RuleContext(journey, graph, analysis)
+    context = RuleContext(journey, graph, analysis, observed)
     enabled = [r for r in RULES.values() if config.is_enabled(r)
                and not config.ignored_in_file(r, journey.file)]
     stamped: list[Finding] = []

@@ -81,10 +81,12 @@ class RuleContext:
     """
 
     def __init__(self, journey: Journey, graph: nx.DiGraph | None = None,
-                 analysis: Any = None) -> None:
+                 analysis: Any = None, observed: Any = None) -> None:
         self.journey = journey
         self.graph = graph if graph is not None else journey_graph(journey)
         self._analysis = analysis
+        self.observed = observed
+        """What an event log shows of this journey (``cx-audit conform``), else ``None``."""
         self._memo: dict[Callable[[nx.DiGraph], Any], Any] = {}
 
     @property
