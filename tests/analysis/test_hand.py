@@ -362,3 +362,33 @@ class TestQueue:
         assert a.metrics.wait_expected == approx(asa)
         assert a.steps["queue"].impact.delta_wait_expected == approx(-asa)
         assert a.steps["queue"].impact.delta_p_resolution == approx(0.1)
+
+
+class TestSelfLoop:
+    # s retries itself half of the time, sends 30% to x (which comes back
+    # half of the time) and resolves 20%.
+    journey = make_journey({
+        "in": {"kind": "entry", "next": ["s"]},
+        "s": {"wait": 1.0, "next": [("s", 0.5), ("x", 0.3), ("done", 0.2)]},
+        "x": {"shield": "form", "next": [("s", 0.5), ("done", 0.5)]},
+        "done": {"kind": "resolution"},
+    })
+
+    def test_visits(self) -> None:
+        a = analyse(self.journey)
+        # v_s = 1 + 0.5 v_s + 0.5 v_x and v_x = 0.3 v_s  =>  v_s = 1 / 0.35
+        assert a.steps["s"].visits == approx(1 / 0.35)
+        assert a.steps["x"].visits == approx(0.3 / 0.35)
+        # x is reached unless s resolves before ever going to x:
+        # P(s -> x before s -> done) = 0.3 / (0.3 + 0.2)
+        assert a.steps["x"].p_reach == approx(0.6)
+        assert a.metrics.wait_expected == approx(1 / 0.35)
+
+    def test_removing_a_step_with_a_self_loop(self) -> None:
+        a = analyse(self.journey)
+        # without s: in -> x 0.6 / done 0.4; x -> x 0.3 / done 0.7, so x is
+        # visited 0.6 / (1 - 0.3) = 6/7 times, as before, and s's wait goes
+        impact = a.steps["s"].impact
+        assert impact.delta_p_resolution == approx(0.0, abs=1e-12)
+        assert impact.delta_shields_expected == approx(0.6 / 0.7 - 0.3 / 0.35, abs=1e-12)
+        assert impact.delta_wait_expected == approx(-1 / 0.35)

@@ -1,0 +1,313 @@
+"""Properties and metamorphic relations on random journeys.
+
+Each relation changes the journey in a way whose effect on the figures is
+known (nothing, or a known shift), or recomputes a figure by another road:
+removing a step literally and re-analysing must agree with the closed-form
+impact; making a step the only resolution must give its ``p_reach``; brute
+force over simple paths must agree with the structural dynamic programmes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cx_audit.analysis import (
+    UNBOUNDED,
+    analyse,
+    loops_on_routes,
+    most_likely_routes,
+    steps_on_every_route,
+    trap_loops,
+)
+from cx_audit.graph import journey_graph
+
+from .builder import make_journey
+from .oracle import closed_classes
+from .strategies import journey_specs
+from .transform import absorb_at, add_unreachable, remove, rename, split, transitions
+
+settings.register_profile(
+    "analysis-props", max_examples=40, derandomize=True, deadline=None, database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+PROFILE = settings.get_profile("analysis-props")
+
+TOL = 1e-9
+
+
+def close(a: float | None, b: float | None, tol: float = TOL) -> bool:
+    if a is None or b is None:
+        return a is b
+    return abs(a - b) <= tol * max(1.0, abs(a), abs(b))
+
+
+PROBABILISTIC = ("p_resolution", "p_abandon", "p_stranded", "p_trapped", "p_first_time",
+                 "shields_expected", "retells_expected", "handoffs_expected", "wait_expected")
+STRUCTURAL = ("paths", "shields_min", "shields_max", "retells_max")
+
+
+def same_metrics(m1, m2, skip: tuple[str, ...] = ()) -> None:
+    for name in STRUCTURAL:
+        if name not in skip:
+            assert getattr(m1, name) == getattr(m2, name), name
+    for name in PROBABILISTIC:
+        if name not in skip:
+            assert close(getattr(m1, name), getattr(m2, name)), (
+                name, getattr(m1, name), getattr(m2, name))
+
+
+# --------------------------------------------------------------------------
+# invariants
+
+
+@settings(PROFILE)
+@given(journey_specs())
+def test_invariants(spec) -> None:
+    journey = make_journey(spec)
+    a = analyse(journey)
+    m = a.metrics
+    assert abs(m.p_resolution + m.p_abandon + m.p_stranded + m.p_trapped - 1.0) <= 1e-9
+    for p in (m.p_resolution, m.p_abandon, m.p_stranded, m.p_trapped, m.p_first_time):
+        assert -1e-12 <= p <= 1 + 1e-12
+    assert m.p_first_time <= m.p_resolution + 1e-12
+    if m.retells_expected is not None and m.handoffs_expected is not None:
+        assert m.retells_expected <= m.handoffs_expected + 1e-12
+    for stats in a.steps.values():
+        assert 0.0 <= stats.p_reach <= 1 + 1e-12
+        if stats.visits is not None:
+            assert stats.visits >= stats.p_reach - 1e-12
+    # structure: all None together, loops on routes make paths unbounded
+    nones = [getattr(m, name) is None for name in STRUCTURAL]
+    assert all(nones) or not any(nones)
+    G = journey_graph(journey)
+    assert (m.paths == UNBOUNDED) == bool(loops_on_routes(G))
+    if isinstance(m.shields_max, int):
+        assert m.shields_min <= m.shields_max
+    if m.p_resolution > 0:
+        assert m.paths is not None
+    # when every customer is resolved, every walk is a route
+    if abs(m.p_resolution - 1.0) <= 1e-12 and m.shields_expected is not None:
+        assert m.shields_min <= m.shields_expected + 1e-9
+        if isinstance(m.shields_max, int):
+            assert m.shields_expected <= m.shields_max + 1e-9
+        if isinstance(m.retells_max, int):
+            assert m.retells_expected <= m.retells_max + 1e-9
+
+
+# --------------------------------------------------------------------------
+# metamorphic relations
+
+
+@settings(PROFILE)
+@given(journey_specs(), st.randoms(use_true_random=False))
+def test_renaming_and_reordering_change_nothing(spec, rnd) -> None:
+    order = list(spec)
+    rnd.shuffle(order)
+    mapping = {old: f"x-{old[::-1]}-{i}" for i, old in enumerate(spec)}
+    a1 = analyse(make_journey(spec))
+    a2 = analyse(make_journey(rename(spec, mapping, order)))
+    same_metrics(a1.metrics, a2.metrics)
+    for old, new in mapping.items():
+        s1, s2 = a1.steps[old], a2.steps[new]
+        assert close(s1.visits, s2.visits) and close(s1.p_reach, s2.p_reach)
+        assert (s1.impact is None) == (s2.impact is None)
+        if s1.impact is not None:
+            for f in ("delta_p_resolution", "delta_shields_expected", "delta_wait_expected"):
+                assert close(getattr(s1.impact, f), getattr(s2.impact, f), 1e-8), f
+
+
+@settings(PROFILE)
+@given(journey_specs(), st.data())
+def test_an_unreachable_step_changes_nothing(spec, data) -> None:
+    targets = data.draw(st.lists(st.sampled_from(list(spec)), min_size=1, max_size=3,
+                                 unique=True))
+    a1 = analyse(make_journey(spec))
+    a2 = analyse(make_journey(add_unreachable(spec, targets)))
+    same_metrics(a1.metrics, a2.metrics)
+    assert a2.metrics.steps == a1.metrics.steps + 1
+    assert a2.metrics.transitions == a1.metrics.transitions + len(targets)
+    for step_id, s1 in a1.steps.items():
+        s2 = a2.steps[step_id]
+        assert close(s1.visits, s2.visits) and close(s1.p_reach, s2.p_reach)
+    extra = a2.steps["zz-unreachable"]
+    assert extra.visits == 0.0 and extra.p_reach == 0.0
+    assert extra.impact.delta_p_resolution == 0.0
+
+
+@settings(PROFILE)
+@given(journey_specs(), st.data())
+def test_splitting_a_transition_changes_nothing(spec, data) -> None:
+    sources = [s for s, step in spec.items() if step.get("next")]
+    source = data.draw(st.sampled_from(sources))
+    k = data.draw(st.integers(0, len(spec[source]["next"]) - 1))
+    a1 = analyse(make_journey(spec))
+    a2 = analyse(make_journey(split(spec, source, k)))
+    same_metrics(a1.metrics, a2.metrics)
+    assert (a2.metrics.steps, a2.metrics.transitions) == (
+        a1.metrics.steps + 1, a1.metrics.transitions + 1)
+    for step_id, s1 in a1.steps.items():
+        s2 = a2.steps[step_id]
+        assert close(s1.visits, s2.visits) and close(s1.p_reach, s2.p_reach)
+
+
+# --------------------------------------------------------------------------
+# the same figure by another road
+
+
+@settings(PROFILE)
+@given(journey_specs())
+def test_impact_matches_literal_removal(spec) -> None:
+    a = analyse(make_journey(spec))
+    before = a.metrics
+    for step_id, stats in a.steps.items():
+        if stats.impact is None:
+            assert spec[step_id].get("kind") in ("entry", "resolution", "abandon")
+            continue
+        after = analyse(make_journey(remove(spec, step_id))).metrics
+        impact = stats.impact
+        assert close(before.p_resolution + impact.delta_p_resolution,
+                     after.p_resolution, 1e-8), (step_id, impact, after.p_resolution)
+        for name, delta in (("shields_expected", impact.delta_shields_expected),
+                            ("wait_expected", impact.delta_wait_expected)):
+            b, f = getattr(before, name), getattr(after, name)
+            if b is None or f is None:
+                assert delta is None, (step_id, name, delta)
+            else:
+                assert delta is not None and close(b + delta, f, 1e-8), (step_id, name, delta)
+
+
+@settings(PROFILE)
+@given(journey_specs())
+def test_p_reach_is_absorption_at_the_step(spec) -> None:
+    a = analyse(make_journey(spec))
+    for step_id, stats in a.steps.items():
+        if spec[step_id].get("kind") == "entry":
+            continue
+        absorbed = analyse(make_journey(absorb_at(spec, step_id))).metrics.p_resolution
+        assert close(stats.p_reach, absorbed), (step_id, stats.p_reach, absorbed)
+
+
+def _succ(spec, step_id):
+    step = spec[step_id]
+    if step.get("kind") in ("resolution", "abandon"):
+        return []
+    return [to for to, _, _ in transitions(step)]
+
+
+def _reach(spec, sources, banned=None):
+    seen = set(s for s in sources if s != banned)
+    queue = deque(seen)
+    while queue:
+        u = queue.popleft()
+        for v in _succ(spec, u):
+            if v != banned and v not in seen:
+                seen.add(v)
+                queue.append(v)
+    return seen
+
+
+def _simple_routes(spec):
+    """Every simple path from an entry to a resolution (small journeys only)."""
+    entries = [s for s, st_ in spec.items() if st_.get("kind") == "entry"]
+    found = []
+
+    def walk(path, edges):
+        u = path[-1]
+        if spec[u].get("kind") == "resolution":
+            found.append((list(path), list(edges)))
+            return
+        for to, _, h in (transitions(spec[u]) if spec[u].get("kind") is None
+                         or spec[u].get("kind") == "entry" else []):
+            if to not in path:
+                path.append(to)
+                edges.append(h)
+                walk(path, edges)
+                path.pop()
+                edges.pop()
+
+    for e in entries:
+        walk([e], [])
+    return found
+
+
+@settings(PROFILE)
+@given(journey_specs(max_plain=5))
+def test_structure_by_brute_force(spec) -> None:
+    journey = make_journey(spec)
+    m = analyse(journey).metrics
+    G = journey_graph(journey)
+    entries = [s for s, st_ in spec.items() if st_.get("kind") == "entry"]
+    resolutions = {s for s, st_ in spec.items() if st_.get("kind") == "resolution"}
+    reach = _reach(spec, entries)
+    on_route = {s for s in reach if _reach(spec, [s]) & resolutions}
+    cyclic = {s for s in on_route if any(s in _reach(spec, [v]) for v in _succ(spec, s))}
+    routes = _simple_routes(spec)
+    shield = {s: 1 if st_.get("shield") else 0 for s, st_ in spec.items()}
+    if not routes:
+        assert m.paths is None and m.shields_min is None
+        assert steps_on_every_route(G) == []
+        return
+    counts = [sum(shield[s] for s in path) for path, _ in routes]
+    colds = [sum(h == "cold" for h in edges) for _, edges in routes]
+    assert m.shields_min == min(counts)
+    if cyclic:
+        assert m.paths == UNBOUNDED
+    else:
+        assert m.paths == len(routes)
+    if any(shield[s] for s in cyclic):
+        assert m.shields_max == UNBOUNDED
+    else:
+        assert m.shields_max == max(counts)
+    cold_in_loop = any(
+        h == "cold" and to in on_route and s in _reach(spec, [to])
+        for s in cyclic for to, _, h in transitions(spec[s])
+    )
+    if cold_in_loop:
+        assert m.retells_max == UNBOUNDED
+    else:
+        assert m.retells_max == max(colds)
+    # a step is on every route when banning it leaves no route
+    every = [s for s in spec
+             if not (_reach(spec, entries, banned=s) & resolutions - {s})]
+    assert steps_on_every_route(G) == every
+    assert set().union(*map(set, loops_on_routes(G))) == cyclic
+
+
+@settings(PROFILE)
+@given(journey_specs())
+def test_trap_loops_are_the_closed_classes(spec) -> None:
+    journey = make_journey(spec)
+    classes = {c for c in closed_classes(journey).values()}
+    assert {frozenset(loop) for loop in trap_loops(journey_graph(journey))} == classes
+
+
+@settings(PROFILE)
+@given(journey_specs())
+def test_most_likely_routes(spec) -> None:
+    journey = make_journey(spec)
+    m = analyse(journey).metrics
+    routes = most_likely_routes(journey, 40)
+    probabilities = [r.probability for r in routes]
+    assert probabilities == sorted(probabilities, reverse=True)
+    assert math.fsum(probabilities) <= m.p_resolution + 1e-12
+    shares = {k: v / sum(journey.entry_shares.values())
+              for k, v in journey.entry_shares.items()}
+    for r in routes:
+        assert journey.steps[r.steps[0]].kind == "entry"
+        assert journey.steps[r.steps[-1]].kind == "resolution"
+        p = shares[r.steps[0]]
+        for u, v in zip(r.steps, r.steps[1:]):
+            step = journey.steps[u]
+            total = sum(t.probability for t in step.next)
+            t = next(t for t in step.next if t.target == v)
+            p *= (1 - step.abandon) * t.probability / total
+        assert close(p, r.probability, 1e-12)
+        assert r.shields == sum(1 for s in r.steps if journey.steps[s].shield)
+    if isinstance(m.paths, int) and m.paths <= 40:
+        # every route with a chance is listed: together they are p_resolution
+        assert close(math.fsum(probabilities), m.p_resolution)
+    assert len(set(r.steps for r in routes)) == len(routes)
