@@ -1,0 +1,280 @@
+"""Fixture-driven tests of the rule catalogue.
+
+Every folder beside this module is named after a rule's module
+(``cold_handoff`` for CX301 ``cold-handoff``) and holds small journeys named
+by the case they test:
+
+- ``valid_<case>.yaml``: the rule reports nothing;
+- ``invalid_<case>.yaml``: the rule reports exactly the findings listed in
+  the file's header, one comment line each: ``# expect: CX301 12:9`` (code,
+  line and column of the finding).
+
+The header opens with a one-line comment saying what the file tests. Only
+the folder's rule runs, unless the header names the rules to run with
+``# select: CX901 CX502`` (the unused-ignore fixtures need the rule they
+ignore).
+
+Where a fixture follows the rule catalogue and the implementation does
+something else, the case is listed in ``KNOWN_DISAGREEMENTS`` and expected
+to fail (strictly: a fix makes the test pass and the list must shrink).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from cx_audit.config import Config
+from cx_audit.engine import audit_journey
+from cx_audit.loader import JourneyError, load_journey
+from cx_audit.rules import RULES
+
+HERE = Path(__file__).resolve().parent
+
+RULE_FAILED = "CX900"
+"""Raised by the engine when a rule crashes; it has no fixtures of its own."""
+
+FOLDER_CODES = {rule.name.replace("-", "_"): code for code, rule in RULES.items()}
+"""Fixture folder (the rule's module name) -> rule code."""
+
+KNOWN_DISAGREEMENTS = {
+    "dead_end/invalid_no_resolution_entry.yaml":
+        "the catalogue counts an entry with no route to a resolution as a dead end; the rule "
+        "reports nothing at all when the journey has no resolution step",
+    "unreachable/invalid_no_entry_every_step.yaml":
+        "with no entry no step is reached; the rule reports nothing when the journey has no "
+        "entry step",
+    "trap_loop/invalid_unreached_trap.yaml":
+        "the catalogue flags a loop that nothing leaves; the rule skips loops no entry reaches",
+    "no_escape/invalid_unreached_ivr.yaml":
+        "the catalogue flags an automated shield with no way to a person; the rule skips "
+        "shields no entry reaches",
+    "powerless_frontline/invalid_journey_without_resolution.yaml":
+        "no resolution is reachable from the frontline step; the rule reports nothing when "
+        "the journey has no resolution step",
+    "choke_point/invalid_shield_on_resolution.yaml":
+        "the catalogue excludes only entries; the rule also excludes resolution steps",
+    "shield_depth/invalid_expected_infinite.yaml":
+        "shields_expected is infinite (customers trapped among shields), which is above "
+        "max_shields; the rule treats the infinite value as no value",
+    "ping_pong/valid_teams_and_handoff_on_different_loops.yaml":
+        "a loop is a cycle and neither cycle has both two owners and a handoff; the rule "
+        "judges the whole strongly connected component and reports a ping-pong",
+    "repeat_contact/invalid_repeat_loop_beside_ping_pong.yaml":
+        "the one-team cycle is a different loop from the ping-pong cycle; the rule judges "
+        "the whole strongly connected component and reports nothing",
+}
+"""Fixture (folder/file) -> why the implementation disagrees with the catalogue."""
+
+_EXPECT = re.compile(r"#\s*expect:\s*(CX\d{3})\s+(\d+):(\d+)\s*")
+_SELECT = re.compile(r"#\s*select:\s*((?:CX\d{3}\s*)+)")
+_DIRECTIVE = re.compile(r"#\s*(expect|select)\b")
+
+
+@dataclass(frozen=True)
+class Fixture:
+    """One fixture file and what its header says."""
+
+    path: Path
+    description: str
+    select: tuple[str, ...]
+    expected: tuple[tuple[str, int, int], ...]
+
+    @property
+    def key(self) -> str:
+        """``folder/file``: the fixture's name in ids and in the disagreement list."""
+        return f"{self.path.parent.name}/{self.path.name}"
+
+    @property
+    def valid(self) -> bool:
+        """True for ``valid_*`` files, which must give no finding."""
+        return self.path.name.startswith("valid_")
+
+
+def read_fixture(path: Path) -> Fixture:
+    """Parse the header comment of a fixture (the comment lines before the YAML)."""
+    header = []
+    for line in path.read_text("utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        header.append(line)
+    description = ""
+    select: tuple[str, ...] = (FOLDER_CODES[path.parent.name],)
+    expected = []
+    for number, line in enumerate(header, start=1):
+        if not _DIRECTIVE.match(line):
+            if number == 1:
+                description = line.lstrip("#").strip()
+            continue
+        if match := _EXPECT.fullmatch(line):
+            expected.append((match[1], int(match[2]), int(match[3])))
+        elif match := _SELECT.fullmatch(line):
+            select = tuple(match[1].split())
+        else:
+            raise ValueError(f"{path}:{number}: malformed header line {line!r}")
+    return Fixture(path, description, select, tuple(sorted(expected)))
+
+
+def rule_folders() -> Iterator[Path]:
+    """The fixture folders, in name order."""
+    return (p for p in sorted(HERE.iterdir()) if p.is_dir() and not p.name.startswith(("_", ".")))
+
+
+def all_fixtures() -> list[Fixture]:
+    """Every fixture under every rule folder."""
+    return [read_fixture(path) for folder in rule_folders()
+            for path in sorted(folder.glob("*.yaml"))]
+
+
+def _params() -> list:
+    params = []
+    for fixture in all_fixtures():
+        marks = []
+        reason = KNOWN_DISAGREEMENTS.get(fixture.key)
+        if reason is not None:
+            marks.append(pytest.mark.xfail(reason=reason, strict=True))
+        params.append(pytest.param(fixture, id=fixture.key, marks=marks))
+    return params
+
+
+def found(fixture: Fixture) -> list[tuple[str, int, int]]:
+    """Audit the fixture with only its selected rules; (code, line, column), sorted."""
+    try:
+        journey = load_journey(fixture.path)
+    except JourneyError as exc:  # a fixture must be a valid journey file
+        pytest.fail(f"{fixture.key} does not load:\n{exc}")
+    audit = audit_journey(journey, Config(select=fixture.select))
+    return sorted((f.rule, f.line, f.column) for f in audit.findings)
+
+
+@pytest.mark.parametrize("fixture", _params())
+def test_fixture(fixture: Fixture) -> None:
+    assert found(fixture) == list(fixture.expected), fixture.description
+
+
+# --------------------------------------------------------------------------
+# the fixtures themselves
+
+
+def test_every_rule_has_valid_and_invalid_fixtures() -> None:
+    missing = []
+    for code, rule in RULES.items():
+        if code == RULE_FAILED:
+            continue
+        folder = HERE / rule.name.replace("-", "_")
+        names = [p.name for p in folder.glob("*.yaml")] if folder.is_dir() else []
+        if not any(n.startswith("valid_") for n in names):
+            missing.append(f"{code} ({folder.name}): no valid_*.yaml")
+        if not any(n.startswith("invalid_") for n in names):
+            missing.append(f"{code} ({folder.name}): no invalid_*.yaml")
+    assert not missing
+
+
+def test_every_folder_names_a_rule() -> None:
+    strays = [p.name for p in rule_folders() if p.name not in FOLDER_CODES]
+    assert not strays
+
+
+def test_fixture_headers_are_consistent() -> None:
+    problems = []
+    for fixture in all_fixtures():
+        name = fixture.path.name
+        if not name.startswith(("valid_", "invalid_")):
+            problems.append(f"{fixture.key}: name must start with valid_ or invalid_")
+        if not fixture.description:
+            problems.append(f"{fixture.key}: first line must say what the file tests")
+        if fixture.valid and fixture.expected:
+            problems.append(f"{fixture.key}: a valid fixture expects no finding")
+        if not fixture.valid and not fixture.expected:
+            problems.append(f"{fixture.key}: an invalid fixture lists its findings")
+        unknown = [c for c in fixture.select if c not in RULES]
+        if unknown:
+            problems.append(f"{fixture.key}: select names unknown codes {unknown}")
+        stray = sorted({code for code, _, _ in fixture.expected} - set(fixture.select))
+        if stray:
+            problems.append(f"{fixture.key}: expects findings of rules not selected: {stray}")
+    assert not problems
+
+
+def test_known_disagreements_name_existing_fixtures() -> None:
+    keys = {fixture.key for fixture in all_fixtures()}
+    assert sorted(set(KNOWN_DISAGREEMENTS) - keys) == []
+
+
+# --------------------------------------------------------------------------
+# the catalogue
+
+
+CATALOGUE = {
+    "CX101": ("no-entry", "error"),
+    "CX102": ("no-resolution", "error"),
+    "CX103": ("dead-end", "error"),
+    "CX104": ("unreachable", "warning"),
+    "CX105": ("stranded", "error"),
+    "CX106": ("trap-loop", "error"),
+    "CX107": ("dangling-probability", "warning"),
+    "CX201": ("shield-depth", "warning"),
+    "CX202": ("shield-stack", "warning"),
+    "CX203": ("no-escape", "error"),
+    "CX301": ("cold-handoff", "warning"),
+    "CX302": ("retell-chain", "error"),
+    "CX303": ("ping-pong", "error"),
+    "CX304": ("channel-switch", "warning"),
+    "CX305": ("repeat-contact", "warning"),
+    "CX401": ("powerless-frontline", "warning"),
+    "CX402": ("unowned-step", "info"),
+    "CX501": ("high-abandon", "warning"),
+    "CX502": ("long-wait", "warning"),
+    "CX503": ("choke-point", "warning"),
+    "CX504": ("low-resolution", "error"),
+    "CX505": ("emotion-dip", "warning"),
+    "CX506": ("low-first-time", "warning"),
+}
+"""The minimum catalogue of spec/rules.md: code -> (name, default severity)."""
+
+THRESHOLDS = {
+    "max_shields": 3, "max_stack": 2, "max_retells": 1, "max_abandon": 0.10,
+    "max_wait": 3.0, "min_resolution": 0.80, "min_first_time": 0.70,
+}
+"""The thresholds the catalogue names, with their defaults (max_wait in minutes)."""
+
+
+def test_catalogue_codes_names_and_severities() -> None:
+    registered = {code: (rule.name, rule.severity.value) for code, rule in RULES.items()}
+    assert {code: registered.get(code) for code in CATALOGUE} == CATALOGUE
+    assert registered["CX901"][1] == "info"  # an unused ignore is reported as info
+
+
+def test_catalogue_threshold_defaults() -> None:
+    defaults = {name: opt.default for rule in RULES.values() for name, opt in rule.options.items()}
+    assert {name: defaults.get(name) for name in THRESHOLDS} == pytest.approx(THRESHOLDS)
+
+
+# --------------------------------------------------------------------------
+# CX900: a rule that raises
+
+
+def _explode(context, options):
+    raise RuntimeError("boom")
+
+
+def test_failing_rule_is_reported_and_others_still_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    journey = load_journey(HERE / "stranded" / "invalid_step_without_next.yaml")
+    before = [(f.rule, f.line, f.column) for f in audit_journey(journey, Config()).findings]
+    assert ("CX105", 7, 3) in before
+    assert len({code for code, _, _ in before}) > 2  # other rules report something too
+
+    monkeypatch.setitem(RULES, "CX105", dataclasses.replace(RULES["CX105"], check=_explode))
+    after = audit_journey(journey, Config()).findings
+
+    failures = [f for f in after if f.rule == RULE_FAILED]
+    assert len(failures) == 1
+    assert "CX105" in failures[0].message and "boom" in failures[0].message
+    others = sorted((f.rule, f.line, f.column) for f in after if f.rule != RULE_FAILED)
+    assert others == sorted(finding for finding in before if finding[0] != "CX105")
+
