@@ -12,7 +12,9 @@ from collections.abc import Sequence
 
 import networkx as nx
 
-__all__ = ["Net", "net_of", "strongly_connected"]
+from cx_audit.model import Handoff, Journey
+
+__all__ = ["Net", "journey_net", "net_of", "net_of_journey", "strongly_connected"]
 
 ENTRY = "entry"
 RESOLUTION = "resolution"
@@ -55,61 +57,58 @@ class Net:
     """
 
     __slots__ = (
-        "ids", "index", "kind", "terminal", "resolution", "abandon_step", "stranded",
-        "succ", "share", "prob", "cold", "handoff", "shield", "abandon",
-        "entries", "resolutions", "_pred",
+        "_pred",
+        "abandon",
+        "abandon_step",
+        "cold",
+        "entries",
+        "handoff",
+        "ids",
+        "index",
+        "kind",
+        "prob",
+        "resolution",
+        "resolutions",
+        "share",
+        "shield",
+        "stranded",
+        "succ",
+        "terminal",
     )
 
-    def __init__(self, G: nx.DiGraph) -> None:
-        ids = list(G)
-        self.ids = ids
-        self.index = index = {v: i for i, v in enumerate(ids)}
+    def __init__(self, ids: list[str], kind: list[str], shield: list[int],
+                 abandon: list[float],
+                 moves: list[list[tuple[int, float, bool, bool]]]) -> None:
+        """``moves[i]``: (target index, probability, cold, handoff) of step i."""
         n = len(ids)
-        kind: list[str] = []
-        shield: list[int] = []
-        abandon: list[float] = []
-        for _, data in G.nodes(data=True):
-            k = str(data.get("kind", "step"))
-            kind.append(k)
-            shield.append(1 if data.get("shield") else 0)
-            if k in (RESOLUTION, ABANDON):
-                abandon.append(0.0)
-            else:
-                a = float(data.get("abandon") or 0.0)
-                abandon.append(min(1.0, max(0.0, a)))
+        self.ids = ids
+        self.index = {v: i for i, v in enumerate(ids)}
         self.kind = kind
         self.shield = shield
-        self.abandon = abandon
-        self.terminal = [k in (RESOLUTION, ABANDON) for k in kind]
+        terminal = [k in (RESOLUTION, ABANDON) for k in kind]
+        self.terminal = terminal
+        self.abandon = [0.0 if t else min(1.0, max(0.0, a)) for t, a in zip(terminal, abandon)]
         self.resolution = [k == RESOLUTION for k in kind]
         self.abandon_step = [k == ABANDON for k in kind]
         self.entries = [i for i, k in enumerate(kind) if k == ENTRY]
         self.resolutions = [i for i, k in enumerate(kind) if k == RESOLUTION]
-
         succ: list[list[int]] = [[] for _ in range(n)]
         share: list[list[float]] = [[] for _ in range(n)]
         prob: list[list[float]] = [[] for _ in range(n)]
         cold: list[list[bool]] = [[] for _ in range(n)]
         handoff: list[list[bool]] = [[] for _ in range(n)]
         stranded = [False] * n
-        adjacency = G.succ
-        for i, u in enumerate(ids):
-            if self.terminal[i]:
+        for i in range(n):
+            if terminal[i]:
                 continue
-            targets = succ[i]
-            weights: list[float] = []
-            colds = cold[i]
-            handoffs = handoff[i]
-            for v, data in adjacency[u].items():
-                transition = data.get("transition")
-                if transition is not None:
-                    w = float(transition.probability)
-                else:
-                    w = float(data.get("p", 1.0))
-                targets.append(index[v])
-                weights.append(w if w > 0.0 else 0.0)
-                colds.append(bool(data.get("cold")))
-                handoffs.append(bool(data.get("handoff")))
+            here = moves[i]
+            if not here:
+                stranded[i] = True
+                continue
+            succ[i] = [m[0] for m in here]
+            weights = [max(0.0, m[1]) for m in here]
+            cold[i] = [m[2] for m in here]
+            handoff[i] = [m[3] for m in here]
             total = math.fsum(weights)
             if total > 0.0:
                 shares = [w / total for w in weights]
@@ -117,8 +116,8 @@ class Net:
                 shares = [0.0] * len(weights)
                 stranded[i] = True
             share[i] = shares
-            keep = 1.0 - abandon[i]
-            prob[i] = [keep * s for s in shares]
+            keep = 1.0 - self.abandon[i]
+            prob[i] = [keep * x for x in shares]
         self.succ = succ
         self.share = share
         self.prob = prob
@@ -155,9 +154,53 @@ def net_of(G: nx.DiGraph) -> Net:
     Only the documented attributes are read: node ``kind``, ``shield``,
     ``abandon``; edge ``transition`` (its ``probability``, else the edge's
     ``p``), ``cold`` and ``handoff``. Missing ones take neutral defaults, so
-    hand-made graphs work too.
+    hand-made graphs work too. O(n + e).
     """
-    return Net(G)
+    ids = list(G)
+    index = {v: i for i, v in enumerate(ids)}
+    kind: list[str] = []
+    shield: list[int] = []
+    abandon: list[float] = []
+    for _, data in G.nodes(data=True):
+        kind.append(str(data.get("kind", "step")))
+        shield.append(1 if data.get("shield") else 0)
+        abandon.append(float(data.get("abandon") or 0.0))
+    moves: list[list[tuple[int, float, bool, bool]]] = []
+    for u in ids:
+        here = []
+        for v, data in G.succ[u].items():
+            transition = data.get("transition")
+            w = float(transition.probability) if transition is not None else float(
+                data.get("p", 1.0))
+            here.append((index[v], w, bool(data.get("cold")), bool(data.get("handoff"))))
+        moves.append(here)
+    return Net(ids, kind, shield, abandon, moves)
+
+
+def net_of_journey(journey: Journey) -> Net:
+    """Return the :class:`Net` of a journey read straight from the model.
+
+    The same view as ``net_of(journey_graph(journey))``, without building the
+    networkx graph. O(n + e).
+    """
+    steps = journey.steps
+    ids = list(steps)
+    index = {v: i for i, v in enumerate(ids)}
+    kind = [str(s.kind) for s in steps.values()]
+    shield = [1 if s.shield else 0 for s in steps.values()]
+    abandon = [float(s.abandon or 0.0) for s in steps.values()]
+    cold_kind = Handoff.COLD
+    moves = [
+        [(index[t.target], float(t.probability), t.handoff is cold_kind, t.handoff is not None)
+         for t in s.next]
+        for s in steps.values()
+    ]
+    return Net(ids, kind, shield, abandon, moves)
+
+
+def journey_net(journey: Journey, graph: nx.DiGraph | None = None) -> Net:
+    """The view of ``graph`` when given, else of ``journey`` itself."""
+    return net_of_journey(journey) if graph is None else net_of(graph)
 
 
 def strongly_connected(
@@ -203,8 +246,7 @@ def strongly_connected(
             work.pop()
             if work:
                 parent = work[-1][0]
-                if low[v] < low[parent]:
-                    low[parent] = low[v]
+                low[parent] = min(low[parent], low[v])
             if low[v] == index[v]:
                 number = len(comps)
                 comp: list[int] = []

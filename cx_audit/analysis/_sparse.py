@@ -41,7 +41,7 @@ class LeakyLU:
     a ring or a chain of m steps, at most O(m^2) for a dense block.
     """
 
-    __slots__ = ("m", "order", "diag", "upper", "lower")
+    __slots__ = ("diag", "lower", "m", "order", "upper")
 
     def __init__(self, rows: Sequence[dict[int, float]], leak: Sequence[float]) -> None:
         m = len(rows)

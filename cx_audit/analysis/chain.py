@@ -37,10 +37,9 @@ from typing import Any
 
 import networkx as nx
 
-from cx_audit.analysis._net import Net, net_of, strongly_connected
+from cx_audit.analysis._net import Net, journey_net, strongly_connected
 from cx_audit.analysis._sparse import LeakyLU
 from cx_audit.analysis.erlang import ErlangC, step_wait
-from cx_audit.graph import journey_graph
 from cx_audit.model import Journey
 
 __all__ = ["ChainResult", "entry_distribution", "solve_chain"]
@@ -57,7 +56,7 @@ class _Chain:
     when none of its states loses mass and no transition leaves it.
     """
 
-    __slots__ = ("n", "out", "loss", "comp_of", "comps", "cyclic", "closed", "_lu")
+    __slots__ = ("_lu", "closed", "comp_of", "comps", "cyclic", "loss", "n", "out")
 
     def __init__(self, out: list[list[tuple[int, float]]], loss: list[float]) -> None:
         n = len(out)
@@ -239,8 +238,17 @@ class _Solution:
     """Everything the metrics and the what-if share about one journey's chain."""
 
     __slots__ = (
-        "net", "start", "waits", "queues", "chain", "visits", "trapped",
-        "p_reach", "n_diag", "returns_without", "_values",
+        "_values",
+        "chain",
+        "n_diag",
+        "net",
+        "p_reach",
+        "queues",
+        "returns_without",
+        "start",
+        "trapped",
+        "visits",
+        "waits",
     )
 
     def __init__(self, journey: Journey, net: Net) -> None:
@@ -426,8 +434,7 @@ class ChainResult:
 
 
 def _solve(journey: Journey, graph: nx.DiGraph | None) -> _Solution:
-    G = journey_graph(journey) if graph is None else graph
-    return _Solution(journey, net_of(G))
+    return _Solution(journey, journey_net(journey, graph))
 
 
 def _result(sol: _Solution) -> ChainResult:

@@ -10,13 +10,18 @@ from typing import Any
 
 import networkx as nx
 
-from cx_audit.analysis._net import net_of
+from cx_audit.analysis._net import journey_net
 from cx_audit.analysis.chain import INF, _Solution, _weighted
 from cx_audit.analysis.erlang import ErlangC
-from cx_audit.analysis.structure import Bound, _retells_max, _route_count, _Routes, \
-    _shields_max, _shields_min
+from cx_audit.analysis.structure import (
+    Bound,
+    _retells_max,
+    _route_count,
+    _Routes,
+    _shields_max,
+    _shields_min,
+)
 from cx_audit.analysis.whatif import Impact, _impacts
-from cx_audit.graph import journey_graph
 from cx_audit.model import Journey
 
 __all__ = ["JourneyAnalysis", "Metrics", "StepStats", "analyse"]
@@ -164,8 +169,7 @@ def analyse(journey: Journey, graph: nx.DiGraph | None = None) -> JourneyAnalysi
     local. See :func:`~cx_audit.analysis.chain.solve_chain` and
     :func:`~cx_audit.analysis.whatif.step_impacts`.
     """
-    G = journey_graph(journey) if graph is None else graph
-    net = net_of(G)
+    net = journey_net(journey, graph)
     routes = _Routes(net)
     sol = _Solution(journey, net)
     p_res, p_ab, p_str, p_trap = sol.end_probabilities()

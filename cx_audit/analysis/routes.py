@@ -9,10 +9,9 @@ from typing import Any
 
 import networkx as nx
 
-from cx_audit.analysis._net import Net, net_of
+from cx_audit.analysis._net import Net, journey_net
 from cx_audit.analysis.chain import entry_distribution
 from cx_audit.analysis.erlang import step_wait
-from cx_audit.graph import journey_graph
 from cx_audit.model import Journey
 
 __all__ = ["Route", "most_likely_routes"]
@@ -110,7 +109,7 @@ def most_likely_routes(journey: Journey, k: int,
     """
     if k <= 0:
         return []
-    net = net_of(journey_graph(journey) if graph is None else graph)
+    net = journey_net(journey, graph)
     start = entry_distribution(journey, net)
     useful = _can_resolve(net)
     waits = [step_wait(journey.steps[i])[0] for i in net.ids]
@@ -145,7 +144,7 @@ def _route(net: Net, trail: tuple, probability: float, waits: list[float]) -> Ro
         node = node[1]
     walk.reverse()
     retells = handoffs = 0
-    for u, v in zip(walk, walk[1:]):
+    for u, v in itertools.pairwise(walk):
         k = net.succ[u].index(v)
         retells += net.cold[u][k]
         handoffs += net.handoff[u][k]

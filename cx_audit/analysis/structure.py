@@ -50,7 +50,7 @@ Bound = int | Literal["unbounded"] | None
 class _Routes:
     """Reachability and components of one journey, computed once and shared."""
 
-    __slots__ = ("net", "reach", "coreach", "on_route", "comp_of", "comps", "cyclic", "loops")
+    __slots__ = ("comp_of", "comps", "coreach", "cyclic", "loops", "net", "on_route", "reach")
 
     def __init__(self, net: Net) -> None:
         self.net = net
@@ -461,7 +461,7 @@ def _longest(routes: _Routes, weight, edge_weight) -> tuple[list[int], list[tupl
                     value = edge_weight(u, k) + best[comp_of[v]]
                     if value > top:
                         top, chosen = value, (u, k)
-        best[c] = weight(c) + (top if top >= 0 else 0)
+        best[c] = weight(c) + (max(top, 0))
         exit_of[c] = chosen
     return best, exit_of
 

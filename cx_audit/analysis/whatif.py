@@ -28,7 +28,7 @@ from typing import Any
 
 import networkx as nx
 
-from cx_audit.analysis.chain import INF, _Chain, _solve, _Solution, _weighted
+from cx_audit.analysis.chain import INF, _Chain, _Solution, _solve, _weighted
 from cx_audit.model import Journey
 
 __all__ = ["Impact", "step_impacts"]

@@ -199,7 +199,7 @@ def _succ(spec, step_id):
 
 
 def _reach(spec, sources, banned=None):
-    seen = set(s for s in sources if s != banned)
+    seen = {s for s in sources if s != banned}
     queue = deque(seen)
     while queue:
         u = queue.popleft()
@@ -310,4 +310,12 @@ def test_most_likely_routes(spec) -> None:
     if isinstance(m.paths, int) and m.paths <= 40:
         # every route with a chance is listed: together they are p_resolution
         assert close(math.fsum(probabilities), m.p_resolution)
-    assert len(set(r.steps for r in routes)) == len(routes)
+    assert len({r.steps for r in routes}) == len(routes)
+
+
+@settings(PROFILE)
+@given(journey_specs())
+def test_graph_and_model_views_agree(spec) -> None:
+    journey = make_journey(spec)
+    assert analyse(journey).to_dict() == analyse(journey, journey_graph(journey)).to_dict()
+    assert most_likely_routes(journey, 5) == most_likely_routes(journey, 5, journey_graph(journey))
