@@ -16,6 +16,9 @@ from cx_audit.model import Journey
 
 __all__ = ["Route", "most_likely_routes"]
 
+Trail = tuple[int, "Trail | None"]
+"""A walk as a linked list, last step first: walks share their prefixes."""
+
 
 @dataclass(frozen=True, slots=True)
 class Route:
@@ -114,7 +117,7 @@ def most_likely_routes(journey: Journey, k: int,
     useful = _can_resolve(net)
     waits = [step_wait(journey.steps[i])[0] for i in net.ids]
     counter = itertools.count()
-    heap: list[tuple[float, int, int, tuple | None]] = []
+    heap: list[tuple[float, int, int, Trail | None]] = []
     for e in net.entries:
         if start[e] > 0.0 and useful[e]:
             heap.append((-start[e], next(counter), e, None))
@@ -126,7 +129,7 @@ def most_likely_routes(journey: Journey, k: int,
         if expanded[u] >= k:
             continue
         expanded[u] += 1
-        here = (u, trail)
+        here: Trail = (u, trail)
         if net.resolution[u]:
             routes.append(_route(net, here, -neg, waits))
             continue
@@ -136,9 +139,9 @@ def most_likely_routes(journey: Journey, k: int,
     return routes
 
 
-def _route(net: Net, trail: tuple, probability: float, waits: list[float]) -> Route:
+def _route(net: Net, trail: Trail, probability: float, waits: list[float]) -> Route:
     walk: list[int] = []
-    node: tuple | None = trail
+    node: Trail | None = trail
     while node is not None:
         walk.append(node[0])
         node = node[1]

@@ -18,6 +18,7 @@ step are ignored: the walk ends there.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from typing import Literal
 
 import networkx as nx
@@ -359,7 +360,7 @@ def _shields_min(routes: _Routes) -> tuple[int | None, list[int] | None]:
         for p in pred[u]:
             if not on_route[p] or net.terminal[p]:
                 continue
-            nd = d + shield[p]
+            nd: int = d + shield[p]
             old = dist[p]
             if old is None or nd < old:
                 dist[p] = nd
@@ -371,9 +372,9 @@ def _shields_min(routes: _Routes) -> tuple[int | None, list[int] | None]:
     best: int | None = None
     start = -1
     for e in routes.route_entries():
-        d = dist[e]
-        if d is not None and (best is None or d < best):
-            best, start = d, e
+        found = dist[e]
+        if found is not None and (best is None or found < best):
+            best, start = found, e
     if best is None:
         return None, None
     walk = [start]
@@ -438,7 +439,8 @@ def shields_max(G: nx.DiGraph) -> Bound:
     return _shields_max(_Routes(net_of(G)))
 
 
-def _longest(routes: _Routes, weight, edge_weight) -> tuple[list[int], list[tuple[int, int]]]:
+def _longest(routes: _Routes, weight: Callable[[int], int],
+             edge_weight: Callable[[int, int], int]) -> tuple[list[int], list[tuple[int, int]]]:
     """Longest route value from each on-route component, and the exit it takes.
 
     ``weight(c)`` is collected on entering component ``c`` and

@@ -138,7 +138,7 @@ def _impacts(sol: _Solution) -> list[Impact | None]:
         if values is None:
             values = sol.values()
         row = _removed_row(sol, s)
-        deltas = []
+        deltas: list[float | None] = []
         for value, was_infinite in zip(values, (False, shields_before == INF,
                                                  wait_before == INF)):
             old = value[s]
@@ -147,7 +147,8 @@ def _impacts(sol: _Solution) -> list[Impact | None]:
                 deltas.append(None)
             else:
                 deltas.append(reach * (new - old) / denominator)
-        result[s] = Impact(deltas[0] or 0.0, deltas[1], deltas[2])
+        p_delta = deltas[0]
+        result[s] = Impact(0.0 if p_delta is None else p_delta, deltas[1], deltas[2])
     return result
 
 
