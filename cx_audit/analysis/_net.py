@@ -8,7 +8,9 @@ into flat lists indexed by the position of each step in file order.
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Sequence
+from typing import Any
 
 import networkx as nx
 
@@ -54,6 +56,9 @@ class Net:
         terminal steps (reaching one ends the walk).
     entries, resolutions : list of int
         Entry and resolution steps, in file order.
+    memo : dict
+        Results derived from the view alone (reachability, components),
+        kept so that several helpers called on one graph share them.
     """
 
     __slots__ = (
@@ -66,6 +71,7 @@ class Net:
         "ids",
         "index",
         "kind",
+        "memo",
         "prob",
         "resolution",
         "resolutions",
@@ -125,6 +131,7 @@ class Net:
         self.handoff = handoff
         self.stranded = stranded
         self._pred: list[list[int]] | None = None
+        self.memo: dict[str, Any] = {}
 
     @property
     def n(self) -> int:
@@ -148,14 +155,38 @@ class Net:
         return tuple(ids[i] for i in indices)
 
 
+_VIEWS: weakref.WeakKeyDictionary[nx.DiGraph, tuple[tuple[int, int], Net]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def net_of(G: nx.DiGraph) -> Net:
     """Return the :class:`Net` of a journey graph built by ``journey_graph``.
 
     Only the documented attributes are read: node ``kind``, ``shield``,
     ``abandon``; edge ``transition`` (its ``probability``, else the edge's
     ``p``), ``cold`` and ``handoff``. Missing ones take neutral defaults, so
-    hand-made graphs work too. O(n + e).
+    hand-made graphs work too.
+
+    The view is remembered for the lifetime of ``G`` (weakly), so the rules
+    can call many helpers on one graph for the price of one view. Journey
+    graphs are treated as read-only: a graph whose node or edge count changes
+    is read again, other changes to it are not noticed.
+
+    Notes
+    -----
+    O(n + e) the first time, O(1) afterwards.
     """
+    key = (G.number_of_nodes(), G.number_of_edges())
+    cached = _VIEWS.get(G)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    net = _read_graph(G)
+    _VIEWS[G] = (key, net)
+    return net
+
+
+def _read_graph(G: nx.DiGraph) -> Net:
     ids = list(G)
     index = {v: i for i, v in enumerate(ids)}
     kind: list[str] = []

@@ -17,7 +17,7 @@ from cx_audit.analysis.structure import (
     Bound,
     _retells_max,
     _route_count,
-    _Routes,
+    _routes_for,
     _shields_max,
     _shields_min,
 )
@@ -170,7 +170,7 @@ def analyse(journey: Journey, graph: nx.DiGraph | None = None) -> JourneyAnalysi
     :func:`~cx_audit.analysis.whatif.step_impacts`.
     """
     net = journey_net(journey, graph)
-    routes = _Routes(net)
+    routes = _routes_for(net)
     sol = _Solution(journey, net)
     p_res, p_ab, p_str, p_trap = sol.end_probabilities()
     metrics = Metrics(

@@ -72,6 +72,19 @@ class _Routes:
         return [e for e in self.net.entries if self.on_route[e]]
 
 
+def _routes_of(G: nx.DiGraph) -> _Routes:
+    """The shared :class:`_Routes` of a graph (computed once per view)."""
+    return _routes_for(net_of(G))
+
+
+def _routes_for(net: Net) -> _Routes:
+    """The :class:`_Routes` of a view, computed on first use."""
+    routes = net.memo.get("routes")
+    if routes is None:
+        routes = net.memo["routes"] = _Routes(net)
+    return routes
+
+
 def _forward_closure(adjacency: list[list[int]], sources: list[int]) -> list[bool]:
     seen = [False] * len(adjacency)
     stack = []
@@ -122,8 +135,8 @@ def reachable_steps(G: nx.DiGraph) -> set[str]:
     -----
     One graph search: O(n + e).
     """
-    net = net_of(G)
-    return _names(net, _forward_closure(net.succ, net.entries))
+    routes = _routes_of(G)
+    return _names(routes.net, routes.reach)
 
 
 def resolving_steps(G: nx.DiGraph, *, avoid_handoffs: bool = False) -> set[str]:
@@ -146,9 +159,10 @@ def resolving_steps(G: nx.DiGraph, *, avoid_handoffs: bool = False) -> set[str]:
     -----
     One backward search: O(n + e).
     """
-    net = net_of(G)
+    routes = _routes_of(G)
+    net = routes.net
     if not avoid_handoffs:
-        return _names(net, _forward_closure(net.pred, net.resolutions))
+        return _names(net, routes.coreach)
     pred: list[list[int]] = [[] for _ in range(net.n)]
     for u in range(net.n):
         for v, h in zip(net.succ[u], net.handoff[u]):
@@ -164,7 +178,7 @@ def on_route_steps(G: nx.DiGraph) -> set[str]:
     -----
     Two graph searches: O(n + e).
     """
-    routes = _Routes(net_of(G))
+    routes = _routes_of(G)
     return _names(routes.net, routes.on_route)
 
 
@@ -198,7 +212,7 @@ def loops_on_routes(G: nx.DiGraph) -> list[tuple[str, ...]]:
     -----
     Tarjan's algorithm plus two searches: O(n + e).
     """
-    routes = _Routes(net_of(G))
+    routes = _routes_of(G)
     return [routes.net.names(routes.comps[c]) for c in routes.loops]
 
 
@@ -334,7 +348,7 @@ def route_count(G: nx.DiGraph) -> Bound:
     topological order with exact integers: O(n + e) additions of integers of
     at most O(n) bits.
     """
-    return _route_count(_Routes(net_of(G)))
+    return _route_count(_routes_of(G))
 
 
 def _shields_min(routes: _Routes) -> tuple[int | None, list[int] | None]:
@@ -392,7 +406,7 @@ def shields_min(G: nx.DiGraph) -> int | None:
     -----
     A 0-1 breadth-first search backwards from the resolutions: O(n + e).
     """
-    return _shields_min(_Routes(net_of(G)))[0]
+    return _shields_min(_routes_of(G))[0]
 
 
 def best_shield_route(G: nx.DiGraph) -> tuple[str, ...] | None:
@@ -405,7 +419,7 @@ def best_shield_route(G: nx.DiGraph) -> tuple[str, ...] | None:
     -----
     O(n + e), as :func:`shields_min`.
     """
-    routes = _Routes(net_of(G))
+    routes = _routes_of(G)
     walk = _shields_min(routes)[1]
     return None if walk is None else routes.net.names(walk)
 
@@ -436,7 +450,7 @@ def shields_max(G: nx.DiGraph) -> Bound:
     Longest path over the condensation (loops on routes hold no shield, so
     going round them adds nothing): O(n + e).
     """
-    return _shields_max(_Routes(net_of(G)))
+    return _shields_max(_routes_of(G))
 
 
 def _longest(routes: _Routes, weight: Callable[[int], int],
@@ -526,7 +540,7 @@ def retells_max(G: nx.DiGraph) -> Bound:
     Longest path over the condensation with cold handoffs as edge weights:
     O(n + e).
     """
-    return _retells_max(_Routes(net_of(G)))[0]
+    return _retells_max(_routes_of(G))[0]
 
 
 def max_retell_route(G: nx.DiGraph) -> tuple[str, ...] | None:
@@ -540,7 +554,7 @@ def max_retell_route(G: nx.DiGraph) -> tuple[str, ...] | None:
     -----
     O(n + e): each component on the route is searched once.
     """
-    routes = _Routes(net_of(G))
+    routes = _routes_of(G)
     walk = _retells_max(routes)[1]
     return None if walk is None else routes.net.names(walk)
 
@@ -657,5 +671,5 @@ def steps_on_every_route(G: nx.DiGraph) -> list[str]:
     .. [1] K. D. Cooper, T. J. Harvey and K. Kennedy, "A Simple, Fast
        Dominance Algorithm", Software Practice and Experience, 2001.
     """
-    routes = _Routes(net_of(G))
+    routes = _routes_of(G)
     return list(routes.net.names(_every_route(routes)))

@@ -392,3 +392,19 @@ class TestSelfLoop:
         assert impact.delta_p_resolution == approx(0.0, abs=1e-12)
         assert impact.delta_shields_expected == approx(0.6 / 0.7 - 0.3 / 0.35, abs=1e-12)
         assert impact.delta_wait_expected == approx(-1 / 0.35)
+
+
+class TestGraphViews:
+    def test_a_grown_graph_is_read_again(self) -> None:
+        j = make_journey({
+            "in": {"kind": "entry", "next": ["done"]},
+            "done": {"kind": "resolution"},
+            "side": {"next": ["done"]},
+        })
+        G = journey_graph(j)
+        found = reachable_steps(G)
+        assert found == {"in", "done"}
+        found.add("side")  # the caller's copy: the next answer is unchanged
+        assert reachable_steps(G) == {"in", "done"}
+        G.add_edge("in", "side", p=0.0, cold=0, handoff=0)
+        assert reachable_steps(G) == {"in", "done", "side"}
