@@ -135,6 +135,29 @@ def analyse(journey: Journey, graph: nx.DiGraph | None = None) -> JourneyAnalysi
     -------
     JourneyAnalysis
 
+    Examples
+    --------
+    A menu loses 20% of callers; the FAQ sends half of its readers back to
+    the start:
+
+    >>> from cx_audit.loader import load_journey_text
+    >>> journey = load_journey_text('''
+    ... journey: refund
+    ... steps:
+    ...   call: {kind: entry, next: [menu]}
+    ...   menu: {shield: ivr, abandon: 0.2, next: [agent, faq]}
+    ...   agent: {wait: 4m, next: [done]}
+    ...   faq: {next: [{to: done, p: 0.5}, {to: call, p: 0.5}]}
+    ...   done: {kind: resolution}
+    ... ''')
+    >>> result = analyse(journey)
+    >>> m = result.metrics
+    >>> m.paths, m.shields_min, round(m.p_resolution, 6), round(m.shields_expected, 6)
+    ('unbounded', 1, 0.75, 1.25)
+    >>> menu = result.steps["menu"]
+    >>> round(menu.visits, 6), round(menu.impact.delta_p_resolution, 6)
+    (1.25, 0.25)
+
     Notes
     -----
     Conventions where the specification is silent:

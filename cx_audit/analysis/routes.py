@@ -99,6 +99,22 @@ def most_likely_routes(journey: Journey, k: int,
         Fewer than ``k`` when fewer routes have positive probability. Ties are
         broken by discovery order, which follows the file order.
 
+    Examples
+    --------
+    >>> from cx_audit.loader import load_journey_text
+    >>> journey = load_journey_text('''
+    ... journey: refund
+    ... steps:
+    ...   call: {kind: entry, next: [agent]}
+    ...   agent: {next: [{to: done, p: 0.6}, {to: hold, p: 0.4, handoff: cold}]}
+    ...   hold: {shield: hold, next: [agent]}
+    ...   done: {kind: resolution}
+    ... ''')
+    >>> for route in most_likely_routes(journey, 2):
+    ...     print(round(route.probability, 6), " > ".join(route.steps), route.retells)
+    0.6 call > agent > done 0
+    0.24 call > agent > hold > agent > done 1
+
     Notes
     -----
     A best-first search for the k shortest walks under the weight

@@ -174,6 +174,15 @@ def resolving_steps(G: nx.DiGraph, *, avoid_handoffs: bool = False) -> set[str]:
 def on_route_steps(G: nx.DiGraph) -> set[str]:
     """Return the steps on a route: reached from an entry and reaching a resolution.
 
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        A journey graph.
+
+    Returns
+    -------
+    set of str
+
     Notes
     -----
     Two graph searches: O(n + e).
@@ -192,6 +201,11 @@ def loops_on_routes(G: nx.DiGraph) -> list[tuple[str, ...]]:
     A loop is a non-trivial strongly connected component of steps on a route
     (if one step of a cycle is on a route, all of them are), or a single step
     on a route with a transition to itself.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        A journey graph.
 
     Returns
     -------
@@ -224,6 +238,11 @@ def trap_loops(G: nx.DiGraph) -> list[tuple[str, ...]]:
     step in it has an ``abandon`` share and every transition that carries
     probability stays inside. A transition with ``p: 0`` does not let anyone
     out. Trap loops that no entry reaches are listed too.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        A journey graph.
 
     Returns
     -------
@@ -268,6 +287,17 @@ def shortest_cycle(G: nx.DiGraph, step: str) -> tuple[str, ...] | None:
 
     The cycle starts and ends with ``step`` (``('a', 'a')`` for a self-loop):
     a readable way to name a loop in a message.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        A journey graph.
+    step : str
+        A step id of ``G``.
+
+    Returns
+    -------
+    tuple of str or None
 
     Notes
     -----
@@ -322,6 +352,11 @@ def _route_count(routes: _Routes) -> Bound:
 
 def route_count(G: nx.DiGraph) -> Bound:
     """Return the number of distinct routes (the ``paths`` metric).
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        A journey graph.
 
     Returns
     -------
@@ -402,6 +437,15 @@ def shields_min(G: nx.DiGraph) -> int | None:
 
     A shield step counts once per visit, entries and resolutions included.
 
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        A journey graph.
+
+    Returns
+    -------
+    int or None
+
     Notes
     -----
     A 0-1 breadth-first search backwards from the resolutions: O(n + e).
@@ -414,6 +458,16 @@ def best_shield_route(G: nx.DiGraph) -> tuple[str, ...] | None:
 
     This is the evidence for a shield-depth finding: even this route passes
     ``shields_min`` layers. Among equals, the first entry in file order wins.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        A journey graph.
+
+    Returns
+    -------
+    tuple of str or None
+        The steps of the route, in order.
 
     Notes
     -----
@@ -438,6 +492,11 @@ def _shields_max(routes: _Routes) -> Bound:
 
 def shields_max(G: nx.DiGraph) -> Bound:
     """Return the most shield layers on any route.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        A journey graph.
 
     Returns
     -------
@@ -529,6 +588,11 @@ def _path_within(net: Net, comp: list[int], comp_of: list[int], c: int,
 def retells_max(G: nx.DiGraph) -> Bound:
     """Return the most cold handoffs crossed on any route.
 
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        A journey graph.
+
     Returns
     -------
     int, "unbounded" or None
@@ -549,6 +613,16 @@ def max_retell_route(G: nx.DiGraph) -> tuple[str, ...] | None:
     ``None`` when there is no route or the maximum is unbounded (then a loop
     from :func:`loops_on_routes` holding a cold handoff is the evidence).
     Inside a loop the route takes a shortest way to the loop's exit.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        A journey graph.
+
+    Returns
+    -------
+    tuple of str or None
+        The steps of the route, in order.
 
     Notes
     -----
@@ -649,6 +723,15 @@ def steps_on_every_route(G: nx.DiGraph) -> list[str]:
     breakdown at such a step stops every customer. A lone entry and a lone
     resolution are included (the caller filters by kind). Empty when there
     is no route.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        A journey graph.
+
+    Returns
+    -------
+    list of str
 
     Examples
     --------
