@@ -58,12 +58,15 @@ class _Chain:
 
     __slots__ = ("_lu", "closed", "comp_of", "comps", "cyclic", "loss", "n", "out")
 
-    def __init__(self, out: list[list[tuple[int, float]]], loss: list[float]) -> None:
+    def __init__(self, out: list[list[tuple[int, float]]], loss: list[float],
+                 scc: tuple[list[int], list[list[int]]] | None = None) -> None:
         n = len(out)
         self.n = n
         self.out = out
         self.loss = loss
-        comp_of, comps = strongly_connected(n, [[v for v, _ in edges] for edges in out])
+        if scc is None:
+            scc = strongly_connected(n, [[v for v, _ in edges] for edges in out])
+        comp_of, comps = scc
         self.comp_of = comp_of
         self.comps = comps
         cyclic: list[bool] = []
@@ -251,7 +254,9 @@ class _Solution:
         "waits",
     )
 
-    def __init__(self, journey: Journey, net: Net) -> None:
+    def __init__(self, journey: Journey, net: Net,
+                 scc: tuple[list[int], list[list[int]]] | None = None) -> None:
+        """``scc``: the components of ``net.succ``, when the caller has them."""
         self.net = net
         self.start = entry_distribution(journey, net)
         waits: list[float] = []
@@ -262,7 +267,9 @@ class _Solution:
             queues.append(queue)
         self.waits = waits
         self.queues = queues
-        self.chain = _journey_chain(net)
+        if scc is not None and not all(p > 0.0 for row in net.prob for p in row):
+            scc = None  # some transition carries no probability: other components
+        self.chain = _journey_chain(net, scc=scc)
         self.visits, self.trapped = self.chain.forward(self.start)
         self._values: tuple[list[float], list[float], list[float]] | None = None
         self._first_passage()
@@ -348,6 +355,8 @@ class _Solution:
 
     def first_time(self) -> float:
         """Probability of reaching a resolution without crossing a handoff."""
+        if not any(h for row in self.net.handoff for h in row):
+            return self.end_probabilities()[0]
         chain = _journey_chain(self.net, drop_handoffs=True)
         visits, _ = chain.forward(self.start)
         return math.fsum(visits[u] for u in self.net.resolutions)
@@ -368,8 +377,13 @@ class _Solution:
         return math.fsum(terms)
 
 
-def _journey_chain(net: Net, drop_handoffs: bool = False) -> _Chain:
-    """The chain of a journey; with ``drop_handoffs``, handoffs leave the chain."""
+def _journey_chain(net: Net, drop_handoffs: bool = False,
+                   scc: tuple[list[int], list[list[int]]] | None = None) -> _Chain:
+    """The chain of a journey; with ``drop_handoffs``, handoffs leave the chain.
+
+    ``scc`` may pass the components of ``net.succ`` when every transition
+    carries probability (the chain then has exactly those transitions).
+    """
     out: list[list[tuple[int, float]]] = []
     loss: list[float] = []
     for u in range(net.n):
@@ -389,7 +403,7 @@ def _journey_chain(net: Net, drop_handoffs: bool = False) -> _Chain:
                 edges.append((v, p))
         out.append(edges)
         loss.append(lost)
-    return _Chain(out, loss)
+    return _Chain(out, loss, scc)
 
 
 def _finite(x: float) -> float | None:

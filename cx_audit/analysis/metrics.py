@@ -194,7 +194,7 @@ def analyse(journey: Journey, graph: nx.DiGraph | None = None) -> JourneyAnalysi
     """
     net = journey_net(journey, graph)
     routes = _routes_for(net)
-    sol = _Solution(journey, net)
+    sol = _Solution(journey, net, (routes.comp_of, routes.comps))
     p_res, p_ab, p_str, p_trap = sol.end_probabilities()
     metrics = Metrics(
         steps=len(journey.steps),
