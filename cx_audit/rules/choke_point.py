@@ -46,11 +46,11 @@ OPTIONS: dict = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield every non-entry, non-terminal dominator that is a shield or loses customers."""
+    """Yield every non-entry dominator that is a shield or loses customers."""
     steps = context.journey.steps
     for step_id in context.memo(steps_on_every_route):
         step = steps[step_id]
-        if step.kind is StepKind.ENTRY or step.is_terminal:
+        if step.kind is StepKind.ENTRY:
             continue
         if not (step.is_shield or step.abandon > 0):
             continue

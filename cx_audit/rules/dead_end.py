@@ -57,8 +57,6 @@ OPTIONS: dict = {}
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
     """Yield each reachable, non-resolving step entered from a resolving one (or an entry)."""
     journey, graph = context.journey, context.graph
-    if not journey.resolutions:
-        return  # CX102 says it for the whole journey
     reached = context.memo(reachable_steps)
     resolving = context.memo(resolving_steps)
     for step in journey.steps.values():

@@ -2,7 +2,7 @@
 Flags an automated shield — a shield of kind `ivr`, `menu`, `bot` or
 `deflection`, or any shield whose actor is `bot` or `system` — from which
 no frontline or back-office step can be reached: the customer has no way
-to reach a person. Only steps that an entry reaches are checked.
+to reach a person.
 
 ## Why it matters
 Automation without an exit traps exactly the customers whose problem does
@@ -39,7 +39,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from cx_audit.analysis.structure import reachable_steps
 from cx_audit.findings import Candidate, Severity
 from cx_audit.model import Actor, Step
 from cx_audit.rules._common import AUTOMATED_SHIELDS, is_person
@@ -61,7 +60,7 @@ def is_automated_shield(step: Step) -> bool:
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield reachable automated shields outside the backward closure of people.
+    """Yield automated shields outside the backward closure of people.
 
     One backward search from every person step: O(n + e).
     """
@@ -75,8 +74,7 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
             if pred not in escapes and not journey.steps[pred].is_terminal:
                 escapes.add(pred)
                 frontier.append(pred)
-    reached = context.memo(reachable_steps)
     for step in journey.steps.values():
-        if step.id in reached and is_automated_shield(step) and step.id not in escapes:
+        if is_automated_shield(step) and step.id not in escapes:
             yield Candidate(f"No person can be reached from the automated shield '{step.id}' "
                             f"({step.shield})", step=step.id)

@@ -1,7 +1,9 @@
 """## What it does
 Flags a loop on a route that passes steps owned by two or more teams and
-crosses a handoff: the customer is bounced between teams. Reported once
-per loop, at the step the loop returns to.
+crosses a handoff: the customer is bounced between teams. A loop is a
+closed walk a customer can take, so steps that can all be reached from one
+another form one loop; it is reported once, at the step the loop returns
+to, with a walk round it that crosses the handoff as evidence.
 
 ## Why it matters
 Being passed back and forth is the transfer problem at its worst: 59% of
@@ -30,7 +32,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from cx_audit.analysis.structure import loops_on_routes, shortest_cycle
+import networkx as nx
+
+from cx_audit.analysis.structure import loops_on_routes
 from cx_audit.findings import Candidate, Severity
 from cx_audit.model import Journey
 from cx_audit.rules._common import loop_entry, quote_steps
@@ -53,7 +57,7 @@ def is_ping_pong(journey: Journey, loop: tuple[str, ...]) -> bool:
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield one candidate per ping-pong loop."""
+    """Yield one candidate per ping-pong loop, naming a closed walk that shows the bounce."""
     journey, graph = context.journey, context.graph
     predecessors = {s: set(graph.predecessors(s)) for s in journey.steps}
     for loop in context.memo(loops_on_routes):
@@ -61,7 +65,25 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
             continue
         owners = sorted({journey.steps[s].owner for s in loop if journey.steps[s].owner})
         back_to = loop_entry(journey, loop, predecessors)
-        cycle = shortest_cycle(graph, back_to) or loop
+        walk = _bounce(journey, graph.subgraph(loop), loop)
         yield Candidate(
-            f"Customers are bounced between {', '.join(owners)} in the loop {quote_steps(cycle)}",
-            step=back_to, metrics={"owners": owners, "loop_steps": list(loop)}, loop=cycle)
+            f"Customers are bounced between {', '.join(owners)} in the loop {quote_steps(walk)}",
+            step=back_to, metrics={"owners": owners, "loop_steps": list(loop)}, loop=walk)
+
+
+def _bounce(journey: Journey, inside: nx.DiGraph, loop: tuple[str, ...]) -> tuple[str, ...]:
+    """A closed walk in the loop that crosses a handoff and passes two owners."""
+    owner = {s: journey.steps[s].owner for s in loop}
+    for source in loop:
+        for transition in journey.steps[source].next:
+            target = transition.target
+            if transition.handoff is None or target not in owner:
+                continue
+            other = next((s for s in loop if owner[s] and owner[s] != owner[source]), None)
+            if owner[target] != owner[source] or other is None:
+                back = nx.shortest_path(inside, target, source)
+                return (source, *back)
+            there = nx.shortest_path(inside, target, other)
+            home = nx.shortest_path(inside, other, source)
+            return (source, *there, *home[1:])
+    return loop

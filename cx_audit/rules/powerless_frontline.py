@@ -53,8 +53,6 @@ _resolving_without_handoff = partial(resolving_steps, avoid_handoffs=True)
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
     """Yield frontline steps that lack authority, or any handoff-free route to a resolution."""
     journey = context.journey
-    if not journey.resolutions:
-        return
     direct = context.memo(_resolving_without_handoff)
     for step in journey.steps.values():
         if step.actor is not Actor.FRONTLINE:

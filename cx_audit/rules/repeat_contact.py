@@ -1,8 +1,9 @@
 """## What it does
 Flags a loop on a route: the customer comes back to a step already passed
-— calls again, fills the form again, returns to the menu. Reported once per
-loop, at the step the loop returns to; a loop that is a ping-pong between
-teams (CX303) is reported there instead.
+— calls again, fills the form again, returns to the menu. Steps that can
+all be reached from one another form one loop, reported once, at the step
+the loop returns to; a loop that is a ping-pong between teams (CX303) is
+reported there instead.
 
 ## Why it matters
 Repeat contact is the first effort driver: 62% of customers report having

@@ -61,15 +61,22 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
     limit = options["max_shields"]
     metrics = context.analysis.metrics
     best, expected = metrics.shields_min, metrics.shields_expected
+    # shields_expected is None when it is infinite: customers trapped among shield layers
+    endless = expected is None and bool(context.journey.entries) and metrics.p_trapped > 0
     deep_best = best is not None and best > limit
-    deep_average = expected is not None and expected > limit
+    deep_average = endless or (expected is not None and expected > limit)
     if not (deep_best or deep_average):
         return
     if deep_best:
         message = f"Even the best route passes {best} shield layers (more than {limit})"
+    elif endless:
+        message = ("Customers trapped in a loop pass shield layers without end, so the average "
+                   f"exceeds {limit}")
     else:
-        message = (f"Customers pass {expected:.2f} shield layers on average (more than {limit}); "
-                   f"the best route passes {best}")
+        message = f"Customers pass {expected:.2f} shield layers on average (more than {limit})"
+        if best is not None:
+            message += f"; the best route passes {best}"
     route = context.memo(best_shield_route) or ()
-    yield Candidate(message, metrics={"shields_min": best, "shields_expected": expected,
+    yield Candidate(message, metrics={"shields_min": best,
+                                      "shields_expected": "unbounded" if endless else expected,
                                       "max_shields": limit}, route=tuple(route))

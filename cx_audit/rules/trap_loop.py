@@ -2,7 +2,8 @@
 Flags a loop that customers never leave: every transition out of its steps
 leads back into it, no step in it has an `abandon` share, and no
 transition out carries any probability. Reported once per loop, on its
-first step, for loops that an entry reaches.
+first step (a loop no entry reaches is reported too: it is a defect of the
+map either way).
 
 ## Why it matters
 Customers caught in such a loop are passed around forever: in the metrics
@@ -38,7 +39,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from cx_audit.analysis.structure import reachable_steps, shortest_cycle, trap_loops
+from cx_audit.analysis.structure import shortest_cycle, trap_loops
 from cx_audit.findings import Candidate, Severity
 from cx_audit.rules._common import quote_steps
 from cx_audit.rules.base import RuleContext
@@ -52,10 +53,7 @@ OPTIONS: dict = {}
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
     """Yield one candidate per reachable closed loop, on its first step."""
-    reached = context.memo(reachable_steps)
     for loop in context.memo(trap_loops):
-        if loop[0] not in reached:
-            continue
         cycle = shortest_cycle(context.graph, loop[0]) or loop
         yield Candidate(f"Customers never leave the loop {quote_steps(cycle)}", step=loop[0],
                         metrics={"loop_steps": list(loop)}, loop=cycle)

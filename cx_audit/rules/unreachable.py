@@ -1,6 +1,6 @@
 """## What it does
-Flags a step that no entry reaches. Not reported when the journey has no
-entry at all (CX101 covers that).
+Flags a step that no entry reaches. In a journey with no entry at all,
+every step is unreachable and each is reported (beside CX101).
 
 ## Why it matters
 A step nobody can reach is either left over from an older version of the
@@ -46,8 +46,6 @@ OPTIONS: dict = {}
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
     """Yield every step outside the set reachable from the entries."""
-    if not context.journey.entries:
-        return
     reached = context.memo(reachable_steps)
     for step_id in context.journey.steps:
         if step_id not in reached:
