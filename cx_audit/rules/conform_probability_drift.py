@@ -1,0 +1,87 @@
+"""## What it does
+With an event log beside the map (`cx-audit conform`), flags a transition
+whose observed share of its step's departures differs from the map's by
+more than `max_drift`, and a step whose observed abandonment (cases that
+end there unresolved) differs from its `abandon` by as much. The map's
+share of a transition is `(1 - abandon) * p`; the observed one is its count
+over the step's departures (transitions out plus cases ending there).
+Steps left fewer than `min_departures` times are not judged.
+
+## Why it matters
+Every figure the auditor computes, the chance of a resolution, of a
+first-time resolution, the expected wait, rests on the map's
+probabilities. A map that says 90% are solved at the first agent when the
+log says 60% hides the repeat contacts that drive effort and disloyalty.
+
+## Example
+```yaml
+  # the log: 58% of departures from 'agent' go to 'done', 42% to 'transfer'
+  agent: {next: [{to: done, p: 0.9}, {to: transfer, p: 0.1}]}
+```
+
+## Use instead
+```yaml
+  agent: {next: [{to: done, p: 0.58}, {to: transfer, p: 0.42}]}
+```
+
+## Options
+- `max_drift` (default `0.15`): the largest difference between observed and
+  designed shares that is not reported.
+- `min_departures` (default `30`): the fewest observed departures from a
+  step for its shares to be judged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from cx_audit.eventlog.observations import observations_of
+from cx_audit.findings import Candidate, Severity
+from cx_audit.rules._common import fmt_share
+from cx_audit.rules.base import Option, RuleContext
+
+CODE = "CX603"
+NAME = "conform-probability-drift"
+SUMMARY = "An observed share that differs from the map's probability"
+SEVERITY = Severity.WARNING
+OPTIONS = {
+    "max_drift": Option("float", 0.15, "largest tolerated difference between observed and "
+                        "designed shares", maximum=1.0),
+    "min_departures": Option("int", 30, "fewest observed departures from a step to judge its "
+                             "shares", minimum=1),
+}
+
+
+def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
+    """Yield transitions and abandon shares that drifted from the design."""
+    observed = observations_of(context)
+    if observed is None:
+        return
+    limit, least = options["max_drift"], options["min_departures"]
+    for step in context.journey.steps.values():
+        seen = observed.step(step.id)
+        if step.is_terminal or seen is None:
+            continue
+        left = observed.departures(step.id)
+        if left < least:
+            continue
+        targets = observed.targets(step.id)
+        for transition in step.next:
+            design = (1.0 - step.abandon) * transition.probability
+            actual = targets.get(transition.target, 0) / left
+            if abs(actual - design) > limit:
+                yield Candidate(
+                    f"'{step.id}' -> '{transition.target}' takes {fmt_share(actual)} of the "
+                    f"departures observed, the map says {fmt_share(design)}",
+                    step=step.id, location=transition.location,
+                    metrics={"observed": actual, "design": design, "drift": actual - design,
+                             "departures": left, "max_drift": limit})
+        actual = seen.ends / left
+        if abs(actual - step.abandon) > limit:
+            yield Candidate(
+                f"{fmt_share(actual)} of the departures observed from '{step.id}' end the case "
+                f"there unresolved, the map says {fmt_share(step.abandon)}",
+                step=step.id,
+                metrics={"observed_abandon": actual, "design_abandon": step.abandon,
+                         "drift": actual - step.abandon, "departures": left, "max_drift": limit})

@@ -1,0 +1,88 @@
+"""## What it does
+With an event log beside the map (`cx-audit conform`), flags a step that
+cases come back to although the map has no loop through it: customers
+were sent back, called again, or bounced between teams where the design
+says they pass once. Reports how many cases came back, the shortest loop
+the log shows, and the owners on it; a loop across two or more owners is
+the ping-pong of CX303 happening in reality.
+
+## Why it matters
+Repeat contact and transfers are the strongest effort drivers: 62% of
+customers report contacting a company repeatedly and 59% being
+transferred (HBR, 2010), and satisfaction falls about 15% with each
+additional call (SQM Group). A map without the loop reports a first-time
+resolution that customers do not get.
+
+## Example
+```yaml
+  # the log: 312 cases go 'first-line' -> 'second-line' -> 'first-line'
+  first-line: {owner: L1, kind: entry, next: [{to: second-line, handoff: warm}, done]}
+  second-line: {owner: L2, next: [done]}
+```
+
+## Use instead
+```yaml
+  first-line: {owner: L1, kind: entry, next: [{to: second-line, handoff: warm}, done]}
+  second-line: {owner: L2, can_resolve: true, next: [done]}   # and keep the case there
+```
+
+## Options
+- `min_loop_cases` (default `1`): the fewest cases coming back to a step
+  that are reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import networkx as nx
+
+from cx_audit.eventlog.observations import observations_of, observed_loop
+from cx_audit.findings import Candidate, Severity
+from cx_audit.rules._common import fmt_share, quote_steps
+from cx_audit.rules.base import Option, RuleContext
+
+CODE = "CX605"
+NAME = "conform-unmodelled-loop"
+SUMMARY = "Customers come back to a step the map has no loop through"
+SEVERITY = Severity.WARNING
+OPTIONS = {"min_loop_cases": Option("int", 1, "fewest cases coming back to a step reported",
+                                    minimum=1)}
+
+
+def _steps_on_loops(graph: nx.DiGraph) -> set[str]:
+    """Steps that lie on some cycle of the map (a self-loop counts)."""
+    found: set[str] = set()
+    for component in nx.strongly_connected_components(graph):
+        if len(component) > 1:
+            found |= component
+        else:
+            (step,) = component
+            if graph.has_edge(step, step):
+                found.add(step)
+    return found
+
+
+def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
+    """Yield steps that cases revisit where the journey has no loop."""
+    observed = observations_of(context)
+    if observed is None:
+        return
+    journey, least = context.journey, options["min_loop_cases"]
+    looped = context.memo(_steps_on_loops)
+    for step_id, seen in observed.steps.items():
+        if seen.revisit_cases < least or step_id in looped:
+            continue
+        loop = observed_loop(observed, step_id)
+        share = seen.revisit_cases / max(seen.cases, 1)
+        owners = sorted({journey.steps[s].owner for s in loop if journey.steps[s].owner})
+        message = (f"{seen.revisit_cases:,} cases ({fmt_share(share)} of those that reach it) "
+                   f"come back to step '{step_id}', but the map has no loop through it")
+        if loop:
+            message += f" (observed: {quote_steps(loop)})"
+        if len(owners) >= 2:
+            message += f"; they are bounced between {', '.join(owners)}"
+        yield Candidate(message, step=step_id, loop=loop,
+                        metrics={"revisit_cases": seen.revisit_cases, "cases": seen.cases,
+                                 "share": share, "owners": owners})

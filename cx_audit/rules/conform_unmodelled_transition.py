@@ -1,0 +1,82 @@
+"""## What it does
+With an event log beside the map (`cx-audit conform`), flags what customers
+were seen doing that the map has no transition for: a step followed by
+another step that the map does not link to it, a case that goes on after a
+resolution or abandon step, and cases that start at a step that is not an
+entry. Reported on the source step, with how often it was observed. A step
+repeated right after itself is left to CX605.
+
+## Why it matters
+A journey map is a design; the log is what customers went through. A route
+the map does not know is a route nobody designed, measured or owns, and
+it is where combustion points hide: Disney finds them by listening to
+guests, and the log is the auditor's listening post.
+
+## Example
+```yaml
+  # the log shows 'billing' -> 'care' 412 times
+  care: {owner: care, next: [{to: billing, handoff: warm}, done]}
+  billing: {owner: billing, next: [done]}
+```
+
+## Use instead
+```yaml
+  care: {owner: care, can_resolve: true, next: [done]}   # fix the cause, or
+  billing: {owner: billing, next: [done, {to: care, handoff: warm, label: sent back}]}
+```
+
+## Options
+- `min_observed` (default `1`): the fewest observations of a transition, or
+  of cases starting at a step, that are reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from cx_audit.eventlog.observations import observations_of
+from cx_audit.findings import Candidate, Severity
+from cx_audit.model import StepKind
+from cx_audit.rules._common import fmt_share
+from cx_audit.rules.base import Option, RuleContext
+
+CODE = "CX601"
+NAME = "conform-unmodelled-transition"
+SUMMARY = "Customers take a transition the map does not have"
+SEVERITY = Severity.WARNING
+OPTIONS = {"min_observed": Option("int", 1, "fewest observations of an unmodelled transition "
+                                  "reported", minimum=1)}
+
+
+def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
+    """Yield observed transitions and starts that the journey lacks."""
+    observed = observations_of(context)
+    if observed is None:
+        return
+    journey, least = context.journey, options["min_observed"]
+    for (source, target), count in sorted(observed.transitions.items(),
+                                          key=lambda item: (-item[1], item[0])):
+        if source == target or count < least:
+            continue
+        step = journey.steps[source]
+        if any(t.target == target for t in step.next):
+            continue
+        share = count / max(observed.departures(source), 1)
+        metrics = {"observed": count, "share": share, "departures": observed.departures(source)}
+        if step.is_terminal:
+            message = (f"Cases go on after the {step.kind.value} step '{source}' to '{target}' "
+                       f"({count:,} times, {fmt_share(share)} of its departures)")
+        else:
+            message = (f"'{source}' -> '{target}' is observed {count:,} times "
+                       f"({fmt_share(share)} of departures from '{source}'), but the map has "
+                       "no such transition")
+        yield Candidate(message, step=source, metrics=metrics, route=(source, target))
+    for step_id, seen in observed.steps.items():
+        step = journey.steps[step_id]
+        if seen.starts >= least and step.kind is not StepKind.ENTRY:
+            share = seen.starts / max(observed.cases, 1)
+            yield Candidate(
+                f"{seen.starts:,} cases ({fmt_share(share)}) start at step '{step_id}', which is "
+                "not an entry", step=step_id,
+                metrics={"observed_starts": seen.starts, "share": share})

@@ -1,0 +1,62 @@
+"""## What it does
+With an event log beside the map (`cx-audit conform`), flags each transition
+of the map that no case in the log ever takes, saying how often customers
+left its source step (or that the log never shows the step at all).
+Reported at the transition.
+
+## Why it matters
+A designed route that nobody travels is either a promise the service does
+not keep (the callback that never happens, the escalation nobody is
+offered) or a map that no longer describes the service. Either way the
+figures computed from the map overstate what customers get.
+
+## Example
+```yaml
+  # the log never shows 'hold' -> 'callback'
+  hold: {shield: queue, next: [agent, callback]}
+```
+
+## Use instead
+```yaml
+  hold: {shield: queue, next: [agent]}    # or make the callback real
+```
+
+## Options
+None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from cx_audit.eventlog.observations import observations_of
+from cx_audit.findings import Candidate, Severity
+from cx_audit.rules.base import RuleContext
+
+CODE = "CX602"
+NAME = "conform-unobserved-transition"
+SUMMARY = "A transition of the map that no customer takes"
+SEVERITY = Severity.INFO
+OPTIONS: dict = {}
+
+
+def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
+    """Yield the journey's transitions that the log never shows."""
+    observed = observations_of(context)
+    if observed is None or not observed.cases:
+        return
+    for transition in context.journey.transitions:
+        source, target = transition.source, transition.target
+        if observed.transitions.get((source, target)):
+            continue
+        seen = observed.step(source)
+        if seen is None:
+            why = f"the log never shows step '{source}'"
+            left = 0
+        else:
+            left = observed.departures(source)
+            why = f"customers left '{source}' {left:,} times"
+        yield Candidate(f"'{source}' -> '{target}' is never observed ({why})", step=source,
+                        location=transition.location,
+                        metrics={"departures": left, "p_design": transition.probability})
