@@ -1,0 +1,156 @@
+"""Pieces every importer shares: ids, labels, and the journey document itself.
+
+An importer describes the journey as a list of :class:`DraftStep` (each with
+its outgoing :class:`DraftEdge`) and :func:`render_document` turns that into
+the plain data of a journey file: step ids become unique slugs, duplicate
+targets are merged into one transition, and the source element's id is kept
+under ``x-source-id``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from cx_audit.model import FORMAT_VERSION
+
+__all__ = [
+    "DraftEdge",
+    "DraftStep",
+    "clean_text",
+    "render_document",
+    "slugify",
+]
+
+SLUG_MAX = 48
+"""Longest step id made from a name; longer names are cut at a word boundary."""
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_FIELD_ORDER = ("channel", "actor", "owner", "shield", "wait", "emotion", "can_resolve",
+                "tags", "notes")
+
+
+def clean_text(text: str | None) -> str:
+    """``text`` with every run of white space (line breaks included) made one space."""
+    return " ".join((text or "").split())
+
+
+def slugify(text: str, fallback: str = "step") -> str:
+    """A journey id made from ``text``: lower-case ASCII letters, digits and ``-``.
+
+    Accents are dropped (``Ligação`` gives ``ligacao``); ``fallback`` is used
+    when nothing is left.
+
+    >>> slugify("Ligação telefônica"), slugify("  Result? "), slugify("???", "gateway")
+    ('ligacao-telefonica', 'result', 'gateway')
+    """
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = _NOT_SLUG.sub("-", folded.lower()).strip("-")
+    if len(slug) > SLUG_MAX:
+        cut = slug[:SLUG_MAX]
+        boundary = cut.rfind("-")
+        slug = (cut[:boundary] if boundary >= SLUG_MAX // 2 else cut).strip("-")
+    return slug or fallback
+
+
+@dataclass
+class DraftEdge:
+    """A transition to the draft step with key ``target``."""
+
+    target: str
+    label: str = ""
+    handoff: str | None = None
+
+
+@dataclass
+class DraftStep:
+    """A step before ids are assigned.
+
+    ``key`` is the importer's own key; ``name`` becomes the label and, as a
+    slug, the id (``fallback`` when the name is empty); ``label`` replaces the
+    label when the element has no name of its own; ``fields`` holds the
+    format's optional step keys (actor, owner, shield, emotion, tags, notes).
+    """
+
+    key: str
+    name: str
+    fallback: str
+    kind: str = "step"
+    label: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+    source_id: str | None = None
+    extensions: dict[str, Any] = field(default_factory=dict)
+    edges: list[DraftEdge] = field(default_factory=list)
+
+
+def _unique(base: str, taken: set[str]) -> str:
+    candidate, number = base, 2
+    while candidate in taken:
+        suffix = f"-{number}"
+        candidate = base[: SLUG_MAX - len(suffix)].rstrip("-") + suffix
+        number += 1
+    taken.add(candidate)
+    return candidate
+
+
+def _merge_labels(labels: Iterable[str]) -> str:
+    seen: list[str] = []
+    for label in labels:
+        if label and label not in seen:
+            seen.append(label)
+    return "; ".join(seen)
+
+
+def render_document(journey_id: str, title: str, drafts: list[DraftStep],
+                    extensions: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The journey document (plain data for :func:`cx_audit.writer.dump_journey`).
+
+    Steps keep the order of ``drafts``. Several edges to one target become
+    one transition whose label joins theirs and which is a handoff when any
+    of them is. Edges to unknown keys are dropped (importers report those).
+    """
+    taken: set[str] = set()
+    ids = {d.key: _unique(slugify(d.name, d.fallback) if d.name else d.fallback, taken)
+           for d in drafts}
+    steps: dict[str, Any] = {}
+    for draft in drafts:
+        step: dict[str, Any] = {}
+        if draft.kind != "step":
+            step["kind"] = draft.kind
+        step["label"] = draft.name or draft.label or draft.fallback
+        for key in _FIELD_ORDER:
+            value = draft.fields.get(key)
+            if value is not None and value != [] and value != "":
+                step[key] = value
+        merged: dict[str, list[DraftEdge]] = {}
+        for edge in draft.edges:
+            if edge.target in ids:
+                merged.setdefault(edge.target, []).append(edge)
+        if merged:
+            plain = all(not e.label and not e.handoff for group in merged.values() for e in group)
+            transitions: list[Any] = []
+            for target, group in merged.items():
+                if plain:
+                    transitions.append(ids[target])
+                    continue
+                entry: dict[str, Any] = {"to": ids[target]}
+                handoffs = {e.handoff for e in group if e.handoff}
+                if handoffs:
+                    entry["handoff"] = "cold" if "cold" in handoffs else "warm"
+                label = _merge_labels(e.label for e in group)
+                if label:
+                    entry["label"] = label
+                transitions.append(entry)
+            step["next"] = transitions
+        if draft.source_id is not None:
+            step["x-source-id"] = draft.source_id
+        step.update(draft.extensions)
+        steps[ids[draft.key]] = step
+    document: dict[str, Any] = {"journey": journey_id, "version": FORMAT_VERSION,
+                                "title": title or journey_id}
+    document.update(extensions or {})
+    document["steps"] = steps
+    return document
