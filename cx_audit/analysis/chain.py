@@ -304,7 +304,7 @@ class _Solution:
                 col, local = chain.column(c, u)
                 nuu = col[local[u]]
                 n_diag[u] = nuu
-                p_reach[u] = visits[u] / nuu
+                p_reach[u] = min(1.0, visits[u] / nuu)  # rounding may pass 1
                 ret = 0.0
                 shares = net.share[u]
                 others = [(v, s) for v, s in zip(net.succ[u], shares) if v != u and s > 0.0]
