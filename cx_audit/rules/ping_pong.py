@@ -59,12 +59,11 @@ def is_ping_pong(journey: Journey, loop: tuple[str, ...]) -> bool:
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
     """Yield one candidate per ping-pong loop, naming a closed walk that shows the bounce."""
     journey, graph = context.journey, context.graph
-    predecessors = {s: set(graph.predecessors(s)) for s in journey.steps}
     for loop in context.memo(loops_on_routes):
         if not is_ping_pong(journey, loop):
             continue
         owners = sorted({journey.steps[s].owner for s in loop if journey.steps[s].owner})
-        back_to = loop_entry(journey, loop, predecessors)
+        back_to = loop_entry(journey, loop, graph)
         walk = _bounce(journey, graph.subgraph(loop), loop)
         yield Candidate(
             f"Customers are bounced between {', '.join(owners)} in the loop {quote_steps(walk)}",

@@ -33,9 +33,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from cx_audit.analysis.structure import loops_on_routes, shortest_cycle
+from cx_audit.analysis.structure import loops_on_routes
 from cx_audit.findings import Candidate, Severity
-from cx_audit.rules._common import loop_entry, quote_steps
+from cx_audit.rules._common import cycle_through, loop_entry, quote_steps
 from cx_audit.rules.base import RuleContext
 from cx_audit.rules.ping_pong import is_ping_pong
 
@@ -49,12 +49,11 @@ OPTIONS: dict = {}
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
     """Yield one candidate per loop on a route that is not a ping-pong."""
     journey, graph = context.journey, context.graph
-    predecessors = {s: set(graph.predecessors(s)) for s in journey.steps}
     for loop in context.memo(loops_on_routes):
         if is_ping_pong(journey, loop):
             continue
-        back_to = loop_entry(journey, loop, predecessors)
-        cycle = shortest_cycle(graph, back_to) or loop
+        back_to = loop_entry(journey, loop, graph)
+        cycle = cycle_through(graph, loop, back_to)
         yield Candidate(
             f"Customers come back to step '{back_to}' in the loop {quote_steps(cycle)}",
             step=back_to, metrics={"loop_steps": list(loop)}, loop=cycle)

@@ -46,7 +46,7 @@ import networkx as nx
 
 from cx_audit.analysis.structure import on_route_steps
 from cx_audit.findings import Candidate, Severity
-from cx_audit.rules._common import is_person, quote_steps
+from cx_audit.rules._common import cycle_through, is_person, quote_steps
 from cx_audit.rules.base import Option, RuleContext
 
 CODE = "CX202"
@@ -74,8 +74,14 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
         step = steps[step_id]
         return is_person(step) and not step.is_shield
 
-    # the graph of stretches: on-route steps that do not end a run
-    stretch = graph.subgraph(s for s in on_route if not breaks(s) and not steps[s].is_terminal)
+    # the graph of stretches: on-route steps that do not end a run (a real graph, not a view,
+    # so that the searches below stay linear)
+    members_of = [s for s in journey.steps if s in on_route and not breaks(s)
+                  and not steps[s].is_terminal]
+    stretch = nx.DiGraph()
+    stretch.add_nodes_from(members_of)
+    stretch.add_edges_from((u, v) for u in members_of for v in graph.successors(u)
+                           if v in stretch)
     run: dict[str, float] = {}
     endless: set[str] = set()  # steps in a loop of shields with no person
     condensed = nx.condensation(stretch)
@@ -157,9 +163,31 @@ def _walk(stretch: nx.DiGraph, start: str, run: Mapping[str, float],
 
 
 def _into_loop(stretch: nx.DiGraph, start: str, endless: set[str]) -> tuple[str, ...]:
-    """A shortest walk from ``start`` into a loop of shields, then once round it."""
-    paths = nx.single_source_shortest_path(stretch, start)
-    target = min((n for n in paths if n in endless), key=lambda n: len(paths[n]))
-    component = nx.node_connected_component(stretch.to_undirected(as_view=True), target) & endless
-    cycle = [u for u, _ in nx.find_cycle(stretch.subgraph(component), source=target)]
-    return (*paths[cycle[0]][:-1], *cycle, cycle[0])
+    """A shortest walk from ``start`` into a loop of shields, then once round it.
+
+    One breadth-first search that stops at the first step of an endless loop.
+    """
+    parent: dict[str, str | None] = {start: None}
+    frontier = [start]
+    target = start if start in endless else None
+    while frontier and target is None:
+        following = []
+        for node in frontier:
+            for succ in stretch.successors(node):
+                if succ not in parent:
+                    parent[succ] = node
+                    if succ in endless:
+                        target = succ
+                        break
+                    following.append(succ)
+            if target is not None:
+                break
+        frontier = following
+    assert target is not None, "a start with an unbounded run reaches an endless loop"
+    path = [target]
+    while parent[path[-1]] is not None:
+        path.append(parent[path[-1]])  # type: ignore[arg-type]
+    path.reverse()
+    component = nx.node_connected_component(stretch.subgraph(endless).to_undirected(), target)
+    cycle = cycle_through(stretch, tuple(component), target)
+    return (*path[:-1], *cycle)

@@ -39,9 +39,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from cx_audit.analysis.structure import shortest_cycle, trap_loops
+from cx_audit.analysis.structure import trap_loops
 from cx_audit.findings import Candidate, Severity
-from cx_audit.rules._common import quote_steps
+from cx_audit.rules._common import cycle_through, quote_steps
 from cx_audit.rules.base import RuleContext
 
 CODE = "CX106"
@@ -54,6 +54,6 @@ OPTIONS: dict = {}
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
     """Yield one candidate per reachable closed loop, on its first step."""
     for loop in context.memo(trap_loops):
-        cycle = shortest_cycle(context.graph, loop[0]) or loop
+        cycle = cycle_through(context.graph, loop, loop[0])
         yield Candidate(f"Customers never leave the loop {quote_steps(cycle)}", step=loop[0],
                         metrics={"loop_steps": list(loop)}, loop=cycle)
