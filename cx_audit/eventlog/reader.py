@@ -19,12 +19,14 @@ given, the common names are tried (``case:concept:name``, ``Case ID``,
 
 Order. Events of a case are taken in time order; events with equal
 timestamps keep their order in the file (a stable sort). The rows of a case
-need not be contiguous: state is kept per case id. The rows of one
-contiguous run of a case are buffered and sorted; a run that continues a
-case seen earlier in the file continues from where that case stopped. (If
-such a later run holds an event older than the case's last one, the two
-runs cannot be merged any more; it is taken in file order and counted in
-:attr:`LogStats.late_rows`.)
+need not be contiguous: state is kept per case id, so a log sorted by
+time (cases interleaved) reads as well as one grouped by case. The rows of
+one contiguous run of a case are buffered and sorted; a run that continues
+a case seen earlier in the file continues from where that case stopped. A
+later run that holds an event older than the case's last one cannot be
+merged in one pass: it is a bad row (below), taken in file order when
+tolerated, and counted in :attr:`LogStats.late_rows`. Sort such a log by
+case or by time first.
 
 Memory is bounded by the labels and the cases, never by the events:
 
@@ -372,6 +374,7 @@ class _Scanner:
         self.merge = merge
         self.max_bad_rows = max_bad_rows
         self.line = 1
+        self.time_column = 1
         self.bad: list[Problem] = []
         self.bad_count = 0
         # per label (index), grown by _label()
@@ -417,6 +420,7 @@ class _Scanner:
         case_i = chosen["case"].index
         act_i = chosen["activity"].index
         time_i = chosen["timestamp"].index
+        self.time_column = time_i + 1
         res_i = chosen["resource"].index if "resource" in chosen else -1
         width = max(case_i, act_i, time_i, res_i) + 1
         parse = TimestampParser()
@@ -516,6 +520,9 @@ class _Scanner:
             previous, last_time, visited, revisited, count = tail
             if run[0][0] < last_time:
                 self.late += 1
+                self._bad_row(run[0][3], self.time_column, (
+                    f"case '{case}' has an event here older than its event on an earlier, "
+                    "separate row: sort the log by case or by time (taken in file order)"))
         for stamp, label, resource, _line in run:
             if resource:
                 resources[label][resource] += 1
