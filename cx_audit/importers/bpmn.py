@@ -682,8 +682,14 @@ class _Converter:
                 continue
             start, end = self.leave.get(source), self.enter.get(target)
             if start is None or end is None or start not in self.nodes or end not in self.nodes:
-                self.notes.append(f"{what} connects an element that is not a mapped flow node "
-                                  "(a whole pool or a left-out element): left out.")
+                outside = [e for e in (source, target) if e not in self.scope_of
+                           and self.elements[e].local in FLOW_NODES]
+                if outside:
+                    self.notes.append(f"{what} connects '{outside[0]}', which is in a process "
+                                      "that was not imported: left out.")
+                else:
+                    self.notes.append(f"{what} connects an element that is not a mapped flow "
+                                      "node (a whole pool or a left-out element): left out.")
                 continue
             resolved.append((flow, start, end))
             requests.add((source, self.scope_of[target].process_id if target in self.scope_of

@@ -30,6 +30,8 @@ MAX_XML_BYTES = 32 * 1024 * 1024
 """Largest model file read (32 MiB; real process models are well under 1 MiB)."""
 
 _SEPARATOR = "\x1f"
+_REFUSAL = ("{what} are not accepted: a document type declaration can expand entities "
+            "without limit or read other files")
 
 
 class XmlInputError(Exception):
@@ -92,6 +94,11 @@ def parse_xml(data: bytes) -> XmlDocument:
     if len(data) > MAX_XML_BYTES:
         raise XmlInputError(1, 1, f"the file is {len(data) / 1048576:.1f} MiB; model files over "
                                   f"{MAX_XML_BYTES // 1048576} MiB are not read")
+    declaration = data.find(b"<!DOCTYPE")
+    if declaration >= 0:  # report where it starts (expat reports it after its name)
+        line = data.count(b"\n", 0, declaration) + 1
+        column = declaration - (data.rfind(b"\n", 0, declaration) + 1) + 1
+        raise XmlInputError(line, column, _REFUSAL.format(what="DOCTYPE declarations"))
     parser = expat.ParserCreate(namespace_separator=_SEPARATOR)
     parser.buffer_text = True
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
@@ -104,9 +111,7 @@ def parse_xml(data: bytes) -> XmlDocument:
 
     def refuse(what: str) -> None:
         line, column = here()
-        raise XmlInputError(line, column, f"{what} are not accepted: a document type "
-                                          "declaration can expand entities without limit or "
-                                          "read other files")
+        raise XmlInputError(line, column, _REFUSAL.format(what=what))
 
     def start(name: str, attributes: dict[str, str]) -> None:
         uri, local = _split(name)
