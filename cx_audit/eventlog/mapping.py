@@ -35,6 +35,7 @@ be listed as ``warm``, or ``none`` for no handoff at all).
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import os
 import re
@@ -252,7 +253,7 @@ class _Reader:
                 else:
                     self.error(key, f"'repeats' must be 'loop' or 'merge', not {value!r}")
             else:
-                close = [k for k in MAPPING_KEYS if k.startswith(key[:3])] if key else []
+                close = difflib.get_close_matches(key, MAPPING_KEYS, n=1)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
                 self.error(key, f"unknown mapping key '{key}'{hint}; the keys are: "
                            + ", ".join(MAPPING_KEYS))
