@@ -107,7 +107,18 @@ def init(
 
 
 class OutputFormat(StrEnum):
-    """The formats of ``audit --format``."""
+    """The formats of ``audit --format`` (the keys of the renderer registry)."""
+
+    TEXT = "text"
+    JSON = "json"
+    SARIF = "sarif"
+    GITHUB = "github"
+    JUNIT = "junit"
+    GITLAB = "gitlab"
+
+
+class ViewFormat(StrEnum):
+    """The formats of the ``paths`` and ``diff`` views."""
 
     TEXT = "text"
     JSON = "json"
@@ -225,8 +236,8 @@ def paths(
     file: Annotated[Path, typer.Argument(help="A journey file.", dir_okay=False)],
     top: Annotated[int, typer.Option("--top", "-k", min=1, max=1000,
                                      help="How many routes to show.")] = 5,
-    output_format: Annotated[OutputFormat, typer.Option(
-        "--format", "-f", help="Output format.")] = OutputFormat.TEXT,
+    output_format: Annotated[ViewFormat, typer.Option(
+        "--format", "-f", help="Output format.")] = ViewFormat.TEXT,
 ) -> None:
     """Show the most likely routes from an entry to a resolution, best first."""
     import json
@@ -242,7 +253,7 @@ def paths(
             typer.echo(str(problem), err=True)
         raise typer.Exit(EXIT_ERROR) from None
     routes = most_likely_routes(journey, top)
-    if output_format is OutputFormat.JSON:
+    if output_format is ViewFormat.JSON:
         sys.stdout.write(json.dumps({"journey": journey.id, "routes": [r.to_dict() for r in routes]},
                                     indent=2) + "\n")
     else:
@@ -278,8 +289,8 @@ def diff(
         help="OLD NEW (files or folders), or with --base the files to compare.")],
     base: Annotated[str | None, typer.Option(
         help="Compare the files with their version at this git revision.")] = None,
-    output_format: Annotated[OutputFormat, typer.Option(
-        "--format", "-f", help="Output format.")] = OutputFormat.TEXT,
+    output_format: Annotated[ViewFormat, typer.Option(
+        "--format", "-f", help="Output format.")] = ViewFormat.TEXT,
     tolerance: Annotated[float, typer.Option(
         min=0.0, max=1.0, help="Largest fall in the chance of resolution that is not a "
         "regression.")] = 0.005,
@@ -295,7 +306,7 @@ def diff(
     result, missing = compare_paths(paths, base, settings, tolerance)
     for item in missing:
         typer.echo(f"{item}: no such file or folder", err=True)
-    render = render_diff_json if output_format is OutputFormat.JSON else render_diff_text
+    render = render_diff_json if output_format is ViewFormat.JSON else render_diff_text
     sys.stdout.write(render(result))
     if result.problems or missing:
         raise typer.Exit(EXIT_ERROR)

@@ -9,7 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from cx_audit.renderers.github import render_github
+from cx_audit.renderers.gitlab import render_gitlab
 from cx_audit.renderers.json_report import render_json
+from cx_audit.renderers.junit import render_junit
+from cx_audit.renderers.sarif import render_sarif
 from cx_audit.renderers.terminal import render_terminal
 from cx_audit.run import AuditRun
 
@@ -20,5 +24,9 @@ Renderer = Callable[..., str]
 RENDERERS: dict[str, Callable[[AuditRun, Any], str]] = {
     "text": lambda run, options: render_terminal(run, **options),
     "json": lambda run, options: render_json(run),
+    "sarif": lambda run, options: render_sarif(run),
+    "github": lambda run, options: render_github(run),
+    "junit": lambda run, options: render_junit(run),
+    "gitlab": lambda run, options: render_gitlab(run),
 }
 """Format name -> ``render(run, options)``; options carry terminal colour and width."""
