@@ -115,6 +115,7 @@ class OutputFormat(StrEnum):
     GITHUB = "github"
     JUNIT = "junit"
     GITLAB = "gitlab"
+    MARKDOWN = "markdown"
 
 
 class ViewFormat(StrEnum):
@@ -311,6 +312,65 @@ def diff(
     if result.problems or missing:
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_FINDINGS if result.worse else EXIT_OK)
+
+
+@app.command()
+def report(
+    paths: Paths,
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="The Markdown file to write (replaced atomically).",
+        dir_okay=False)],
+    title: Annotated[str | None, typer.Option(help="The report's heading.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Write a Markdown report for a client: summary, diagrams, findings per team, fixes."""
+    from cx_audit.renderers.markdown import render_markdown
+    from cx_audit.run import run_audit
+
+    run = run_audit(paths, _load_config(config), progress=progress_bar())
+    for problem in sorted(run.problems):
+        typer.echo(str(problem), err=True)
+    for missing in run.missing:
+        typer.echo(f"{missing}: no such file or folder", err=True)
+    if not run.files and not run.missing:
+        raise _fail("no journey files (*.yaml, *.yml) found")
+    if run.input_errors:
+        raise _fail("the report was not written: fix the input problems first")
+    _emit(render_markdown(run, title=title), output, run.files)
+    typer.echo(f"Wrote {output} ({len(run.audits)} journeys, {len(run.findings)} findings).",
+               err=True)
+
+
+class DiagramFormat(StrEnum):
+    """The formats of ``graph``."""
+
+    MERMAID = "mermaid"
+    DOT = "dot"
+
+
+@app.command()
+def graph(
+    file: Annotated[Path, typer.Argument(help="A journey file.", dir_okay=False)],
+    output_format: Annotated[DiagramFormat, typer.Option(
+        "--format", "-f", help="Diagram language.")] = DiagramFormat.MERMAID,
+    output: OutputOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Draw a journey as a Mermaid or Graphviz diagram, combustion points highlighted."""
+    from cx_audit.engine import audit_journey
+    from cx_audit.loader import JourneyError, load_journey
+    from cx_audit.renderers.diagram import render_dot, render_mermaid
+
+    settings = _load_config(config)
+    try:
+        journey = load_journey(file)
+    except JourneyError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        raise typer.Exit(EXIT_ERROR) from None
+    findings = audit_journey(journey, settings).findings
+    render = render_dot if output_format is DiagramFormat.DOT else render_mermaid
+    _emit(render(journey, findings), output, [file])
 
 
 def main() -> None:

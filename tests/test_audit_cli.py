@@ -239,3 +239,34 @@ def test_paths_on_a_bad_file_is_exit_2(tmp_path: Path) -> None:
     path = journey_file(tmp_path, "journey: x\n")
     result = runner.invoke(app, ["paths", str(path)])
     assert result.exit_code == 2 and "missing required key 'steps'" in result.output
+
+
+def test_report_command_writes_markdown_atomically(tmp_path: Path) -> None:
+    journey = journey_file(tmp_path, WARNING_ONLY)
+    target = tmp_path / "report.md"
+    target.write_text("old report")
+    result = runner.invoke(app, ["report", str(journey), "-o", str(target), "--title", "Q3 audit"])
+    assert result.exit_code == 0, result.output
+    text = target.read_text()
+    assert text.startswith("# Q3 audit") and "```mermaid" in text and "CX502" in text
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"] == []
+    refused = runner.invoke(app, ["report", str(journey), "-o", str(journey)])
+    assert refused.exit_code == 2 and "is one of the input journeys" in refused.output
+    bad = journey_file(tmp_path, "journey: x\n", "bad.yaml")
+    refused = runner.invoke(app, ["report", str(bad), "-o", str(target)])
+    assert refused.exit_code == 2 and target.read_text() == text  # nothing half-written
+
+
+def test_audit_markdown_format(tmp_path: Path) -> None:
+    code, out = audit(str(journey_file(tmp_path, WARNING_ONLY)), "-f", "markdown")
+    assert code == 0 and out.startswith("# ") and "CX502" in out
+
+
+def test_graph_command(tmp_path: Path) -> None:
+    journey = journey_file(tmp_path, ERROR)
+    result = runner.invoke(app, ["graph", str(journey)])
+    assert result.exit_code == 0 and result.output.startswith("flowchart")
+    result = runner.invoke(app, ["graph", str(journey), "-f", "dot"])
+    assert result.exit_code == 0 and result.output.startswith("digraph")
+    result = runner.invoke(app, ["graph", str(journey_file(tmp_path, "{}", "bad.yaml"))])
+    assert result.exit_code == 2

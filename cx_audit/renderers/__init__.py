@@ -13,6 +13,7 @@ from cx_audit.renderers.github import render_github
 from cx_audit.renderers.gitlab import render_gitlab
 from cx_audit.renderers.json_report import render_json
 from cx_audit.renderers.junit import render_junit
+from cx_audit.renderers.markdown import render_markdown
 from cx_audit.renderers.sarif import render_sarif
 from cx_audit.renderers.terminal import render_terminal
 from cx_audit.run import AuditRun
@@ -28,5 +29,6 @@ RENDERERS: dict[str, Callable[[AuditRun, Any], str]] = {
     "github": lambda run, options: render_github(run),
     "junit": lambda run, options: render_junit(run),
     "gitlab": lambda run, options: render_gitlab(run),
+    "markdown": lambda run, options: render_markdown(run),
 }
 """Format name -> ``render(run, options)``; options carry terminal colour and width."""
