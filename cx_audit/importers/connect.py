@@ -366,7 +366,9 @@ class _Flow:
             ordered.append(DraftStep("agent", "", "agent", kind="resolution",
                                      label="An agent takes the contact",
                                      fields={"actor": "frontline"}))
-        if self.start not in drafts:
+        if self.start is None:
+            self.notes.append("The flow names no start action: the journey has no entry.")
+        elif self.start not in drafts:
             self.notes.append(f"The start action '{self.start}' is not in the flow: the journey "
                               "has no entry.")
         else:
