@@ -7,17 +7,18 @@ from pathlib import Path
 
 import pytest
 
-import cx_audit.importers as importers
+from cx_audit import importers
 from cx_audit.importers import (
     IMPORTERS,
     ImportResult,
+    _common,
+    bpmn,
     import_bpmn,
     import_connect,
     import_file,
     import_mermaid,
     journey_text,
 )
-from cx_audit.importers import _common, bpmn
 from cx_audit.loader import load_journey_bytes
 from cx_audit.writer import MODELINE
 
