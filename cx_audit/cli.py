@@ -184,6 +184,8 @@ def audit(
     write_baseline: Annotated[Path | None, typer.Option(
         help="Record today's findings in this baseline file (then exit 0).",
         dir_okay=False)] = None,
+    jobs: Annotated[int, typer.Option(
+        "--jobs", "-j", min=0, help="Worker processes for many files (0: one per core).")] = 0,
 ) -> None:
     """Audit journeys: metrics and findings. Exit 0 clean, 1 findings, 2 bad input."""
     from cx_audit.findings import Severity
@@ -192,7 +194,7 @@ def audit(
 
     settings = _load_config(config)
     colored = output is None and use_color(color, sys.stdout)
-    run = run_audit(paths, settings, progress=progress_bar())
+    run = run_audit(paths, settings, progress=progress_bar(), jobs=jobs)
     if not run.files and not run.missing:
         raise _fail("no journey files (*.yaml, *.yml) found")
     if write_baseline is not None:

@@ -12,7 +12,7 @@ from cx_audit.loader import JourneyError, load_journey
 from cx_audit.model import Journey
 from cx_audit.yamlsource import Problem
 
-__all__ = ["JourneySet", "load_paths"]
+__all__ = ["JourneySet", "load_paths", "unique_journeys"]
 
 
 @dataclass(slots=True)
@@ -40,21 +40,31 @@ def load_paths(paths: Iterable[str | os.PathLike[str]]) -> JourneySet:
     result = JourneySet()
     files, result.missing = expand_paths(paths)
     result.files = files
-    first_seen: dict[str, Journey] = {}
+    loaded = []
     for path in files:
         try:
-            journey = load_journey(path)
+            loaded.append(load_journey(path))
         except JourneyError as exc:
             result.problems.extend(exc.problems)
-            continue
+    result.journeys, duplicates = unique_journeys(loaded)
+    result.problems.extend(duplicates)
+    return result
+
+
+def unique_journeys(journeys: Iterable[Journey]) -> tuple[list[Journey], list[Problem]]:
+    """Keep the first journey of each id; later ones become problems at their ``journey:`` line."""
+    first_seen: dict[str, Journey] = {}
+    kept: list[Journey] = []
+    problems: list[Problem] = []
+    for journey in journeys:
         earlier = first_seen.get(journey.id)
         if earlier is not None:
             loc = journey.location
-            result.problems.append(Problem(
+            problems.append(Problem(
                 loc.file, loc.line, loc.column,
                 f"journey id '{journey.id}' is already used by {earlier.location}",
             ))
             continue
         first_seen[journey.id] = journey
-        result.journeys.append(journey)
-    return result
+        kept.append(journey)
+    return kept, problems

@@ -270,3 +270,21 @@ def test_graph_command(tmp_path: Path) -> None:
     assert result.exit_code == 0 and result.output.startswith("digraph")
     result = runner.invoke(app, ["graph", str(journey_file(tmp_path, "{}", "bad.yaml"))])
     assert result.exit_code == 2
+
+
+def test_many_files_in_worker_processes_give_the_same_result(tmp_path: Path) -> None:
+    from cx_audit.config import Config
+    from cx_audit.run import PARALLEL_FROM, run_audit
+
+    texts = [CLEAN, WARNING_ONLY, ERROR]
+    for i in range(PARALLEL_FROM + 2):
+        text = texts[i % 3].replace("journey: ", f"journey: n{i}-", 1)
+        journey_file(tmp_path, text, f"j{i:03}.yaml")
+    journey_file(tmp_path, CLEAN.replace("journey: clean", "journey: n0-clean"), "zz-dup.yaml")
+    journey_file(tmp_path, "journey: [\n", "zz-bad.yaml")
+    one = run_audit([tmp_path], Config(), jobs=1)
+    many = run_audit([tmp_path], Config(), jobs=2)
+    assert [a.journey.id for a in many.audits] == [a.journey.id for a in one.audits]
+    assert many.findings == one.findings and len(one.audits) == PARALLEL_FROM + 2
+    assert [str(p) for p in many.problems] == [str(p) for p in one.problems]
+    assert any("already used by" in str(p) for p in one.problems)
