@@ -180,8 +180,9 @@ def _notes(observations: Observations) -> list[str]:
              f"{observations.cases:,} cases matched {len(observations.steps)} steps"]
     if observations.unmatched:
         count = sum(observations.unmatched.values())
-        notes.append(f"{count:,} events of {len(observations.unmatched)} activities match no "
-                     "step (CX606)")
+        kinds = len(observations.unmatched)
+        notes.append(f"{count:,} event{'s' * (count != 1)} of {kinds} "
+                     f"activit{'ies' if kinds != 1 else 'y'} match no step (CX606)")
     if observations.ignored:
         notes.append(f"{observations.ignored:,} events left out by the mapping's 'ignore'")
     notes.extend(f"skipped: {problem}" for problem in observations.bad_rows)

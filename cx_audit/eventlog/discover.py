@@ -360,7 +360,7 @@ class _Builder:
         ]
         if stats.skipped:
             left = sum(stats.skipped.values())
-            notes.append(f"Left out: {left:,} events of {len(stats.skipped)} ignored "
+            notes.append(f"Left out: {left:,} event{'s' * (left != 1)} of {len(stats.skipped)} ignored "
                          f"activit{'ies' if len(stats.skipped) != 1 else 'y'}.")
         if stats.bad_row_count:
             notes.append(f"Warning: {stats.bad_row_count:,} bad rows were skipped.")

@@ -45,7 +45,8 @@ an empty file stop the reading with an :class:`EventLogError`. A bad row (a
 timestamp that cannot be read, an empty case id or activity, a row too short
 to hold the columns) is skipped and counted; the first
 :data:`REPORTED_ROWS` are described as :class:`~cx_audit.yamlsource.Problem`
-values at their CSV line and column (the 1-based field number). When more
+values at their CSV line and column (the 1-based field number; for a
+record whose quoted field spans lines, its last line). When more
 rows are bad than the caller tolerates (``max_bad_rows``, 0 by default),
 reading ends in an :class:`EventLogError` listing them; otherwise they are
 kept in :attr:`LogStats.bad_rows` as warnings.
@@ -61,6 +62,7 @@ import statistics
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from operator import itemgetter
 
 from cx_audit.eventlog.timestamps import EXAMPLES, TimestampParser
@@ -84,6 +86,8 @@ EXACT_WAITS = 10_000
 REPORTED_ROWS = 20
 """Bad rows described one by one; the rest are counted."""
 
+_SEPARATORS = ("T", " ")
+_FOLD_CHECK = 4096
 _BIN_RATIO = 1.005
 _BIN_SCALE = 1.0 / math.log(_BIN_RATIO)
 
@@ -357,10 +361,10 @@ def scan_log(path: str | os.PathLike[str], columns: LogColumns | None = None, *,
         try:
             return scanner.run(csv.reader(handle), columns or LogColumns())
         except UnicodeDecodeError as exc:
-            raise EventLogError([Problem(name, scanner.line + 1, 1, (
+            raise EventLogError([Problem(name, scanner.line_after(), 1, (
                 f"not UTF-8 text: byte 0x{exc.object[exc.start]:02x} cannot be decoded"))]) from None
         except csv.Error as exc:
-            raise EventLogError([Problem(name, scanner.line + 1, 1,
+            raise EventLogError([Problem(name, scanner.line_after(), 1,
                                          f"not a CSV file: {exc}")]) from None
 
 
@@ -373,7 +377,7 @@ class _Scanner:
         self.label_of = label_of
         self.merge = merge
         self.max_bad_rows = max_bad_rows
-        self.line = 1
+        self.reader: Any = None
         self.time_column = 1
         self.bad: list[Problem] = []
         self.bad_count = 0
@@ -391,9 +395,16 @@ class _Scanner:
         # per case: (last label, last time, visited bits, revisited bits, events so far)
         self.tails: dict[str, tuple[int, float, int, int, int]] = {}
         self.cases = 0
+        self.first_time = math.inf
+        self.last_time = -math.inf
+        self.pending = 0
         self.reordered = 0
         self.split = 0
         self.late = 0
+
+    def line_after(self) -> int:
+        """The line after the last one read (where reading failed)."""
+        return (self.reader.line_num if self.reader is not None else 0) + 1
 
     def _label(self, name: str) -> int:
         index = len(self.names)
@@ -424,23 +435,21 @@ class _Scanner:
         res_i = chosen["resource"].index if "resource" in chosen else -1
         width = max(case_i, act_i, time_i, res_i) + 1
         parse = TimestampParser()
+        days, times = parse.caches
         label_of = self.label_of
         index_of: dict[str, int | None] = {}  # activity -> label index, None to skip
         label_index: dict[str, int] = {}
         skipped = self.skipped
         add_run = self._add_run
         rows = 0
-        first_time = math.inf
-        last_time = -math.inf
         current: str | None = None
         run: list[tuple[float, int, str, int]] = []
         ordered = True
         previous_time = -math.inf
-        self.line = reader.line_num
+        self.reader = reader
         for row in reader:
-            line = self.line + 1
-            self.line = reader.line_num
             if len(row) < width:
+                line = reader.line_num
                 if not row or (len(row) == 1 and not row[0].strip()):
                     continue  # a blank line
                 rows += 1
@@ -452,16 +461,23 @@ class _Scanner:
             rows += 1
             case = row[case_i]
             activity = row[act_i]
-            stamp = parse(row[time_i])
+            text = row[time_i]
+            # the parser's own caches, looked up inline for the common ISO layout
+            day = days.get(text[:10])
+            if day is not None and text[10:11] in _SEPARATORS:
+                seconds = times.get(text[11:])
+                stamp = day * 86400.0 + seconds if seconds is not None else parse(text)
+            else:
+                stamp = parse(text)
             if stamp is None:
-                self._bad_row(line, time_i + 1, f"cannot read the timestamp '{row[time_i]}' "
+                self._bad_row(reader.line_num, time_i + 1, f"cannot read the timestamp '{row[time_i]}' "
                               f"(use ISO 8601 or Y/M/D H:MM:SS, e.g. {EXAMPLES})")
                 continue
             if not case:
-                self._bad_row(line, case_i + 1, "the case id is empty")
+                self._bad_row(reader.line_num, case_i + 1, "the case id is empty")
                 continue
             if not activity:
-                self._bad_row(line, act_i + 1, "the activity is empty")
+                self._bad_row(reader.line_num, act_i + 1, "the activity is empty")
                 continue
             label = index_of.get(activity, -1)
             if label == -1:
@@ -476,10 +492,6 @@ class _Scanner:
             if label is None:
                 skipped[activity] += 1
                 continue
-            if stamp < first_time:
-                first_time = stamp
-            if stamp > last_time:
-                last_time = stamp
             if case != current:
                 if run:
                     add_run(current, run, ordered)
@@ -489,25 +501,32 @@ class _Scanner:
             elif stamp < previous_time:
                 ordered = False
             previous_time = stamp
-            run.append((stamp, label, row[res_i] if res_i >= 0 else "", line))
+            run.append((stamp, label, row[res_i] if res_i >= 0 else "", reader.line_num))
         if run:
             add_run(current, run, ordered)
         if self.bad_count > self.max_bad_rows:
             problems = list(self.bad)
             if self.bad_count > len(problems):
-                problems.append(Problem(self.file, self.line, 1, (
+                problems.append(Problem(self.file, reader.line_num, 1, (
                     f"{self.bad_count - len(problems)} more bad rows "
                     f"({self.bad_count} in all)")))
             raise EventLogError(problems)
-        return self._result(chosen, rows, first_time, last_time)
+        for waits in self.waits:
+            if len(waits.values) >= EXACT_WAITS:
+                waits.fold()
+        return self._result(chosen, rows, self.first_time, self.last_time)
 
     def _add_run(self, case: str, run: list[tuple[float, int, str, int]], ordered: bool) -> None:
         """Fold one contiguous run of a case's rows into the tallies."""
         if not ordered:
             run.sort(key=itemgetter(0))  # stable: equal times keep file order
+        if run[0][0] < self.first_time:
+            self.first_time = run[0][0]
+        if run[-1][0] > self.last_time:
+            self.last_time = run[-1][0]
         tail = self.tails.get(case)
         visits, cases_with, revisits = self.visits, self.cases_with, self.revisits
-        follows, waits, position, resources = self.follows, self.waits, self.position, self.resources
+        follows, waits, position = self.follows, self.waits, self.position
         merge = self.merge
         if tail is None:
             self.cases += 1
@@ -523,19 +542,19 @@ class _Scanner:
                 self._bad_row(run[0][3], self.time_column, (
                     f"case '{case}' has an event here older than its event on an earlier, "
                     "separate row: sort the log by case or by time (taken in file order)"))
-        for stamp, label, resource, _line in run:
-            if resource:
-                resources[label][resource] += 1
+        if run[0][2]:
+            resources = self.resources
+            for _stamp, label, resource, _line in run:
+                seen = resources[label]
+                seen[resource] = seen.get(resource, 0) + 1
+        for stamp, label, _resource, _line in run:
             if previous >= 0:
                 if label == previous and merge:
                     last_time = stamp
                     continue
                 after = follows[previous]
                 after[label] = after.get(label, 0) + 1
-                sample = waits[label]
-                sample.values.append(stamp - last_time)
-                if len(sample.values) >= EXACT_WAITS:
-                    sample.fold()
+                waits[label].values.append(stamp - last_time)
             visits[label] += 1
             position[label] += count
             count += 1
@@ -550,6 +569,12 @@ class _Scanner:
             previous = label
             last_time = stamp
         self.tails[case] = (previous, last_time, visited, revisited, count)
+        self.pending += len(run)
+        if self.pending >= _FOLD_CHECK:
+            self.pending = 0
+            for sample in waits:
+                if len(sample.values) >= EXACT_WAITS:
+                    sample.fold()
 
     def _result(self, chosen: dict[str, ColumnChoice], rows: int, first_time: float,
                 last_time: float) -> LogStats:

@@ -56,11 +56,20 @@ class TimestampParser:
     True
     """
 
-    __slots__ = ("_days", "_times")
+    __slots__ = ("_days", "_times", "_zones")
 
     def __init__(self) -> None:
         self._days: dict[str, int] = {}
         self._times: dict[str, float] = {}
+        self._zones: dict[str, int] = {}
+
+    @property
+    def caches(self) -> tuple[dict[str, int], dict[str, float]]:
+        """The date cache (date text -> days since 1970-01-01) and the time-of-day
+        cache (time text with its zone -> seconds), for callers that look them up
+        inline before calling the parser. They are cleared, never replaced.
+        """
+        return self._days, self._times
 
     def __call__(self, text: str) -> float | None:
         if len(text) > 10 and text[10] in "T ":
@@ -113,14 +122,22 @@ class TimestampParser:
         return day
 
     def _time(self, text: str) -> float | None:
-        match = _TIME.fullmatch(text.strip())
-        if match is None:
-            return None
-        hours, minutes = int(match[1]), int(match[2])
-        secs = int(match[3]) if match[3] else 0
+        zone = text[8:]
+        offset = self._zones.get(zone) if text[2:3] == ":" and text[5:6] == ":" else None
+        if offset is not None and text[:2].isdigit() and text[3:5].isdigit() and text[6:8].isdigit():
+            hours, minutes, secs = int(text[:2]), int(text[3:5]), int(text[6:8])
+        else:
+            match = _TIME.fullmatch(text.strip())
+            if match is None:
+                return None
+            hours, minutes = int(match[1]), int(match[2])
+            secs = int(match[3]) if match[3] else 0
+            offset = _offset(match[4])
+            if match[3] and match.end(3) == 8:
+                self._zones[text[8:]] = offset
         if hours > 24 or minutes > 59 or secs > 60 or (hours == 24 and minutes + secs):
             return None
-        value = float(hours * 3600 + minutes * 60 + secs) - _offset(match[4])
+        value = float(hours * 3600 + minutes * 60 + secs) - offset
         if len(self._times) >= CACHE_LIMIT:
             self._times.clear()
         self._times[text] = value

@@ -51,5 +51,6 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
     if observed is None:
         return
     for activity, count in sorted(observed.unmatched.items(), key=lambda kv: (-kv[1], kv[0])):
-        yield Candidate(f"Activity '{activity}' ({count:,} events) matches no step of the map",
+        events = "1 event" if count == 1 else f"{count:,} events"
+        yield Candidate(f"Activity '{activity}' ({events}) matches no step of the map",
                         metrics={"activity": activity, "events": count})

@@ -77,8 +77,10 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
         loop = observed_loop(observed, step_id)
         share = seen.revisit_cases / max(seen.cases, 1)
         owners = sorted({journey.steps[s].owner for s in loop if journey.steps[s].owner})
-        message = (f"{seen.revisit_cases:,} cases ({fmt_share(share)} of those that reach it) "
-                   f"come back to step '{step_id}', but the map has no loop through it")
+        who = ("1 case" if seen.revisit_cases == 1 else f"{seen.revisit_cases:,} cases")
+        verb = "comes" if seen.revisit_cases == 1 else "come"
+        message = (f"{who} ({fmt_share(share)} of those that reach it) {verb} back to step "
+                   f"'{step_id}', but the map has no loop through it")
         if loop:
             message += f" (observed: {quote_steps(loop)})"
         if len(owners) >= 2:

@@ -66,9 +66,9 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
         metrics = {"observed": count, "share": share, "departures": observed.departures(source)}
         if step.is_terminal:
             message = (f"Cases go on after the {step.kind.value} step '{source}' to '{target}' "
-                       f"({count:,} times, {fmt_share(share)} of its departures)")
+                       f"({_times(count)}, {fmt_share(share)} of its departures)")
         else:
-            message = (f"'{source}' -> '{target}' is observed {count:,} times "
+            message = (f"'{source}' -> '{target}' is observed {_times(count)} "
                        f"({fmt_share(share)} of departures from '{source}'), but the map has "
                        "no such transition")
         yield Candidate(message, step=source, metrics=metrics, route=(source, target))
@@ -76,7 +76,12 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
         step = journey.steps[step_id]
         if seen.starts >= least and step.kind is not StepKind.ENTRY:
             share = seen.starts / max(observed.cases, 1)
+            who = "1 case starts" if seen.starts == 1 else f"{seen.starts:,} cases start"
             yield Candidate(
-                f"{seen.starts:,} cases ({fmt_share(share)}) start at step '{step_id}', which is "
-                "not an entry", step=step_id,
+                f"{who} ({fmt_share(share)}) at step '{step_id}', which is not an entry",
+                step=step_id,
                 metrics={"observed_starts": seen.starts, "share": share})
+
+
+def _times(count: int) -> str:
+    return "once" if count == 1 else f"{count:,} times"

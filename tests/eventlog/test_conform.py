@@ -86,7 +86,7 @@ def test_every_difference_is_a_finding(files: tuple[Path, Path]) -> None:
     assert set(found) == {"CX601", "CX602", "CX603", "CX604", "CX605", "CX606"}
     (unmodelled,) = found["CX601"]
     assert unmodelled.step == "call" and unmodelled.line == 3
-    assert "'call' -> 'done' is observed 1 times (20% of departures from 'call')" in (
+    assert "'call' -> 'done' is observed once (20% of departures from 'call')" in (
         unmodelled.message)
     assert sorted((f.step, f.line) for f in found["CX602"]) == [("agent", 14), ("escalate", 17)]
     assert "the log never shows step 'escalate'" in found["CX602"][1].message
@@ -106,7 +106,7 @@ def test_every_difference_is_a_finding(files: tuple[Path, Path]) -> None:
     (loop,) = found["CX605"]
     assert loop.step == "agent" and loop.evidence.loop == ("agent", "agent")
     (activity,) = found["CX606"]
-    assert activity.step is None and "Activity 'Back' (1 events)" in activity.message
+    assert activity.step is None and "Activity 'Back' (1 event)" in activity.message
     assert any("match no step" in note for note in result.notes)
 
 

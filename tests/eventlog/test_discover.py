@@ -135,7 +135,7 @@ def test_default_entries_leave_out_rare_first_activities(tmp_path: Path) -> None
 def test_ignored_activities_are_left_out(tmp_path: Path) -> None:
     document, notes, _journey = discovered(tmp_path, mapping=mapping_from_data({"ignore": ["B*"]}))
     assert "back" not in document["steps"]
-    assert any("Left out: 1 events of 1 ignored activity" in n for n in notes)
+    assert any("Left out: 1 event of 1 ignored activity" in n for n in notes)
 
 
 def test_an_empty_log_is_an_error(tmp_path: Path) -> None:

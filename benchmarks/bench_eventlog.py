@@ -1,0 +1,157 @@
+"""Benchmark: discovering a journey from a synthetic event log of a million events.
+
+Usage::
+
+    python benchmarks/bench_eventlog.py [--events 1000000] [--activities 20] [--seed 1]
+                                        [--order case|time] [--keep DIR]
+
+The script writes a synthetic log into a temporary folder (removed at the
+end unless ``--keep`` names a folder), then, each in a fresh Python process
+so that the figures do not disturb one another, times
+
+- a bare pass of :func:`csv.reader` over the file (the floor any CSV-based
+  reader stands on), and
+- ``discover``: the one-pass reading, the journey document and its YAML text,
+
+and prints both times, their ratio, the throughput and each process's peak
+resident memory (``VmHWM``, or ``ru_maxrss`` where /proc is missing). The ratio is what carries over from one
+machine to another; the seconds do not.
+
+``--order time`` writes the rows sorted by time (cases interleaved) instead
+of grouped by case, which keeps every case open until the end of the file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def generate(path: Path, events: int, activities: int, seed: int, order: str) -> int:
+    """Write a log of ``events`` rows: random walks over ``activities`` activities.
+
+    Each case starts at one of three entry activities, moves along a fixed
+    random transition table (so directly-follows counts are stable), and
+    ends at 'Closed' or, for about 5% of cases, wherever it stops. Returns
+    the number of cases.
+    """
+    rng = random.Random(seed)
+    names = [f"Activity {i:02d}" for i in range(activities - 1)] + ["Closed"]
+    table = {a: rng.sample(names, k=min(4, len(names))) for a in names}
+    start = datetime(2023, 1, 1, tzinfo=UTC).timestamp()
+    rows = []
+    written = cases = 0
+    while written < events:
+        cases += 1
+        case = f"C{cases:07d}"
+        clock = start + rng.random() * 365 * 86400
+        activity = names[rng.randrange(3)]
+        length = min(events - written, max(1, int(rng.expovariate(1 / 9)) + 1))
+        for step in range(length):
+            stamp = datetime.fromtimestamp(clock, UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+            rows.append((case, activity, stamp, f"agent{rng.randrange(40)}"))
+            written += 1
+            clock += rng.expovariate(1 / 1800)
+            if step == length - 2 and rng.random() > 0.05:
+                activity = "Closed"
+            else:
+                activity = rng.choice(table[activity])
+    if order == "time":
+        rows.sort(key=lambda row: row[2])
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(("case_id", "activity", "timestamp", "resource"))
+        writer.writerows(rows)
+    return cases
+
+
+def child(task: str, path: str) -> None:
+    """Run one timed task in this (fresh) process and print JSON figures."""
+    began = time.perf_counter()
+    if task == "csv":
+        rows = 0
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            for _row in csv.reader(handle):
+                rows += 1
+        detail = {"rows": rows}
+    else:
+        sys.path.insert(0, str(ROOT))
+        from cx_audit.eventlog.discover import discover
+        from cx_audit.eventlog.reader import LogColumns
+        from cx_audit.writer import dump_journey
+
+        document, notes = discover(path, LogColumns("case_id", "activity", "timestamp",
+                                                    "resource"))
+        text = dump_journey(document, notes)
+        detail = {"steps": len(document["steps"]), "yaml_bytes": len(text)}
+    elapsed = time.perf_counter() - began
+    print(json.dumps({"seconds": elapsed, "peak_mib": peak_mib(), **detail}))
+
+
+def peak_mib() -> float:
+    """This process's peak resident memory in MiB.
+
+    ``VmHWM`` from /proc where there is one: unlike ``ru_maxrss`` it starts
+    afresh at ``exec``, so the parent's memory does not leak into the figure.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_child(task: str, path: Path) -> dict:
+    output = subprocess.run([sys.executable, __file__, "--child", task, str(path)],
+                            check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--activities", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--order", choices=("case", "time"), default="case")
+    parser.add_argument("--keep", type=Path, help="write the log here and keep it")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = args.keep or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        log = folder / "synthetic-log.csv"
+        began = time.perf_counter()
+        cases = generate(log, args.events, args.activities, args.seed, args.order)
+        made = time.perf_counter() - began
+        size = os.path.getsize(log) / 1048576
+        print(f"log: {args.events:,} events, {cases:,} cases, {args.activities} activities, "
+              f"rows ordered by {args.order}, {size:.1f} MiB (written in {made:.1f} s)")
+        bare = run_child("csv", log)
+        found = run_child("discover", log)
+        ratio = found["seconds"] / bare["seconds"]
+        print(f"csv.reader pass : {bare['seconds']:6.2f} s   peak {bare['peak_mib']:6.1f} MiB")
+        print(f"discover        : {found['seconds']:6.2f} s   peak {found['peak_mib']:6.1f} MiB"
+              f"   ({found['steps']} steps)")
+        print(f"ratio discover / csv.reader: {ratio:.2f}x;  "
+              f"{args.events / found['seconds']:,.0f} events per second")
+
+
+if __name__ == "__main__":
+    main()
