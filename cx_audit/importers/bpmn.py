@@ -383,7 +383,9 @@ class _Converter:
                 self.notes.append(f"A {_TYPE_WORDS.get(local, local)} without an id cannot be "
                                   "referenced by flows: left out.")
                 continue
-            if ident in self.nodes or ident in self.enter:
+            if ident in self.scope_of:
+                self.notes.append(f"The id '{ident}' is used by more than one element; "
+                                  f"{_describe(child)} is left out.")
                 continue
             self.scope_of[ident] = scope
             scope.members.append(ident)

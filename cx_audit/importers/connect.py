@@ -421,6 +421,9 @@ def convert_connect(data: bytes, source: str) -> tuple[dict[str, Any], list[str]
         return {}, [], [Problem(source, exc.lineno, exc.colno, f"invalid JSON: {exc.msg}")]
     except (UnicodeDecodeError, ValueError) as exc:
         return {}, [], [Problem(source, 1, 1, f"the file is not UTF-8 JSON text: {exc}")]
+    except RecursionError:
+        return {}, [], [Problem(source, 1, 1, "the JSON is nested too deeply to be a contact "
+                                              "flow")]
     flow = _Flow(source)
     if isinstance(parsed, dict) and isinstance(parsed.get("Actions"), list):
         flow.read_language(parsed)

@@ -10,7 +10,8 @@ Model files come from other people's tools, so they are treated as hostile:
   parameter entities are never parsed;
 - the encoding comes from the XML declaration (UTF-8, UTF-16, ISO-8859-1,
   US-ASCII, and the single-byte encodings Python knows);
-- files above :data:`MAX_XML_BYTES` are refused before parsing.
+- files above :data:`MAX_XML_BYTES` are refused before parsing, and elements
+  nested deeper than :data:`MAX_XML_DEPTH` levels while parsing.
 
 The result is a tree of :class:`XmlElement` with namespace URIs resolved
 (names are ``(uri, local)`` pairs, never prefixes), the 1-based line and
@@ -24,10 +25,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
-__all__ = ["MAX_XML_BYTES", "XmlElement", "XmlInputError", "parse_xml"]
+__all__ = ["MAX_XML_BYTES", "MAX_XML_DEPTH", "XmlDocument", "XmlElement", "XmlInputError",
+           "parse_xml"]
 
 MAX_XML_BYTES = 32 * 1024 * 1024
 """Largest model file read (32 MiB; real process models are well under 1 MiB)."""
+
+MAX_XML_DEPTH = 200
+"""Deepest element nesting accepted; process models nest a few dozen levels at most."""
 
 _SEPARATOR = "\x1f"
 _REFUSAL = ("{what} are not accepted: a document type declaration can expand entities "
@@ -116,6 +121,9 @@ def parse_xml(data: bytes) -> XmlDocument:
     def start(name: str, attributes: dict[str, str]) -> None:
         uri, local = _split(name)
         line, column = here()
+        if len(stack) >= MAX_XML_DEPTH:
+            raise XmlInputError(line, column, f"elements are nested more than {MAX_XML_DEPTH} "
+                                              "levels deep")
         element = XmlElement(uri, local, {}, line, column)
         for key, value in attributes.items():
             attr_uri, attr_local = _split(key)

@@ -84,6 +84,12 @@ def test_malformed_xml_is_reported_at_its_line_and_column() -> None:
     assert "mismatched tag" in problem.message
 
 
+def test_deep_nesting_is_refused() -> None:
+    body = '<subProcess id="x">' * 300 + "</subProcess>" * 300
+    [problem] = import_bpmn(model(process(body)), "deep.bpmn").problems
+    assert "nested more than" in problem.message
+
+
 def test_an_empty_file_is_a_problem_not_a_crash() -> None:
     [problem] = import_bpmn(b"", "empty.bpmn").problems
     assert (problem.line, problem.column) == (1, 1)
@@ -354,6 +360,15 @@ def test_unknown_elements_and_compensation_handlers_are_noted_by_name() -> None:
     assert any("'Negotiate' (ct)" in n and "choreographyTask" in n for n in result.notes)
     assert any("'Refund' (undo)" in n and "Compensation" in n for n in result.notes)
     assert len(result.notes) == 2
+
+
+def test_a_repeated_id_is_noted() -> None:
+    body = process('<startEvent id="s"/><task id="s" name="Twin"/><endEvent id="e"/>'
+                   + flow("f", "s", "e"))
+    result = import_bpmn(model(body), "twins.bpmn")
+    assert list(load(result).steps) == ["start", "end"]
+    assert any("'s' is used by more than one element" in n and "'Twin'" in n
+               for n in result.notes)
 
 
 def test_step_ids_are_unique_slugs_and_keep_the_source_ids() -> None:

@@ -232,6 +232,7 @@ def test_old_export_transfer_to_queue() -> None:
     (b'{"Version": "2019-10-30"}', (1, 1), "not an Amazon Connect contact flow"),
     (b"[1, 2]", (1, 1), "not an Amazon Connect contact flow"),
     (b"\xff\xfe\x00garbage", (1, 1), ""),
+    (b"[" * 100_000 + b"]" * 100_000, (1, 1), "nested too deeply"),
 ])
 def test_bad_input_is_a_problem_with_its_position(data: bytes, position: tuple[int, int],
                                                   words: str) -> None:
