@@ -65,6 +65,7 @@ GATEWAYS = frozenset({
     "exclusiveGateway", "inclusiveGateway", "parallelGateway", "eventBasedGateway",
     "complexGateway",
 })
+ACTIVITIES = TASKS | SUB_PROCESSES | {"in", "out"}
 CONCURRENT_GATEWAYS = frozenset({"parallelGateway", "inclusiveGateway", "complexGateway"})
 INTERMEDIATE_EVENTS = frozenset({"intermediateCatchEvent", "intermediateThrowEvent",
                                  "implicitThrowEvent"})
@@ -790,6 +791,8 @@ class _Converter:
         lane_actor, pool_actor = actor_for_name(lane), actor_for_name(node.scope.pool)
         if "customer" in (lane_actor, pool_actor) and lane_actor in ("customer", None):
             return "customer"
+        if node.type not in ACTIVITIES:
+            return None  # an event or a gateway: nobody the customer deals with
         if node.type in AUTOMATED_TASKS:
             return "system"
         return lane_actor or pool_actor

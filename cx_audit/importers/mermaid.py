@@ -16,7 +16,9 @@ is the order of the journey. The mapping:
   becomes the step's ``actor``; the other actor names, joined by commas,
   become its ``owner``;
 - the section becomes a tag of its tasks;
-- the diagram's ``title`` becomes the journey's title and id.
+- the diagram's ``title`` becomes the journey's title and id;
+- tasks have no ids in Mermaid, so ``x-source-id`` holds the task's line
+  (``line 12``).
 
 The reader follows Mermaid's own grammar: ``%%`` and ``#`` start comments,
 front matter between ``---`` lines is skipped, ``accTitle``/``accDescr``
@@ -212,7 +214,7 @@ def convert_mermaid(data: bytes, source: str) -> tuple[dict[str, Any], list[str]
                     "owner": ", ".join(others) or None,
                     "emotion": emotion,
                     "tags": [task.section] if task.section else []},
-            extensions={"x-source-line": task.line},
+            source_id=f"line {task.line}",
             edges=[DraftEdge(f"task{position + 1}" if position + 1 < len(journey.tasks)
                              else "complete")],
         ))

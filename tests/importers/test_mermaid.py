@@ -127,7 +127,7 @@ def test_actors_become_actor_or_owner() -> None:
     call = steps["call-the-contact-centre"]
     assert (call.actor.value, call.owner, call.tags) == ("frontline", "Renewals team", ("Phone",))
     assert steps["get-the-new-policy"].actor is None
-    assert steps["log-in"].extensions["x-source-line"] == 15
+    assert steps["log-in"].extensions["x-source-id"] == "line 15"
     text = journey_text(result)
     assert text.index("# - Task 'Chat with assistant'") < text.index("journey: renewing")
 
