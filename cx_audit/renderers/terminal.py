@@ -33,10 +33,12 @@ def render_terminal(run: AuditRun, *, color: bool = False, width: int = 100) -> 
     console = Console(file=buffer, width=width, force_terminal=color, no_color=not color,
                       color_system="standard" if color else None, highlight=False,
                       emoji=False, markup=False, soft_wrap=False)
+    # one line per problem or finding, never wrapped, so that editors and grep can use them
     for problem in sorted(run.problems):
-        console.print(Text(printable(str(problem)), style="red"))
+        console.print(Text(printable(str(problem)), style="red"), soft_wrap=True)
     for missing in run.missing:
-        console.print(Text(f"{printable(missing)}: no such file or folder", style="red"))
+        console.print(Text(f"{printable(missing)}: no such file or folder", style="red"),
+                      soft_wrap=True)
     if run.audits:
         console.print(_summary_table(run))
     for audit in run.audits:
@@ -89,11 +91,11 @@ def _journey_section(console: Console, audit: JourneyAudit) -> None:
     header = Text()
     header.append(printable(audit.journey.file), style="bold")
     header.append(f"  {printable(audit.journey.title)}")
-    console.print(header)
+    console.print(header, soft_wrap=True)
     for finding in audit.findings:
-        console.print(_finding_line(finding))
+        console.print(_finding_line(finding), soft_wrap=True)
         for line in _evidence_lines(finding):
-            console.print(Text(f"        {line}", style="dim"))
+            console.print(Text(f"        {line}", style="dim"), soft_wrap=True)
     ranked = fix_first(audit.findings)[:FIX_FIRST_SHOWN]
     if ranked:
         console.print(Text("  Fix first (if the step were removed):", style="bold"))
