@@ -182,7 +182,8 @@ def _notes(observations: Observations) -> list[str]:
         count = sum(observations.unmatched.values())
         kinds = len(observations.unmatched)
         notes.append(f"{count:,} event{'s' * (count != 1)} of {kinds} "
-                     f"activit{'ies' if kinds != 1 else 'y'} match no step (CX606)")
+                     f"activit{'ies' if kinds != 1 else 'y'} "
+                     f"match{'es' * (count == 1)} no step (CX606)")
     if observations.ignored:
         notes.append(f"{observations.ignored:,} events left out by the mapping's 'ignore'")
     notes.extend(f"skipped: {problem}" for problem in observations.bad_rows)
