@@ -107,7 +107,7 @@ def test_every_difference_is_a_finding(files: tuple[Path, Path]) -> None:
     assert loop.step == "agent" and loop.evidence.loop == ("agent", "agent")
     (activity,) = found["CX606"]
     assert activity.step is None and "Activity 'Back' (1 event)" in activity.message
-    assert any("match no step" in note for note in result.notes)
+    assert any("no step (CX606)" in note for note in result.notes)
 
 
 def test_default_thresholds_keep_small_samples_quiet(files: tuple[Path, Path]) -> None:
