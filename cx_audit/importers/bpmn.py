@@ -22,7 +22,8 @@ How a model maps (``docs/importers.md`` has the full table and examples):
   scope it watches; its end events end that scope;
 - link events are connectors: a link throw leads to the catch events of the
   same name;
-- lanes give owners; pools, lanes and automated task types give actors;
+- lanes give owners; lane and pool names and automated task types give
+  activities their actors;
 - message flows between pools become transitions with ``handoff: warm``; a
   message back to an activity that had sent one to the same pool is a reply
   and leads on from that activity; a sequence flow between two lanes is a
@@ -377,8 +378,10 @@ class _Converter:
             if local in SILENT:
                 continue
             if local not in FLOW_NODES:
-                self.notes.append(f"Element {_describe(child)} is not part of what the importer "
-                                  "maps (BPMN element '" + local + "'): left out.")
+                name = clean_text(child.get("name"))
+                named = f"'{name}' ({ident or 'without id'})" if name else f"({ident or 'without id'})"
+                self.notes.append(f"The {local} element {named} is not mapped to the journey: "
+                                  "left out.")
                 continue
             if not ident:
                 self.notes.append(f"A {_TYPE_WORDS.get(local, local)} without an id cannot be "
