@@ -1,0 +1,104 @@
+"""Coverage-guided fuzzing of the journey loader with atheris.
+
+    pip install atheris
+    python fuzz/fuzz_loader.py journeys/ -max_total_time=300
+
+Every input must either load or fail with a JourneyError whose problems all
+carry a line and column of at least 1; anything else (an exception escaping,
+a hang, a crash of the interpreter) is a finding of the fuzzer, which saves
+the input that caused it. The arguments after the script are libFuzzer's:
+a corpus folder (the example journeys make a good seed) and options such as
+-max_total_time or -runs.
+
+Without atheris the script falls back to a plain random mutation loop over
+the corpus (no coverage guidance), so it still runs anywhere:
+
+    python fuzz/fuzz_loader.py journeys/ --seconds 60
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from pathlib import Path
+
+try:
+    import atheris
+except ImportError:  # the fallback below needs nothing but the standard library
+    atheris = None
+
+if atheris is not None:
+    with atheris.instrument_imports():
+        from cx_audit.loader import JourneyError, load_journey_bytes
+else:
+    from cx_audit.loader import JourneyError, load_journey_bytes
+
+
+def check_one(data: bytes) -> None:
+    """Load ``data``; only a located JourneyError may come out."""
+    try:
+        load_journey_bytes(data, "fuzz.yaml")
+    except JourneyError as exc:
+        assert exc.problems, "a JourneyError without problems"
+        for problem in exc.problems:
+            assert problem.line >= 1 and problem.column >= 1, problem
+
+
+def _mutate(data: bytes, rng: random.Random) -> bytes:
+    """A few random byte-level edits: flips, deletions, insertions, duplications."""
+    buffer = bytearray(data)
+    for _ in range(rng.randint(1, 8)):
+        if not buffer:
+            buffer.extend(rng.randbytes(4))
+        position = rng.randrange(len(buffer))
+        choice = rng.random()
+        if choice < 0.3:
+            buffer[position] = rng.randrange(256)
+        elif choice < 0.5:
+            del buffer[position:position + rng.randint(1, 16)]
+        elif choice < 0.7:
+            buffer[position:position] = rng.choice([b"&a ", b"*a", b"[", b"{", b"- ", b": ",
+                                                    b"\n  ", b"!!", b"\t", b"'", b'"', b"---\n"])
+        else:
+            end = min(len(buffer), position + rng.randint(1, 64))
+            buffer[position:position] = buffer[position:end]
+    return bytes(buffer)
+
+
+def fallback(corpus: list[Path], seconds: float) -> int:
+    """Random mutation fuzzing for ``seconds``; returns the number of inputs tried."""
+    seeds = [p.read_bytes() for p in corpus] or [b"journey: x\nsteps: {}\n"]
+    rng = random.Random(0)
+    deadline = time.monotonic() + seconds
+    tried = 0
+    while time.monotonic() < deadline:
+        data = _mutate(rng.choice(seeds), rng)
+        try:
+            check_one(data)
+        except Exception:
+            crash = Path(f"crash-{tried}.yaml")
+            crash.write_bytes(data)
+            print(f"crash saved to {crash}", file=sys.stderr)
+            raise
+        tried += 1
+    return tried
+
+
+def main(argv: list[str]) -> None:
+    """Run atheris when it is installed, else the fallback loop."""
+    if atheris is not None:
+        atheris.Setup(argv, check_one)
+        atheris.Fuzz()
+        return
+    seconds = 30.0
+    if "--seconds" in argv:
+        seconds = float(argv[argv.index("--seconds") + 1])
+    corpus = [p for arg in argv[1:] if Path(arg).is_dir()
+              for p in sorted(Path(arg).glob("*.yaml"))]
+    tried = fallback(corpus, seconds)
+    print(f"{tried} inputs, no crash (atheris not installed: random mutations only)")
+
+
+if __name__ == "__main__":
+    main(sys.argv)
