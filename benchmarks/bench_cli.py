@@ -1,0 +1,142 @@
+"""End-to-end speed and memory of the command line, beside the tools people compare it to.
+
+Each figure is measured in the same run as its baseline, and printed as a ratio:
+
+1. one small journey, audited end to end (process start-up included), beside
+   ``yamllint`` and ``check-jsonschema`` (validating against the journey
+   schema) on the same file, when they are installed;
+2. a 10,000-step journey with 40,000 transitions, audited end to end, beside a
+   process that only parses the same file with PyYAML's C loader;
+3. 2,000 small journeys, audited with every core (``--jobs 0``), beside a
+   process that only parses the same files with PyYAML's C loader;
+
+with the peak memory (maximum resident set size) of each process. Each
+command runs ``--repeats`` times, interleaved with its baseline, and the
+best time counts. Generated files live in a temporary folder.
+
+Run: ``python benchmarks/bench_cli.py [--quick] [--repeats N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _generators():  # type: ignore[no-untyped-def]
+    """The journey generators shared with bench_analysis.py."""
+    spec = importlib.util.spec_from_file_location("bench_analysis",
+                                                  ROOT / "benchmarks" / "bench_analysis.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+PARSE_ONLY = """
+import sys, yaml
+from pathlib import Path
+for arg in sys.argv[1:]:
+    path = Path(arg)
+    files = sorted(path.rglob('*.yaml')) if path.is_dir() else [path]
+    for file in files:
+        yaml.load(file.read_text('utf-8'), Loader=yaml.CSafeLoader)
+"""
+
+
+def run(command: list[str]) -> tuple[float, int]:
+    """Wall time in seconds and peak memory (maximum resident set) in MiB of one child process."""
+    start = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(command)} failed with exit status {child.returncode}")
+    return elapsed, usage.ru_maxrss // 1024
+
+
+def compare(title: str, commands: dict[str, list[str] | None], repeats: int) -> None:
+    """Run the commands interleaved, keep each one's best time, print ratios to the first."""
+    best: dict[str, float] = {}
+    memory: dict[str, int] = {}
+    for _ in range(repeats):
+        for name, command in commands.items():
+            if command is None:
+                continue
+            elapsed, peak = run(command)
+            best[name] = min(best.get(name, elapsed), elapsed)
+            memory[name] = peak
+    print(f"\n{title}")
+    first = next(iter(best))
+    for name in commands:
+        if name not in best:
+            print(f"  {name:<40} (not installed)")
+            continue
+        ratio = best[name] / best[first]
+        print(f"  {name:<40} {best[name] * 1000:9.0f} ms  x{ratio:5.2f}  peak {memory[name]:5d} MiB")
+
+
+def tool(name: str, *args: str) -> list[str] | None:
+    """A command line for an installed tool, else None."""
+    found = shutil.which(name)
+    return [found, *args] if found else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Generate the inputs and print the three comparisons."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller inputs, fewer repeats")
+    parser.add_argument("--repeats", type=int, default=None)
+    options = parser.parse_args(argv)
+    repeats = options.repeats or (2 if options.quick else 5)
+    cx = [sys.executable, "-m", "cx_audit"]
+    parse = [sys.executable, "-c", PARSE_ONLY]
+    generators = _generators()
+    with tempfile.TemporaryDirectory(prefix="cx-bench-") as folder:
+        work = Path(folder)
+        schema = work / "journey.schema.json"
+        schema.write_text(subprocess.run([*cx, "schema"], capture_output=True, text=True,
+                                         check=True).stdout)
+        small = ROOT / "journeys" / "online-retail-return.yaml"
+        compare(f"1. one small journey ({small.name}), end to end with start-up", {
+            "cx-audit audit -f json": [*cx, "audit", str(small), "-f", "json"],
+            "yamllint": tool("yamllint", "-d", "relaxed", str(small)),
+            "check-jsonschema": tool("check-jsonschema", "--schemafile", str(schema), str(small)),
+            "python -c 'import yaml' (bare start-up)": [sys.executable, "-c", "import yaml"],
+        }, repeats)
+
+        steps = 2_000 if options.quick else 10_000
+        big = work / "big.yaml"
+        big.write_text(generators.to_yaml("big", generators.local_loops(steps)), "utf-8")
+        compare(f"2. one journey of {steps:,} steps ({big.stat().st_size / 1e6:.1f} MB)", {
+            "PyYAML C parse only": [*parse, str(big)],
+            "cx-audit audit -f json": [*cx, "audit", str(big), "-f", "json"],
+        }, repeats)
+
+        count = 200 if options.quick else 2_000
+        many = work / "many"
+        many.mkdir()
+        for index in range(count):
+            (many / f"j{index:04}.yaml").write_text(
+                generators.to_yaml(f"j{index:04}", generators.small(index)), "utf-8")
+        size = sum(p.stat().st_size for p in many.iterdir()) / 1e6
+        compare(f"3. {count:,} small journeys ({size:.1f} MB), {os.cpu_count()} cores", {
+            "PyYAML C parse only": [*parse, str(many)],
+            "cx-audit audit -f json --jobs 0": [*cx, "audit", str(many), "-f", "json", "-j", "0"],
+            "cx-audit audit -f json --jobs 1": [*cx, "audit", str(many), "-f", "json", "-j", "1"],
+        }, repeats)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
