@@ -189,7 +189,7 @@ def audit(
 ) -> None:
     """Audit journeys: metrics and findings. Exit 0 clean, 1 findings, 2 bad input."""
     from cx_audit.findings import Severity
-    from cx_audit.renderers import RENDERERS
+    from cx_audit.renderers import render
     from cx_audit.run import run_audit
 
     settings = _load_config(config)
@@ -208,7 +208,7 @@ def audit(
             typer.echo(str(problem), err=True)
         for missing in run.missing:
             typer.echo(f"{missing}: no such file or folder", err=True)
-    _emit(RENDERERS[output_format.value](run, options), output, run.files)
+    _emit(render(output_format.value, run, **options), output, run.files)
     raise typer.Exit(run.exit_code(Severity(fail_on.value) if fail_on else None, exit_zero))
 
 

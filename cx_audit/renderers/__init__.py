@@ -1,34 +1,35 @@
 """Output formats: one module per format, each a function from an audit run to text.
 
 Renderers never print or write files; the CLI does. ``RENDERERS`` is the
-registry behind ``cx-audit audit --format``.
+registry behind ``cx-audit audit --format``: format name -> the module and
+function that render it. Modules are imported only when their format is
+used, so that ``--format json`` does not pay for rich or Markdown.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
 from typing import Any
 
-from cx_audit.renderers.github import render_github
-from cx_audit.renderers.gitlab import render_gitlab
-from cx_audit.renderers.json_report import render_json
-from cx_audit.renderers.junit import render_junit
-from cx_audit.renderers.markdown import render_markdown
-from cx_audit.renderers.sarif import render_sarif
-from cx_audit.renderers.terminal import render_terminal
 from cx_audit.run import AuditRun
 
-__all__ = ["RENDERERS", "Renderer"]
+__all__ = ["RENDERERS", "render"]
 
-Renderer = Callable[..., str]
-
-RENDERERS: dict[str, Callable[[AuditRun, Any], str]] = {
-    "text": lambda run, options: render_terminal(run, **options),
-    "json": lambda run, options: render_json(run),
-    "sarif": lambda run, options: render_sarif(run),
-    "github": lambda run, options: render_github(run),
-    "junit": lambda run, options: render_junit(run),
-    "gitlab": lambda run, options: render_gitlab(run),
-    "markdown": lambda run, options: render_markdown(run),
+RENDERERS: dict[str, tuple[str, str]] = {
+    "text": ("cx_audit.renderers.terminal", "render_terminal"),
+    "json": ("cx_audit.renderers.json_report", "render_json"),
+    "sarif": ("cx_audit.renderers.sarif", "render_sarif"),
+    "github": ("cx_audit.renderers.github", "render_github"),
+    "junit": ("cx_audit.renderers.junit", "render_junit"),
+    "gitlab": ("cx_audit.renderers.gitlab", "render_gitlab"),
+    "markdown": ("cx_audit.renderers.markdown", "render_markdown"),
 }
-"""Format name -> ``render(run, options)``; options carry terminal colour and width."""
+"""Format name -> (module, function); each function takes the run (and keyword options)."""
+
+
+def render(name: str, run: AuditRun, **options: Any) -> str:
+    """Render ``run`` in format ``name``; ``options`` go to renderers that take them (text)."""
+    module, function = RENDERERS[name]
+    renderer: Callable[..., str] = getattr(import_module(module), function)
+    return renderer(run, **options)
