@@ -176,8 +176,8 @@ def conform(journey_path: str | os.PathLike[str], log_path: str | os.PathLike[st
 
 
 def _notes(observations: Observations) -> list[str]:
-    notes = [f"{Path(observations.log).name}: {observations.events:,} events of "
-             f"{observations.cases:,} cases matched {len(observations.steps)} steps"]
+    notes = [(f"{Path(observations.log).name}: {observations.events:,} events of "
+              f"{observations.cases:,} cases matched {len(observations.steps)} steps")]
     if observations.unmatched:
         count = sum(observations.unmatched.values())
         kinds = len(observations.unmatched)

@@ -287,11 +287,12 @@ class _Builder:
                     generated[end_target] = {
                         "kind": role or "abandon",
                         "label": f"Case ends after {activity}",
-                        "evidence": [f"{ends:,} of {total_cases:,} cases end here "
-                                     f"({_pct(ends, total_cases)})"]}
+                        "evidence": [(f"{ends:,} of {total_cases:,} cases end here "
+                                      f"({_pct(ends, total_cases)})")]}
                 elif ends:
                     step["abandon"] = apportion([ends, departures])[0]
-                items = [(self.ids[b], n, b) for b, n in targets]
+                items: list[tuple[str, int, str | None]] = [
+                    (self.ids[b], n, b) for b, n in targets]
                 if end_target:
                     items.append((end_target, ends, None))
                 if items:
@@ -351,11 +352,11 @@ class _Builder:
         stats = self.stats
         columns = ", ".join(f"{role} = '{c.name}'" for role, c in stats.columns.items())
         notes = [
-            f"Discovered from {Path(stats.file).name}: {stats.events:,} events of "
-            f"{stats.cases:,} cases, {_date(stats.first_time)} to {_date(stats.last_time)}.",
+            (f"Discovered from {Path(stats.file).name}: {stats.events:,} events of "
+             f"{stats.cases:,} cases, {_date(stats.first_time)} to {_date(stats.last_time)}."),
             f"Columns: {columns}.",
-            "p: observed share of each step's departures; wait: median time since the "
-            "previous event of the case;",
+            ("p: observed share of each step's departures; wait: median time since the "
+             "previous event of the case;"),
             "abandon: share of the step's visits after which the case ended unresolved.",
         ]
         if stats.skipped:

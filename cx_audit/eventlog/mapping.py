@@ -162,9 +162,9 @@ def load_mapping(path: str | os.PathLike[str]) -> LogMapping:
             line, column = (int(match[1]), int(match[2])) if match else (1, 1)
             raise MappingError([Problem(name, line, column, f"invalid TOML: {exc}")]) from None
         for number, line_text in enumerate(text.splitlines(), start=1):
-            key = re.match(r"\s*\[?\s*([A-Za-z_]+)", line_text)
-            if key and key[1] in MAPPING_KEYS:
-                positions.setdefault(key[1], (number, key.start(1) + 1))
+            found = re.match(r"\s*\[?\s*([A-Za-z_]+)", line_text)
+            if found and found[1] in MAPPING_KEYS:
+                positions.setdefault(found[1], (number, found.start(1) + 1))
     else:
         try:
             root, problems = compose_text(text, name)

@@ -6,7 +6,6 @@ in an ordinary audit it is ``None`` and the conformance rules find nothing.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any

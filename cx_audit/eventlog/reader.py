@@ -62,8 +62,8 @@ import statistics
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 from operator import itemgetter
+from typing import Any
 
 from cx_audit.eventlog.timestamps import EXAMPLES, TimestampParser
 from cx_audit.yamlsource import Problem
@@ -290,7 +290,7 @@ class LogStats:
 class _Waits:
     """The waits into one label: exact values, folded into log bins when many."""
 
-    __slots__ = ("values", "bins", "zeros", "count")
+    __slots__ = ("bins", "count", "values", "zeros")
 
     def __init__(self) -> None:
         self.values: list[float] = []
@@ -442,7 +442,7 @@ class _Scanner:
         skipped = self.skipped
         add_run = self._add_run
         rows = 0
-        current: str | None = None
+        current = ""  # no case: an empty case id is a bad row
         run: list[tuple[float, int, str, int]] = []
         ordered = True
         previous_time = -math.inf
@@ -520,10 +520,8 @@ class _Scanner:
         """Fold one contiguous run of a case's rows into the tallies."""
         if not ordered:
             run.sort(key=itemgetter(0))  # stable: equal times keep file order
-        if run[0][0] < self.first_time:
-            self.first_time = run[0][0]
-        if run[-1][0] > self.last_time:
-            self.last_time = run[-1][0]
+        self.first_time = min(self.first_time, run[0][0])
+        self.last_time = max(self.last_time, run[-1][0])
         tail = self.tails.get(case)
         visits, cases_with, revisits = self.visits, self.cases_with, self.revisits
         follows, waits, position = self.follows, self.waits, self.position

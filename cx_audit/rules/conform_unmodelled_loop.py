@@ -76,7 +76,7 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
             continue
         loop = observed_loop(observed, step_id)
         share = seen.revisit_cases / max(seen.cases, 1)
-        owners = sorted({journey.steps[s].owner for s in loop if journey.steps[s].owner})
+        owners = sorted({owner for s in loop if (owner := journey.steps[s].owner)})
         who = ("1 case" if seen.revisit_cases == 1 else f"{seen.revisit_cases:,} cases")
         verb = "comes" if seen.revisit_cases == 1 else "come"
         message = (f"{who} ({fmt_share(share)} of those that reach it) {verb} back to step "

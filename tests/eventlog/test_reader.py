@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import cx_audit.eventlog.reader as reader
+from cx_audit.eventlog import reader
 from cx_audit.eventlog.reader import EventLogError, LogColumns, scan_log
 
 from .helpers import SUPPORT_ROWS, write_log

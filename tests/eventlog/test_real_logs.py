@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from cx_audit.engine import audit_journey
 from cx_audit.eventlog.conform import conform
 from cx_audit.eventlog.discover import discover
