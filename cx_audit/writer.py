@@ -7,14 +7,18 @@ turn it into text here, with a schema modeline and comment lines on top.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import yaml
 
+from cx_audit.model import SLUG_PATTERN
+
 __all__ = ["dump_journey", "MODELINE"]
 
 MODELINE = "# yaml-language-server: $schema=journey.schema.json"
+_ID = re.compile(SLUG_PATTERN)
 
 
 class _Dumper(yaml.SafeDumper):
@@ -25,9 +29,14 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _flow_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
-    """Short lists of plain ids inline (``next: [a, b]``), everything else in block style."""
-    simple = all(isinstance(item, str) and len(item) < 40 for item in data) and len(data) <= 6
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=simple and bool(data))
+    """Short lists of step ids inline (``next: [a, b]``), everything else in block style.
+
+    Only ids go inline: a list of sentences in flow style (``[a; b, c]``)
+    reads as if its commas separated items.
+    """
+    simple = 0 < len(data) <= 6 and all(
+        isinstance(item, str) and len(item) < 40 and _ID.fullmatch(item) for item in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=simple)
 
 
 _Dumper.add_representer(list, _flow_list)

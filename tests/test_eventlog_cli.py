@@ -1,0 +1,83 @@
+"""``cx-audit discover`` and ``cx-audit conform`` through the real CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from cx_audit.cli import app
+from cx_audit.loader import load_journey
+
+runner = CliRunner()
+
+LOG = """case,activity,time,team
+1,Call,2024-01-01 09:00,care
+1,Agent,2024-01-01 09:05,care
+1,Solved,2024-01-01 09:20,care
+2,Call,2024-01-01 10:00,care
+2,Agent,2024-01-01 10:02,care
+2,Billing,2024-01-01 11:00,billing
+2,Agent,2024-01-01 12:00,care
+2,Solved,2024-01-01 12:10,care
+3,Call,2024-01-02 10:00,care
+3,Agent,2024-01-02 10:09,care
+"""
+
+DESIGN = """journey: design
+owner: care
+steps:
+  call: {kind: entry, label: Call, next: [agent]}
+  agent: {label: Agent, actor: frontline, next: [solved]}
+  solved: {kind: resolution, label: Solved}
+"""
+
+
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    log, design = tmp_path / "log.csv", tmp_path / "design.yaml"
+    log.write_text(LOG)
+    design.write_text(DESIGN)
+    return log, design
+
+
+def test_discover_writes_an_auditable_journey(tmp_path: Path) -> None:
+    log, _ = files(tmp_path)
+    target = tmp_path / "found.yaml"
+    result = runner.invoke(app, ["discover", str(log), "--resource", "team", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    journey = load_journey(target)
+    agent = journey.steps["agent"]
+    # Agent is left 3 times: to Solved twice, to Billing once; one case ends there (abandon)
+    assert {t.target: t.probability for t in agent.next} == {"solved": 0.6667, "billing": 0.3333}
+    assert agent.abandon == 0.25 and journey.steps["billing"].owner == "billing"
+    again = runner.invoke(app, ["discover", str(log), "-o", str(target)])
+    assert again.exit_code == 2 and "already exists" in again.output
+    assert runner.invoke(app, ["audit", str(target)]).exit_code in (0, 1)
+
+
+def test_discover_bad_log_is_exit_2_with_a_position(tmp_path: Path) -> None:
+    log = tmp_path / "bad.csv"
+    log.write_text("case,activity,time\n1,Call,not a time\n")
+    result = runner.invoke(app, ["discover", str(log)])
+    assert result.exit_code == 2 and f"{log}:2:" in result.output
+    missing = runner.invoke(app, ["discover", str(log), "--case", "ticket"])
+    assert missing.exit_code == 2 and "ticket" in missing.output
+
+
+def test_conform_reports_what_the_map_lacks(tmp_path: Path) -> None:
+    log, design = files(tmp_path)
+    result = runner.invoke(app, ["conform", str(design), str(log), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    rules = {f["rule"] for f in report["journeys"][0]["findings"]}
+    assert "CX606" in rules  # the Billing activity has no step in the map
+    strict = runner.invoke(app, ["conform", str(design), str(log), "--fail-on", "warning"])
+    assert strict.exit_code == 1
+
+
+def test_conform_with_a_bad_journey_is_exit_2(tmp_path: Path) -> None:
+    log, design = files(tmp_path)
+    design.write_text("journey: [\n")
+    result = runner.invoke(app, ["conform", str(design), str(log)])
+    assert result.exit_code == 2
