@@ -1,14 +1,16 @@
 """Coverage-guided fuzzing of the journey loader with atheris.
 
     pip install atheris
-    python fuzz/fuzz_loader.py journeys/ -max_total_time=300
+    mkdir -p corpus && cp journeys/*.yaml corpus/
+    python fuzz/fuzz_loader.py corpus/ -max_total_time=300
 
 Every input must either load or fail with a JourneyError whose problems all
 carry a line and column of at least 1; anything else (an exception escaping,
 a hang, a crash of the interpreter) is a finding of the fuzzer, which saves
 the input that caused it. The arguments after the script are libFuzzer's:
-a corpus folder (the example journeys make a good seed) and options such as
--max_total_time or -runs.
+a corpus folder, which libFuzzer adds the inputs it finds interesting to
+(so give it a copy of the example journeys, not journeys/ itself), and
+options such as -max_total_time or -runs.
 
 Without atheris the script falls back to a plain random mutation loop over
 the corpus (no coverage guidance), so it still runs anywhere:
