@@ -110,15 +110,19 @@ def test_module_entry_point_and_version() -> None:
     assert done.returncode == 0 and done.stdout.startswith("cx-audit ")
 
 
-def test_internal_error_is_exit_2_without_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_internal_error_is_exit_2_without_traceback(monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
     import cx_audit.cli as cli
+    import cx_audit.cli.authoring as authoring
 
     def boom(_paths: object) -> None:
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(cli, "load_paths", boom)
+    monkeypatch.setattr(authoring, "load_paths", boom)
     monkeypatch.setattr(sys, "argv", ["cx-audit", "validate", "x.yaml"])
     monkeypatch.delenv("CX_AUDIT_DEBUG", raising=False)
     with pytest.raises(SystemExit) as caught:
         cli.main()
     assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: simulated bug" in err and "Traceback" not in err

@@ -1,0 +1,181 @@
+"""Commands that audit journeys: audit, report, graph, paths."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cx_audit.cli._app import (
+    EXIT_ERROR,
+    ConfigOption,
+    FailOn,
+    OutputFormat,
+    OutputOption,
+    Paths,
+    ViewFormat,
+    app,
+    emit,
+    fail,
+    load_settings,
+)
+from cx_audit.console import ColorChoice, progress_bar, terminal_width, use_color
+
+
+@app.command()
+def audit(
+    paths: Paths,
+    output_format: Annotated[OutputFormat, typer.Option(
+        "--format", "-f", help="Output format.")] = OutputFormat.TEXT,
+    output: OutputOption = None,
+    config: ConfigOption = None,
+    fail_on: Annotated[FailOn | None, typer.Option(
+        help="Exit 1 when a finding is at least this severe (default: from the "
+        "configuration, else error).")] = None,
+    exit_zero: Annotated[bool, typer.Option(
+        "--exit-zero", help="Exit 0 even when findings reach --fail-on.")] = False,
+    color: Annotated[ColorChoice, typer.Option(help="Colour the text output.")] = ColorChoice.AUTO,
+    baseline: Annotated[Path | None, typer.Option(
+        help="Report only findings not recorded in this baseline file.", dir_okay=False)] = None,
+    write_baseline: Annotated[Path | None, typer.Option(
+        help="Record today's findings in this baseline file (then exit 0).",
+        dir_okay=False)] = None,
+    jobs: Annotated[int, typer.Option(
+        "--jobs", "-j", min=0, help="Worker processes for many files (0: one per core).")] = 0,
+) -> None:
+    """Audit journeys: metrics and findings. Exit 0 clean, 1 findings, 2 bad input."""
+    from cx_audit.findings import Severity
+    from cx_audit.renderers import render
+    from cx_audit.run import run_audit
+
+    settings = load_settings(config)
+    colored = output is None and use_color(color, sys.stdout)
+    run = run_audit(paths, settings, progress=progress_bar(), jobs=jobs)
+    if not run.files and not run.missing:
+        raise fail("no journey files (*.yaml, *.yml) found")
+    if write_baseline is not None:
+        _write_baseline(run, write_baseline)
+        return
+    if baseline is not None:
+        _apply_baseline(run, baseline)
+    options = {"color": colored, "width": terminal_width()} if output_format is OutputFormat.TEXT else {}
+    if output_format is not OutputFormat.TEXT:
+        for problem in sorted(run.problems):
+            typer.echo(str(problem), err=True)
+        for missing in run.missing:
+            typer.echo(f"{missing}: no such file or folder", err=True)
+    emit(render(output_format.value, run, **options), output, run.files)
+    raise typer.Exit(run.exit_code(Severity(fail_on.value) if fail_on else None, exit_zero))
+
+
+def _write_baseline(run, target: Path) -> None:  # type: ignore[no-untyped-def]
+    from cx_audit.baseline import render_baseline
+
+    for problem in sorted(run.problems):
+        typer.echo(str(problem), err=True)
+    if run.input_errors:
+        raise fail("the baseline was not written: fix the input problems first")
+    emit(render_baseline(run.findings), target, run.files)
+    count = len(run.findings)
+    typer.echo(f"Recorded {count} finding{'s' * (count != 1)} in {target}.", err=True)
+
+
+def _apply_baseline(run, path: Path) -> None:  # type: ignore[no-untyped-def]
+    from cx_audit.baseline import BaselineError, read_baseline
+
+    try:
+        known = read_baseline(path)
+    except BaselineError as exc:
+        raise fail(str(exc.problem)) from None
+    run.apply_baseline(known)
+
+
+@app.command()
+def paths(
+    file: Annotated[Path, typer.Argument(help="A journey file.", dir_okay=False)],
+    top: Annotated[int, typer.Option("--top", "-k", min=1, max=1000,
+                                     help="How many routes to show.")] = 5,
+    output_format: Annotated[ViewFormat, typer.Option(
+        "--format", "-f", help="Output format.")] = ViewFormat.TEXT,
+) -> None:
+    """Show the most likely routes from an entry to a resolution, best first."""
+    import json
+
+    from cx_audit.analysis import most_likely_routes
+    from cx_audit.loader import JourneyError, load_journey
+    from cx_audit.renderers.routes import render_routes
+
+    try:
+        journey = load_journey(file)
+    except JourneyError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        raise typer.Exit(EXIT_ERROR) from None
+    routes = most_likely_routes(journey, top)
+    if output_format is ViewFormat.JSON:
+        sys.stdout.write(json.dumps({"journey": journey.id, "routes": [r.to_dict() for r in routes]},
+                                    indent=2) + "\n")
+    else:
+        sys.stdout.write(render_routes(journey, routes))
+
+
+@app.command()
+def report(
+    paths: Paths,
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="The Markdown file to write (replaced atomically).",
+        dir_okay=False)],
+    title: Annotated[str | None, typer.Option(help="The report's heading.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Write a Markdown report for a client: summary, diagrams, findings per team, fixes."""
+    from cx_audit.renderers.markdown import render_markdown
+    from cx_audit.run import run_audit
+
+    run = run_audit(paths, load_settings(config), progress=progress_bar())
+    for problem in sorted(run.problems):
+        typer.echo(str(problem), err=True)
+    for missing in run.missing:
+        typer.echo(f"{missing}: no such file or folder", err=True)
+    if not run.files and not run.missing:
+        raise fail("no journey files (*.yaml, *.yml) found")
+    if run.input_errors:
+        raise fail("the report was not written: fix the input problems first")
+    emit(render_markdown(run, title=title), output, run.files)
+    typer.echo(f"Wrote {output} ({len(run.audits)} journeys, {len(run.findings)} findings).",
+               err=True)
+
+
+class DiagramFormat(StrEnum):
+    """The formats of ``graph``."""
+
+    MERMAID = "mermaid"
+    DOT = "dot"
+
+
+@app.command()
+def graph(
+    file: Annotated[Path, typer.Argument(help="A journey file.", dir_okay=False)],
+    output_format: Annotated[DiagramFormat, typer.Option(
+        "--format", "-f", help="Diagram language.")] = DiagramFormat.MERMAID,
+    output: OutputOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Draw a journey as a Mermaid or Graphviz diagram, combustion points highlighted."""
+    from cx_audit.engine import audit_journey
+    from cx_audit.loader import JourneyError, load_journey
+    from cx_audit.renderers.diagram import render_dot, render_mermaid
+
+    settings = load_settings(config)
+    try:
+        journey = load_journey(file)
+    except JourneyError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        raise typer.Exit(EXIT_ERROR) from None
+    findings = audit_journey(journey, settings).findings
+    render = render_dot if output_format is DiagramFormat.DOT else render_mermaid
+    emit(render(journey, findings), output, [file])

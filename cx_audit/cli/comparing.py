@@ -1,0 +1,50 @@
+"""Comparing journeys with an earlier version: diff."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cx_audit.cli._app import (
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    ConfigOption,
+    ViewFormat,
+    app,
+    fail,
+    load_settings,
+)
+
+
+@app.command()
+def diff(
+    paths: Annotated[list[Path], typer.Argument(
+        help="OLD NEW (files or folders), or with --base the files to compare.")],
+    base: Annotated[str | None, typer.Option(
+        help="Compare the files with their version at this git revision.")] = None,
+    output_format: Annotated[ViewFormat, typer.Option(
+        "--format", "-f", help="Output format.")] = ViewFormat.TEXT,
+    tolerance: Annotated[float, typer.Option(
+        min=0.0, max=1.0, help="Largest fall in the chance of resolution that is not a "
+        "regression.")] = 0.005,
+    config: ConfigOption = None,
+) -> None:
+    """Compare journeys with an earlier version. Exit 1 when one got worse, 2 on bad input."""
+    from cx_audit.diff import compare_paths
+    from cx_audit.renderers.diff_report import render_diff_json, render_diff_text
+
+    settings = load_settings(config)
+    if base is None and len(paths) != 2:
+        raise fail("diff takes OLD and NEW, or files with --base REV")
+    result, missing = compare_paths(paths, base, settings, tolerance)
+    for item in missing:
+        typer.echo(f"{item}: no such file or folder", err=True)
+    render = render_diff_json if output_format is ViewFormat.JSON else render_diff_text
+    sys.stdout.write(render(result))
+    if result.problems or missing:
+        raise typer.Exit(EXIT_ERROR)
+    raise typer.Exit(EXIT_FINDINGS if result.worse else EXIT_OK)

@@ -1,0 +1,185 @@
+"""Bringing real processes in: import, discover, conform."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cx_audit.cli._app import (
+    EXIT_ERROR,
+    ConfigOption,
+    FailOn,
+    OutputFormat,
+    OutputOption,
+    app,
+    emit,
+    fail,
+    load_settings,
+)
+from cx_audit.console import ColorChoice, terminal_width, use_color
+from cx_audit.files import OutputRefused, write_atomic, write_new
+
+
+class ImportFormat(StrEnum):
+    """The formats ``import`` reads."""
+
+    BPMN = "bpmn"
+    CONNECT = "connect"
+    MERMAID = "mermaid"
+
+
+@app.command("import")
+def import_(
+    source_format: Annotated[ImportFormat, typer.Argument(
+        help="bpmn (BPMN 2.0 XML), connect (Amazon Connect flow JSON) or mermaid (a journey "
+        "diagram).")],
+    file: Annotated[Path, typer.Argument(help="The file to import.", dir_okay=False)],
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write the journey here (default: stdout).", dir_okay=False)] = None,
+    force: Annotated[bool, typer.Option(help="Replace --output if it exists.")] = False,
+    process: Annotated[str | None, typer.Option(
+        help="BPMN: import only this process (id or name); default: all, merged.")] = None,
+    abandon_word: Annotated[list[str] | None, typer.Option(
+        help="BPMN: an end event whose name has this word is an abandon (repeatable; "
+        "replaces the default words).")] = None,
+    no_abandon_words: Annotated[bool, typer.Option(
+        help="BPMN: every end event is a resolution.")] = False,
+) -> None:
+    """Turn a BPMN model, an Amazon Connect flow or a Mermaid journey into a journey file."""
+    from cx_audit.importers import import_file, journey_text
+
+    options: dict[str, object] = {}
+    if source_format is ImportFormat.BPMN:
+        options["process"] = process
+        if no_abandon_words:
+            options["abandon_words"] = ()
+        elif abandon_word:
+            options["abandon_words"] = tuple(abandon_word)
+    elif process or abandon_word or no_abandon_words:
+        raise fail("--process and the abandon-word options are for BPMN only")
+    result = import_file(source_format.value, file, **options)
+    for problem in sorted(result.problems):
+        typer.echo(str(problem), err=True)
+    if result.problems or result.document is None:
+        raise fail("nothing was written: fix the problems above first")
+    for note in result.notes:
+        typer.echo(f"note: {note}", err=True)
+    text = journey_text(result)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        if force:
+            write_atomic(output, text, protected=[file])
+        else:
+            write_new(output, text)
+    except OutputRefused as exc:
+        raise fail(f"{exc} (use --force to replace it)") from None
+    except OSError as exc:
+        raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
+    typer.echo(f"Wrote {output}. Audit it with: cx-audit audit {output}", err=True)
+
+
+CaseOption = Annotated[str | None, typer.Option(help="Column of the case id (default: guessed).")]
+ActivityOption = Annotated[str | None, typer.Option(help="Column of the activity (default: "
+                                                         "guessed).")]
+TimestampOption = Annotated[str | None, typer.Option(help="Column of the timestamp (default: "
+                                                           "guessed).")]
+ResourceOption = Annotated[str | None, typer.Option(help="Column of the resource (person or "
+                                                         "team), for owners.")]
+MapOption = Annotated[Path | None, typer.Option(
+    "--map", help="Mapping file: entries, resolutions, abandons, shields, owners, handoffs.",
+    dir_okay=False)]
+BadRowsOption = Annotated[int, typer.Option(
+    min=0, help="Skip up to this many unreadable rows instead of stopping.")]
+
+
+@app.command()
+def discover(
+    log: Annotated[Path, typer.Argument(help="The event log (CSV).", dir_okay=False)],
+    case: CaseOption = None,
+    activity: ActivityOption = None,
+    timestamp: TimestampOption = None,
+    resource: ResourceOption = None,
+    mapping: MapOption = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write the journey here (default: stdout); never over an "
+        "existing file.", dir_okay=False)] = None,
+    max_bad_rows: BadRowsOption = 0,
+    journey_id: Annotated[str | None, typer.Option("--id", help="The journey id.")] = None,
+) -> None:
+    """Build a journey from an event log: what customers actually went through."""
+    from cx_audit.eventlog import EventLogError, LogColumns, MappingError, load_mapping
+    from cx_audit.eventlog import discover as build
+    from cx_audit.writer import dump_journey
+
+    try:
+        rules = load_mapping(mapping) if mapping else None
+        document, notes = build(log, LogColumns(case, activity, timestamp, resource), rules,
+                                max_bad_rows=max_bad_rows, journey_id=journey_id)
+    except (EventLogError, MappingError) as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        raise typer.Exit(EXIT_ERROR) from None
+    text = dump_journey(document, notes)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        write_new(output, text)
+    except OutputRefused as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
+    typer.echo(f"Wrote {output}. Audit it with: cx-audit audit {output}", err=True)
+
+
+@app.command()
+def conform(
+    journey: Annotated[Path, typer.Argument(help="The journey map (YAML).", dir_okay=False)],
+    log: Annotated[Path, typer.Argument(help="The event log (CSV).", dir_okay=False)],
+    mapping: MapOption = None,
+    case: CaseOption = None,
+    activity: ActivityOption = None,
+    timestamp: TimestampOption = None,
+    resource: ResourceOption = None,
+    max_bad_rows: BadRowsOption = 0,
+    design_rules: Annotated[bool, typer.Option(
+        help="Also run the design rules (CX1-CX5) on the map.")] = False,
+    output_format: Annotated[OutputFormat, typer.Option(
+        "--format", "-f", help="Output format.")] = OutputFormat.TEXT,
+    output: OutputOption = None,
+    config: ConfigOption = None,
+    fail_on: Annotated[FailOn | None, typer.Option(
+        help="Exit 1 when a finding is at least this severe.")] = None,
+    exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even with findings.")
+                         ] = False,
+    color: Annotated[ColorChoice, typer.Option(help="Colour the text output.")] = ColorChoice.AUTO,
+) -> None:
+    """Set a journey map beside an event log: what reality does that the map does not say."""
+    from cx_audit.eventlog import LogColumns
+    from cx_audit.eventlog.conform import conform as compare_with_log
+    from cx_audit.findings import Severity
+    from cx_audit.renderers import render
+
+    settings = load_settings(config)
+    result = compare_with_log(journey, log, mapping, columns=LogColumns(case, activity, timestamp,
+                                                                        resource),
+                              config=settings, max_bad_rows=max_bad_rows,
+                              design_rules=design_rules)
+    for note in result.notes:
+        typer.echo(f"note: {note}", err=True)
+    run = result.run
+    options = {}
+    if output_format is OutputFormat.TEXT:
+        options = {"color": output is None and use_color(color, sys.stdout),
+                   "width": terminal_width()}
+    else:
+        for problem in sorted(run.problems):
+            typer.echo(str(problem), err=True)
+    emit(render(output_format.value, run, **options), output, [journey, log])
+    raise typer.Exit(run.exit_code(Severity(fail_on.value) if fail_on else None, exit_zero))
