@@ -83,7 +83,7 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
     stretch.add_edges_from((u, v) for u in members_of for v in graph.successors(u)
                            if v in stretch)
     run: dict[str, float] = {}
-    endless: set[str] = set()  # steps in a loop of shields with no person
+    endless: dict[str, tuple[str, ...]] = {}  # step -> its loop of shields with no person
     condensed = nx.condensation(stretch)
     members = condensed.graph["mapping"]
     for component in reversed(list(nx.topological_sort(condensed))):
@@ -94,7 +94,8 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
         tail = max((run[s] for s in exits), default=0.0)
         if cyclic and shields:
             value = _UNBOUNDED
-            endless.update(nodes)
+            loop = tuple(nodes)
+            endless.update(dict.fromkeys(loop, loop))
         else:
             value = tail + shields  # a cycle without shields adds nothing
         for node in nodes:
@@ -162,10 +163,12 @@ def _walk(stretch: nx.DiGraph, start: str, run: Mapping[str, float],
     return tuple(walk)
 
 
-def _into_loop(stretch: nx.DiGraph, start: str, endless: set[str]) -> tuple[str, ...]:
+def _into_loop(stretch: nx.DiGraph, start: str,
+               endless: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
     """A shortest walk from ``start`` into a loop of shields, then once round it.
 
-    One breadth-first search that stops at the first step of an endless loop.
+    One breadth-first search that stops at the first step of an endless
+    loop, then a search round that loop only.
     """
     parent: dict[str, str | None] = {start: None}
     frontier = [start]
@@ -188,6 +191,5 @@ def _into_loop(stretch: nx.DiGraph, start: str, endless: set[str]) -> tuple[str,
     while parent[path[-1]] is not None:
         path.append(parent[path[-1]])  # type: ignore[arg-type]
     path.reverse()
-    component = nx.node_connected_component(stretch.subgraph(endless).to_undirected(), target)
-    cycle = cycle_through(stretch, tuple(component), target)
+    cycle = cycle_through(stretch, endless[target], target)
     return (*path[:-1], *cycle)
