@@ -288,3 +288,21 @@ def test_many_files_in_worker_processes_give_the_same_result(tmp_path: Path) -> 
     assert many.findings == one.findings and len(one.audits) == PARALLEL_FROM + 2
     assert [str(p) for p in many.problems] == [str(p) for p in one.problems]
     assert any("already used by" in str(p) for p in one.problems)
+
+
+def test_json_never_holds_non_finite_numbers(tmp_path: Path) -> None:
+    import dataclasses
+
+    from cx_audit.config import Config
+    from cx_audit.findings import Evidence
+    from cx_audit.renderers.json_report import render_json
+    from cx_audit.run import run_audit
+
+    run = run_audit([journey_file(tmp_path, WARNING_ONLY)], Config())
+    audit_ = run.audits[0]
+    finding = dataclasses.replace(audit_.findings[0],
+                                  evidence=Evidence(metrics={"load": float("inf")}))
+    run.audits[0] = dataclasses.replace(audit_, findings=(finding,))
+    text = render_json(run)
+    assert "Infinity" not in text and "NaN" not in text
+    assert json.loads(text)["journeys"][0]["findings"][0]["evidence"]["metrics"] == {"load": None}
