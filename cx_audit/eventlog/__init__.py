@@ -9,9 +9,37 @@
 
 from __future__ import annotations
 
-from cx_audit.eventlog.discover import build_journey, discover
-from cx_audit.eventlog.mapping import LogMapping, MappingError, load_mapping, mapping_from_data
-from cx_audit.eventlog.reader import EventLogError, LogColumns, LogStats, scan_log
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cx_audit.eventlog.discover import build_journey, discover
+    from cx_audit.eventlog.mapping import (
+        LogMapping,
+        MappingError,
+        load_mapping,
+        mapping_from_data,
+    )
+    from cx_audit.eventlog.reader import EventLogError, LogColumns, LogStats, scan_log
+
+_HOMES = {
+    "build_journey": "discover", "discover": "discover",
+    "LogMapping": "mapping", "MappingError": "mapping", "load_mapping": "mapping",
+    "mapping_from_data": "mapping",
+    "EventLogError": "reader", "LogColumns": "reader", "LogStats": "reader", "scan_log": "reader",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the submodule that holds ``name`` on first use.
+
+    Every audit imports the conformance rules, which need only the small
+    observations module; the CSV reader and discovery load when a log is read.
+    """
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{home}"), name)
 
 __all__ = [
     "EventLogError",

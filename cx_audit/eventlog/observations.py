@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cx_audit.eventlog.mapping import LogMapping
-from cx_audit.eventlog.reader import LogStats
 from cx_audit.yamlsource import Problem
+
+if TYPE_CHECKING:  # annotations only: every audit imports this module, few read a log
+    from cx_audit.eventlog.mapping import LogMapping
+    from cx_audit.eventlog.reader import LogStats
 
 __all__ = ["Observations", "StepObservation", "observations_of", "observed_loop"]
 
