@@ -114,7 +114,7 @@ def discover(
 ) -> None:
     """Build a journey from an event log: what customers actually went through."""
     from cx_audit.eventlog import EventLogError, LogColumns, MappingError, load_mapping
-    from cx_audit.eventlog import discover as build
+    from cx_audit.eventlog.discover import discover as build
     from cx_audit.writer import dump_journey
 
     try:

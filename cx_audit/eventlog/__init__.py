@@ -13,7 +13,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from cx_audit.eventlog.discover import build_journey, discover
+    from cx_audit.eventlog.discover import build_journey
     from cx_audit.eventlog.mapping import (
         LogMapping,
         MappingError,
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from cx_audit.eventlog.reader import EventLogError, LogColumns, LogStats, scan_log
 
 _HOMES = {
-    "build_journey": "discover", "discover": "discover",
+    "build_journey": "discover",
     "LogMapping": "mapping", "MappingError": "mapping", "load_mapping": "mapping",
     "mapping_from_data": "mapping",
     "EventLogError": "reader", "LogColumns": "reader", "LogStats": "reader", "scan_log": "reader",
@@ -35,6 +35,8 @@ def __getattr__(name: str) -> Any:
 
     Every audit imports the conformance rules, which need only the small
     observations module; the CSV reader and discovery load when a log is read.
+    (The ``discover`` function lives in :mod:`cx_audit.eventlog.discover`,
+    whose name it shares.)
     """
     home = _HOMES.get(name)
     if home is None:
@@ -48,7 +50,6 @@ __all__ = [
     "LogStats",
     "MappingError",
     "build_journey",
-    "discover",
     "load_mapping",
     "mapping_from_data",
     "scan_log",
