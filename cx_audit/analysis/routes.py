@@ -61,24 +61,34 @@ class Route:
         }
 
 
-def _can_resolve(net: Net) -> list[bool]:
-    """Steps from which a resolution is reached with positive probability."""
-    pred: list[list[int]] = [[] for _ in range(net.n)]
+def _best_completion(net: Net) -> list[float]:
+    """Probability of the most likely walk from each step to a resolution.
+
+    Dijkstra's algorithm backwards from the resolutions, with products of
+    probabilities (all at most 1) in place of sums of lengths. 0 where no
+    resolution has a chance.
+    """
+    pred: list[list[tuple[int, float]]] = [[] for _ in range(net.n)]
     for u in range(net.n):
         for v, p in zip(net.succ[u], net.prob[u]):
             if p > 0.0:
-                pred[v].append(u)
-    seen = [False] * net.n
-    stack = list(net.resolutions)
-    for r in stack:
-        seen[r] = True
-    while stack:
-        u = stack.pop()
-        for p in pred[u]:
-            if not seen[p]:
-                seen[p] = True
-                stack.append(p)
-    return seen
+                pred[v].append((u, p))
+    best = [0.0] * net.n
+    heap: list[tuple[float, int]] = []
+    for r in net.resolutions:
+        best[r] = 1.0
+        heap.append((-1.0, r))
+    heapq.heapify(heap)
+    while heap:
+        neg, v = heapq.heappop(heap)
+        if -neg != best[v]:
+            continue
+        for u, p in pred[v]:
+            value = p * best[v]
+            if value > best[u]:
+                best[u] = value
+                heapq.heappush(heap, (-value, u))
+    return best
 
 
 def most_likely_routes(journey: Journey, k: int,
@@ -117,41 +127,48 @@ def most_likely_routes(journey: Journey, k: int,
 
     Notes
     -----
-    A best-first search for the k shortest walks under the weight
-    ``-log p``: partial walks leave a priority queue in decreasing
-    probability, and each step is expanded at most ``k`` times, since a walk
-    whose prefix is not among the ``k`` most likely ways to that step cannot
-    be among the ``k`` most likely routes. Routes are never enumerated.
-    Probabilities are multiplied (not added as logarithms) so equal routes
-    compare equal. Steps from which no resolution has positive probability
-    are never entered. O(k (n + e) log(k e)) time, O(k e) space.
+    A best-first (A*) search for the k shortest walks under the weight
+    ``-log p``. A backward Dijkstra first gives, for every step, the
+    probability of its most likely way to a resolution; partial walks then
+    leave a priority queue in decreasing order of their probability times
+    that best completion, which is exact, so routes come out best first and
+    the search heads straight for them. Each step is expanded at most ``k``
+    times, since a walk whose prefix is not among the ``k`` most likely ways
+    to that step cannot be among the ``k`` most likely routes. Routes are
+    never enumerated. Probabilities are multiplied (not added as logarithms)
+    so equal routes compare equal. Steps from which no resolution has a
+    chance are never entered. O(e log n + k (n + e) log(k e)) time in the
+    worst case, O(n + k e) space; in practice the search expands little more
+    than the steps of the routes it returns.
     """
     if k <= 0:
         return []
     net = journey_net(journey, graph)
     start = entry_distribution(journey, net)
-    useful = _can_resolve(net)
+    ahead = _best_completion(net)
     waits = [step_wait(journey.steps[i])[0] for i in net.ids]
     counter = itertools.count()
-    heap: list[tuple[float, int, int, Trail | None]] = []
+    # (-(probability so far * best completion), tie-break, step, so far, walk)
+    heap: list[tuple[float, int, int, float, Trail | None]] = []
     for e in net.entries:
-        if start[e] > 0.0 and useful[e]:
-            heap.append((-start[e], next(counter), e, None))
+        if start[e] > 0.0 and ahead[e] > 0.0:
+            heap.append((-start[e] * ahead[e], next(counter), e, start[e], None))
     heapq.heapify(heap)
     expanded = [0] * net.n
     routes: list[Route] = []
     while heap and len(routes) < k:
-        neg, _, u, trail = heapq.heappop(heap)
+        _, _, u, so_far, trail = heapq.heappop(heap)
         if expanded[u] >= k:
             continue
         expanded[u] += 1
         here: Trail = (u, trail)
         if net.resolution[u]:
-            routes.append(_route(net, here, -neg, waits))
+            routes.append(_route(net, here, so_far, waits))
             continue
         for v, p in zip(net.succ[u], net.prob[u]):
-            if p > 0.0 and useful[v] and expanded[v] < k:
-                heapq.heappush(heap, (neg * p, next(counter), v, here))
+            if p > 0.0 and ahead[v] > 0.0 and expanded[v] < k:
+                g = so_far * p
+                heapq.heappush(heap, (-g * ahead[v], next(counter), v, g, here))
     return routes
 
 

@@ -319,3 +319,56 @@ def test_graph_and_model_views_agree(spec) -> None:
     journey = make_journey(spec)
     assert analyse(journey).to_dict() == analyse(journey, journey_graph(journey)).to_dict()
     assert most_likely_routes(journey, 5) == most_likely_routes(journey, 5, journey_graph(journey))
+
+
+def _walks_above(journey, threshold: float, stop_after: int | None = None):
+    """Routes whose probability is at least ``threshold`` (brute force).
+
+    With ``stop_after``, gives up once more routes than that are found.
+    """
+    shares = {k: v / sum(journey.entry_shares.values())
+              for k, v in journey.entry_shares.items() if v > 0}
+    moves = {}
+    for step_id, step in journey.steps.items():
+        total = sum(t.probability for t in step.next)
+        terminal = step.kind in ("resolution", "abandon")
+        moves[step_id] = [] if terminal or total <= 0 else [
+            (t.target, (1 - step.abandon) * t.probability / total)
+            for t in step.next if t.probability > 0 and step.abandon < 1]
+    # steps from which a resolution has a chance
+    alive = {s for s, step in journey.steps.items() if step.kind == "resolution"}
+    changed = True
+    while changed:
+        changed = False
+        for s, out in moves.items():
+            if s not in alive and any(v in alive for v, _ in out):
+                alive.add(s)
+                changed = True
+    found = []
+    stack = [((e,), p) for e, p in shares.items() if e in alive and p >= threshold]
+    while stack:
+        walk, p = stack.pop()
+        if journey.steps[walk[-1]].kind == "resolution":
+            found.append(p)
+            if stop_after is not None and len(found) > stop_after:
+                break
+            continue
+        for v, q in moves[walk[-1]]:
+            if v in alive and p * q >= threshold:
+                stack.append((walk + (v,), p * q))
+    return sorted(found, reverse=True)
+
+
+@settings(PROFILE)
+@given(journey_specs())
+def test_most_likely_routes_are_the_best(spec) -> None:
+    journey = make_journey(spec)
+    k = 6
+    routes = most_likely_routes(journey, k)
+    if len(routes) == k:
+        best = _walks_above(journey, routes[-1].probability * (1 - 1e-9))[:k]
+    else:  # fewer routes than asked: there must be no other one at all
+        best = _walks_above(journey, 0.0, stop_after=len(routes))
+    assert len(best) == len(routes)
+    for got, want in zip(routes, best):
+        assert close(got.probability, want, 1e-12)
