@@ -28,13 +28,17 @@ from typing import Any
 
 import networkx as nx
 
+from cx_audit.analysis._net import strongly_connected
+from cx_audit.analysis._sparse import LeakyLU
 from cx_audit.analysis.chain import INF, _Chain, _Solution, _solve, _weighted
 from cx_audit.model import Journey
 
 __all__ = ["Impact", "step_impacts"]
 
-NEAR_TRAP = 1e-9
-"""Below this escape probability the closed-form update defers to a full solve."""
+NEAR_TRAP = 1e-5
+"""Below this chance of never coming back, the closed-form update would lose
+precision (``1 - r`` is formed by a subtraction, good to about 1e-15): the
+component is re-solved instead, keeping impacts to about 1e-10 relative."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +104,92 @@ def _impact_by_full_solve(sol: _Solution, s: int, before: tuple[float, float, fl
     )
 
 
+def _impact_within_component(sol: _Solution, s: int,
+                             values: tuple[list[float], list[float], list[float]],
+                             before: tuple[float, float, float]) -> Impact | None:
+    """Re-solve only S's cyclic component with S's new row.
+
+    Customers enter the component at the same places as before and the
+    values beyond it do not change, so the total moves by
+    ``sum over entry points x of inflow(x) * (V'(x) - V(x))``. The block is
+    factored afresh (the leak-carrying LU keeps full precision when the loop
+    almost never lets go). Returns ``None`` when the new row closes a loop
+    inside the component: the caller then re-solves the whole chain.
+    """
+    net = sol.net
+    chain = sol.chain
+    c = chain.comp_of[s]
+    comp = chain.comps[c]
+    comp_of = chain.comp_of
+    local = {u: i for i, u in enumerate(comp)}
+    row = _removed_row(sol, s)
+    out = {u: chain.out[u] for u in comp}
+    out[s] = row
+    loss = {u: chain.loss[u] for u in comp}
+    loss[s] = 0.0 if row else 1.0
+    # every step of the block must still be able to leave it
+    pred: dict[int, list[int]] = {u: [] for u in comp}
+    frontier = []
+    for u in comp:
+        leaks = loss[u] > 0.0
+        for v, _ in out[u]:
+            if comp_of[v] == c:
+                pred[v].append(u)
+            else:
+                leaks = True
+        if leaks:
+            frontier.append(u)
+    free = set(frontier)
+    while frontier:
+        v = frontier.pop()
+        for u in pred[v]:
+            if u not in free:
+                free.add(u)
+                frontier.append(u)
+    if len(free) < len(comp):
+        return None
+    rows: list[dict[int, float]] = []
+    leak_of: list[float] = []
+    for u in comp:
+        r: dict[int, float] = {}
+        leak = loss[u]
+        for v, p in out[u]:
+            if comp_of[v] != c:
+                leak += p
+            elif v != u:
+                r[local[v]] = r.get(local[v], 0.0) + p
+        rows.append(r)
+        leak_of.append(leak)
+    lu = LeakyLU(rows, leak_of)
+    inflow = [sol.start[u] for u in comp]
+    for i, x in enumerate(comp):
+        for u in net.pred[x]:
+            if comp_of[u] != c and sol.visits[u]:
+                k = net.succ[u].index(x)
+                inflow[i] += sol.visits[u] * net.prob[u][k]
+    costs = ([0.0] * net.n, [float(x) for x in net.shield], sol.waits)
+    deltas: list[float | None] = []
+    for value, cost, total in zip(values, costs, before):
+        if total == INF:
+            deltas.append(None)
+            continue
+        rhs = []
+        for u in comp:
+            acc = 0.0 if u == s else cost[u]
+            for v, p in out[u]:
+                if comp_of[v] != c:
+                    acc += p * value[v]
+            rhs.append(acc)
+        if any(x == INF for x in rhs):
+            deltas.append(None)
+            continue
+        new = lu.solve(rhs)
+        deltas.append(math.fsum(b * (new[i] - value[u])
+                                for i, (b, u) in enumerate(zip(inflow, comp)) if b))
+    p_delta = deltas[0]
+    return Impact(0.0 if p_delta is None else p_delta, deltas[1], deltas[2])
+
+
 def _impacts(sol: _Solution) -> list[Impact | None]:
     """Impact of every removable step (``None`` for entries and terminal steps).
 
@@ -110,9 +200,14 @@ def _impacts(sol: _Solution) -> list[Impact | None]:
     one step of the new row over the old values and ``r`` the chance that the
     new row comes back to S. The total changes by ``p_reach(S) * dV(S)``.
     For a step on no cycle ``r = 0``; inside a cyclic component ``r`` comes
-    from the same solve that gave ``p_reach``. Steps in a trap loop, steps
-    that everyone abandons (whose successors only the removal makes
-    reachable) and near-closed cases are re-solved in full instead.
+    from the same solve that gave ``p_reach``.
+
+    When ``1 - r`` is tiny (the loop almost never lets go) the quotient
+    loses precision, and S's component alone is re-solved instead. Steps in
+    a trap loop, removals that close a loop, and steps that everyone
+    abandons but that lie on a cycle of transitions (their successors, only
+    reachable after the removal, may lead back to them) are re-solved in
+    full.
     """
     net = sol.net
     chain = sol.chain
@@ -122,6 +217,7 @@ def _impacts(sol: _Solution) -> list[Impact | None]:
     before = (p_before, shields_before, wait_before)
     result: list[Impact | None] = [None] * net.n
     values: tuple[list[float], list[float], list[float]] | None = None
+    structural: list[bool] | None = None
     for s in range(net.n):
         if net.terminal[s] or net.kind[s] == "entry":
             continue
@@ -130,13 +226,22 @@ def _impacts(sol: _Solution) -> list[Impact | None]:
             result[s] = Impact(0.0, None if shields_before == INF else 0.0,
                                None if wait_before == INF else 0.0)
             continue
-        denominator = 1.0 - sol.returns_without[s]
-        if (chain.closed[chain.comp_of[s]] or net.abandon[s] >= 1.0
-                or denominator < NEAR_TRAP):
+        if chain.closed[chain.comp_of[s]]:
             result[s] = _impact_by_full_solve(sol, s, before)
             continue
+        if net.abandon[s] >= 1.0 and net.succ[s]:
+            if structural is None:
+                structural = _on_structural_cycle(net.succ)
+            if structural[s]:
+                result[s] = _impact_by_full_solve(sol, s, before)
+                continue
         if values is None:
             values = sol.values()
+        denominator = 1.0 - sol.returns_without[s]
+        if denominator < NEAR_TRAP:
+            impact = _impact_within_component(sol, s, values, before)
+            result[s] = impact if impact is not None else _impact_by_full_solve(sol, s, before)
+            continue
         row = _removed_row(sol, s)
         deltas: list[float | None] = []
         for value, was_infinite in zip(values, (False, shields_before == INF,
@@ -150,6 +255,12 @@ def _impacts(sol: _Solution) -> list[Impact | None]:
         p_delta = deltas[0]
         result[s] = Impact(0.0 if p_delta is None else p_delta, deltas[1], deltas[2])
     return result
+
+
+def _on_structural_cycle(succ: list[list[int]]) -> list[bool]:
+    """Steps on a cycle of transitions, whatever their probabilities."""
+    comp_of, comps = strongly_connected(len(succ), succ)
+    return [len(comps[comp_of[u]]) > 1 or u in succ[u] for u in range(len(succ))]
 
 
 def step_impacts(journey: Journey, graph: nx.DiGraph | None = None) -> dict[str, Impact | None]:
@@ -172,9 +283,11 @@ def step_impacts(journey: Journey, graph: nx.DiGraph | None = None) -> dict[str,
     (O(n + e) plus the cyclic components' solves) gives every step's values
     to go; each step then costs O(its out-degree). The return probabilities
     inside cyclic components come with ``p_reach``, so the total time is that
-    of :func:`~cx_audit.analysis.chain.solve_chain`. A step in a trap loop,
-    a step with ``abandon: 1``, or one whose removal would close a loop costs
-    a full re-solve, O(n + e) more for each such step.
+    of :func:`~cx_audit.analysis.chain.solve_chain`. A step whose loop almost
+    never lets go costs a fresh factorisation of its component, O(f(C)); a
+    step in a trap loop, one whose removal closes a loop, or one with
+    ``abandon: 1`` on a cycle of transitions costs a full re-solve, O(n + e)
+    plus the components' factorisations.
     """
     sol = _solve(journey, graph)
     return dict(zip(sol.net.ids, _impacts(sol)))

@@ -22,6 +22,7 @@ from cx_audit.analysis import (
 from cx_audit.graph import journey_graph
 
 from .builder import make_journey
+from .transform import remove
 
 approx = pytest.approx
 
@@ -408,3 +409,85 @@ class TestGraphViews:
         assert reachable_steps(G) == {"in", "done"}
         G.add_edge("in", "side", p=0.0, cold=0, handoff=0)
         assert reachable_steps(G) == {"in", "done", "side"}
+
+
+class TestNearlyClosedLoops:
+    """Loops that almost never let go: the impact must keep its precision."""
+
+    @staticmethod
+    def check_against_removal(spec: dict, step_id: str) -> None:
+        before = analyse(make_journey(spec))
+        after = analyse(make_journey(remove(spec, step_id))).metrics
+        impact = before.steps[step_id].impact
+        m = before.metrics
+        assert m.p_resolution + impact.delta_p_resolution == approx(after.p_resolution,
+                                                                    rel=1e-9, abs=1e-12)
+        for name, delta in (("shields_expected", impact.delta_shields_expected),
+                            ("wait_expected", impact.delta_wait_expected)):
+            b, f = getattr(m, name), getattr(after, name)
+            if b is None or f is None:
+                assert delta is None
+            else:
+                assert b + delta == approx(f, rel=1e-9, abs=1e-9), name
+
+    def test_two_step_loop(self) -> None:
+        eps = 1e-12
+        spec = {
+            "in": {"kind": "entry", "next": ["a"]},
+            "a": {"wait": 1.0, "next": [("b", 1 - eps), ("done", eps)]},
+            "b": {"shield": "hold", "next": ["a"]},
+            "done": {"kind": "resolution"},
+        }
+        a = analyse(make_journey(spec))
+        # a is visited 1/eps times, b one time fewer; without b, a loops on
+        # itself as often and only b's layers go
+        impact = a.steps["b"].impact
+        assert impact.delta_shields_expected == approx(-(1 / eps - 1), rel=1e-9)
+        assert impact.delta_wait_expected == approx(0.0, abs=1e-3)
+        assert impact.delta_p_resolution == approx(0.0, abs=1e-9)
+        self.check_against_removal(spec, "b")
+        self.check_against_removal(spec, "a")
+
+    def test_removal_that_closes_the_loop(self) -> None:
+        # s only lets go through its abandon share: without s, x loops on itself
+        spec = {
+            "in": {"kind": "entry", "next": ["s"]},
+            "s": {"abandon": 0.5, "next": ["x"]},
+            "x": {"shield": "bot", "next": ["s"]},
+            "done": {"kind": "resolution"},
+        }
+        a = analyse(make_journey(spec))
+        assert a.metrics.shields_expected == approx(1.0)  # x: 1/2 + 1/4 + ...
+        impact = a.steps["s"].impact
+        assert impact.delta_p_resolution == 0.0
+        assert impact.delta_shields_expected is None  # trapped with a shield after
+        assert analyse(make_journey(remove(spec, "s"))).metrics.p_trapped == approx(1.0)
+
+    def test_start_over_from_every_step(self) -> None:
+        # every step sends 10% back to the start: resolving takes 0.9**n
+        # in a row, about 1e-12 for n = 260, so every removal is near-closed
+        n = 260
+        spec: dict = {"in": {"kind": "entry", "next": ["s0"]}}
+        for i in range(n):
+            following = f"s{i + 1}" if i + 1 < n else "done"
+            spec[f"s{i}"] = {"shield": "ivr" if i % 50 == 0 else None, "wait": 0.5,
+                             "next": [(following, 0.9), ("in", 0.1)]}
+        spec["done"] = {"kind": "resolution"}
+        a = analyse(make_journey(spec))
+        assert a.metrics.p_resolution == approx(1.0)
+        for step_id in ("s0", "s1", "s100", f"s{n - 1}"):
+            self.check_against_removal(spec, step_id)
+
+
+def test_abandon_one_off_any_cycle() -> None:
+    # everyone gives up at s; without s they go on to done
+    spec = {
+        "in": {"kind": "entry", "next": ["s"]},
+        "s": {"abandon": 1.0, "shield": "form", "next": ["t"]},
+        "t": {"wait": 2.0, "next": ["done"]},
+        "done": {"kind": "resolution"},
+    }
+    impact = analyse(make_journey(spec)).steps["s"].impact
+    assert impact.delta_p_resolution == approx(1.0)
+    assert impact.delta_shields_expected == approx(-1.0)
+    assert impact.delta_wait_expected == approx(2.0)

@@ -9,7 +9,17 @@ Spec = dict[str, dict[str, Any]]
 
 
 def transitions(step: dict[str, Any]) -> list[tuple[str, float, str | None]]:
-    return [(t[0], t[1], t[2] if len(t) > 2 else None) for t in step.get("next", [])]
+    """A step's transitions as (to, p, handoff), the format's even split applied."""
+    items = []
+    for t in step.get("next", []):
+        if isinstance(t, str):
+            items.append((t, None, None))
+        else:
+            items.append((t[0], t[1], t[2] if len(t) > 2 else None))
+    given = sum(p for _, p, _ in items if p is not None)
+    missing = sum(1 for _, p, _ in items if p is None)
+    rest = max(0.0, 1.0 - given) / missing if missing else 0.0
+    return [(to, rest if p is None else p, h) for to, p, h in items]
 
 
 def rename(spec: Spec, mapping: dict[str, str], order: list[str]) -> Spec:
