@@ -243,7 +243,6 @@ class _Solution:
     __slots__ = (
         "_values",
         "chain",
-        "n_diag",
         "net",
         "p_reach",
         "queues",
@@ -288,7 +287,6 @@ class _Solution:
         chain = self.chain
         visits = self.visits
         p_reach = list(visits)
-        n_diag = [1.0] * net.n
         returns_without = [0.0] * net.n
         for c, comp in enumerate(chain.comps):
             if not chain.cyclic[c]:
@@ -303,7 +301,6 @@ class _Solution:
             for u in comp:
                 col, local = chain.column(c, u)
                 nuu = col[local[u]]
-                n_diag[u] = nuu
                 p_reach[u] = min(1.0, visits[u] / nuu)  # rounding may pass 1
                 ret = 0.0
                 shares = net.share[u]
@@ -316,7 +313,6 @@ class _Solution:
                             ret += s / total * col[j] / nuu
                 returns_without[u] = ret
         self.p_reach = p_reach
-        self.n_diag = n_diag
         self.returns_without = returns_without
 
     def values(self) -> tuple[list[float], list[float], list[float]]:
