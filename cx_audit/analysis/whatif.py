@@ -10,10 +10,11 @@ and abandon disappear. Choices where the definition leaves room:
   one whose only way on is to itself) there is nowhere to send its customers:
   they end stranded where S was. Only S's wait, shield and abandon go away;
   no route is invented;
-- the merged transitions keep no handoff of their own: the impact covers
-  only ``p_resolution``, ``shields_expected`` and ``wait_expected``;
-- an overloaded queue's wait counts as 0 (see :func:`~cx_audit.analysis.erlang.step_wait`),
-  so removing it changes ``wait_expected`` by nothing.
+- handoffs play no part: the impact covers only ``p_resolution``,
+  ``shields_expected`` and ``wait_expected``;
+- an overloaded queue's wait counts as 0 (see
+  :func:`~cx_audit.analysis.erlang.step_wait`), so its own wait adds nothing
+  to the change when it is removed.
 
 Each delta is *after minus before*: a positive ``delta_p_resolution`` is a
 gain, a negative ``delta_shields_expected`` a drop. A delta is ``None`` when
