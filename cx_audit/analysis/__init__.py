@@ -5,7 +5,7 @@ Pure functions over a :class:`~cx_audit.model.Journey` and its graph
 the reports need; the other functions are the building blocks the rules use.
 """
 
-from cx_audit.analysis.chain import ChainResult, entry_distribution, solve_chain
+from cx_audit.analysis.chain import ChainResult, solve_chain
 from cx_audit.analysis.erlang import ErlangC, erlang_c, step_wait
 from cx_audit.analysis.metrics import JourneyAnalysis, Metrics, StepStats, analyse
 from cx_audit.analysis.routes import Route, most_likely_routes
@@ -38,7 +38,6 @@ __all__ = [
     "StepStats",
     "analyse",
     "best_shield_route",
-    "entry_distribution",
     "erlang_c",
     "loops_on_routes",
     "max_retell_route",

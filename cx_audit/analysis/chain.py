@@ -42,7 +42,7 @@ from cx_audit.analysis._sparse import LeakyLU
 from cx_audit.analysis.erlang import ErlangC, step_wait
 from cx_audit.model import Journey
 
-__all__ = ["ChainResult", "entry_distribution", "solve_chain"]
+__all__ = ["ChainResult", "solve_chain"]
 
 INF = math.inf
 
