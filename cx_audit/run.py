@@ -16,6 +16,7 @@ from itertools import repeat
 from pathlib import Path
 from types import MappingProxyType
 
+from cx_audit.analysis._sparse import LoopTooEntangled
 from cx_audit.collection import unique_journeys
 from cx_audit.config import Config
 from cx_audit.engine import JourneyAudit, audit_journey
@@ -126,7 +127,11 @@ def _audit_file(path: Path, config: Config) -> tuple[JourneyAudit | None, list[P
         journey = load_journey(path)
     except JourneyError as exc:
         return None, list(exc.problems)
-    return audit_journey(journey, config), []
+    try:
+        return audit_journey(journey, config), []
+    except LoopTooEntangled as exc:  # bounded work: an input problem, not a hang
+        where = journey.location
+        return None, [Problem(where.file, where.line, where.column, str(exc))]
 
 
 def _audit_in_workers(files: list[Path], config: Config, workers: int,

@@ -18,7 +18,26 @@ from __future__ import annotations
 import heapq
 from collections.abc import Sequence
 
-__all__ = ["LeakyLU"]
+__all__ = ["FACTOR_WORK_LIMIT", "LeakyLU", "LoopTooEntangled"]
+
+FACTOR_WORK_LIMIT = 30_000_000
+"""Most elimination updates one loop's factorisation may take (about half a minute).
+
+Journeys' loops are local and factor in linear time; a loop of thousands of
+steps that all lead to one another at random fills the factors until the
+work grows with the cube of its size. Past this budget the journey is
+reported as too entangled to solve exactly, instead of the audit hanging."""
+
+
+class LoopTooEntangled(ArithmeticError):
+    """A loop cannot be solved within the budget (or within floating point)."""
+
+    def __init__(self, size: int, message: str | None = None) -> None:
+        super().__init__(message or (
+            f"a loop of {size} steps that all lead to one another is too entangled to solve "
+            f"exactly (more than {FACTOR_WORK_LIMIT:,} elimination updates); split it into "
+            "smaller loops"))
+        self.size = size
 
 
 class LeakyLU:
@@ -36,12 +55,13 @@ class LeakyLU:
     Notes
     -----
     Pivots are chosen by a Markowitz count (fewest row entries times column
-    entries) to limit fill-in. Factoring costs O(f) dictionary operations and
+    entries) to limit fill-in. Raises :class:`LoopTooEntangled` when the
+    elimination would take more than :data:`FACTOR_WORK_LIMIT` updates. Factoring costs O(f) dictionary operations and
     each solve O(f), where f is the number of entries of the factors: O(m) for
     a ring or a chain of m steps, at most O(m^2) for a dense block.
     """
 
-    __slots__ = ("diag", "lower", "m", "order", "upper")
+    __slots__ = ("diag", "lower", "m", "order", "size", "upper")
 
     def __init__(self, rows: Sequence[dict[int, float]], leak: Sequence[float]) -> None:
         m = len(rows)
@@ -56,6 +76,7 @@ class LeakyLU:
         heap = [(len(work[i]) * len(cols[i]), i) for i in range(m)]
         heapq.heapify(heap)
         order: list[int] = []
+        work_done = 0
         diag = [0.0] * m
         upper: list[dict[int, float]] = [{} for _ in range(m)]
         lower: list[list[tuple[int, float]]] = [[] for _ in range(m)]
@@ -72,6 +93,9 @@ class LeakyLU:
             upper[k] = row_k
             multipliers = lower[k]
             touched: set[int] = set()
+            work_done += len(cols[k]) * (len(row_k) + 1)
+            if work_done > FACTOR_WORK_LIMIT:
+                raise LoopTooEntangled(m)
             for i in cols[k]:
                 row_i = work[i]
                 factor = row_i.pop(k) / pivot
@@ -98,6 +122,8 @@ class LeakyLU:
         self.diag = diag
         self.upper = upper
         self.lower = lower
+        self.size = m + sum(len(u) for u in upper) + sum(len(f) for f in lower)
+        """Entries of the factors: the cost of one solve."""
 
     def solve(self, b: Sequence[float]) -> list[float]:
         """Return ``x`` with ``(I - Q) x = b`` (values to go, columns of N)."""

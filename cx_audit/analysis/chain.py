@@ -38,11 +38,19 @@ from typing import Any
 import networkx as nx
 
 from cx_audit.analysis._net import Net, journey_net, strongly_connected
-from cx_audit.analysis._sparse import LeakyLU
+from cx_audit.analysis._sparse import LeakyLU, LoopTooEntangled
 from cx_audit.analysis.erlang import ErlangC, step_wait
 from cx_audit.model import Journey
 
-__all__ = ["ChainResult", "solve_chain"]
+__all__ = ["PER_STEP_WORK_LIMIT", "ChainResult", "solve_chain"]
+
+PER_STEP_WORK_LIMIT = 20_000_000
+"""Most operations spent on the per-step figures (``p_reach``, what-if) of one loop.
+
+Per-step figures inside a loop of m steps cost m solves of that loop's
+factors; past this budget they are reported as not computed (null) rather
+than letting one huge loop hold the audit for minutes. Loops of a few
+hundred steps stay well inside it."""
 
 INF = math.inf
 
@@ -270,8 +278,28 @@ class _Solution:
             scc = None  # some transition carries no probability: other components
         self.chain = _journey_chain(net, scc=scc)
         self.visits, self.trapped = self.chain.forward(self.start)
+        self._check_finite()
         self._values: tuple[list[float], list[float], list[float]] | None = None
         self._first_passage()
+
+    def _check_finite(self) -> None:
+        """Refuse a loop that customers leave so rarely that its visits overflow.
+
+        Visits are infinite in a closed loop by definition; in an open one
+        they are finite but can exceed the largest float (a way out taken
+        with a chance like 0.9 ** 10000). Such a journey cannot be solved in
+        floating point, and saying so beats reporting infinities.
+        """
+        chain = self.chain
+        for c, comp in enumerate(chain.comps):
+            if chain.closed[c]:
+                continue
+            for u in comp:
+                if math.isinf(self.visits[u]):
+                    raise LoopTooEntangled(len(comp), (
+                        f"customers would pass step '{self.net.ids[u]}' more than 1e308 times "
+                        "on average: the way out of its loop is so unlikely that the journey "
+                        "cannot be solved in floating point; make leaving the loop more likely"))
 
     def _first_passage(self) -> None:
         """Probability of ever reaching each step, by first-passage decomposition.
@@ -282,6 +310,11 @@ class _Solution:
         within the component; the same solve gives, for the what-if, the
         probability of coming back to ``u`` once its self-loop is dropped.
         In a closed component every step is reached by all who enter it.
+
+        A component whose per-step solves would together exceed
+        :data:`PER_STEP_WORK_LIMIT` operations (a loop of thousands of steps
+        that all lead back to one another) gets ``nan`` instead: the journey
+        metrics stay exact, only these per-step figures are not computed.
         """
         net = self.net
         chain = self.chain
@@ -297,6 +330,11 @@ class _Solution:
                     p_reach[u] = mass
                 continue
             if not any(visits[u] for u in comp):
+                continue
+            lu, _ = chain.factor(c)
+            if len(comp) * lu.size > PER_STEP_WORK_LIMIT:
+                for u in comp:  # one solve per step would take too long: not computed
+                    p_reach[u] = math.nan
                 continue
             for u in comp:
                 col, local = chain.column(c, u)
@@ -424,7 +462,7 @@ class ChainResult:
     handoffs_expected: float | None
     wait_expected: float | None
     visits: Mapping[str, float | None]
-    p_reach: Mapping[str, float]
+    p_reach: Mapping[str, float | None]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready values."""
@@ -461,7 +499,8 @@ def _result(sol: _Solution) -> ChainResult:
         handoffs_expected=_finite(sol.edge_total(net.handoff)),
         wait_expected=_finite(_weighted(sol.visits, sol.waits)),
         visits=MappingProxyType({i: _finite(x) for i, x in zip(net.ids, sol.visits)}),
-        p_reach=MappingProxyType(dict(zip(net.ids, sol.p_reach))),
+        p_reach=MappingProxyType({i: None if math.isnan(x) else x
+                                  for i, x in zip(net.ids, sol.p_reach)}),
     )
 
 

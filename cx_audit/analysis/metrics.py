@@ -68,8 +68,10 @@ class StepStats:
     visits : float or None
         Expected visits per customer; ``None`` when infinite (the step is in a
         trap loop that customers reach).
-    p_reach : float
-        Probability that a customer ever reaches the step.
+    p_reach : float or None
+        Probability that a customer ever reaches the step; ``None`` when not
+        computed, for a step inside a loop too large for per-step figures
+        (see :data:`~cx_audit.analysis.chain.PER_STEP_WORK_LIMIT`).
     wait : float
         Wait in minutes counted at each visit: the file's ``wait``, else the
         Erlang C average speed of answer, else 0 (also 0 for an overloaded
@@ -80,11 +82,11 @@ class StepStats:
         The queue model when the step has ``staffing``.
     impact : Impact or None
         The what-if of removing the step; ``None`` for entries and terminal
-        steps.
+        steps, and where it was not computed (as ``p_reach``).
     """
 
     visits: float | None
-    p_reach: float
+    p_reach: float | None
     wait: float
     overloaded: bool
     erlang: ErlangC | None
@@ -220,7 +222,7 @@ def analyse(journey: Journey, graph: nx.DiGraph | None = None) -> JourneyAnalysi
         visits = sol.visits[u]
         steps[step_id] = StepStats(
             visits=None if math.isinf(visits) else visits,
-            p_reach=sol.p_reach[u],
+            p_reach=None if math.isnan(sol.p_reach[u]) else sol.p_reach[u],
             wait=sol.waits[u],
             overloaded=bool(queue is not None and queue.overloaded),
             erlang=queue,

@@ -31,7 +31,7 @@ import networkx as nx
 
 from cx_audit.analysis._net import strongly_connected
 from cx_audit.analysis._sparse import LeakyLU
-from cx_audit.analysis.chain import INF, _Chain, _Solution, _solve, _weighted
+from cx_audit.analysis.chain import INF, PER_STEP_WORK_LIMIT, _Chain, _Solution, _solve, _weighted
 from cx_audit.model import Journey
 
 __all__ = ["Impact", "step_impacts"]
@@ -219,29 +219,46 @@ def _impacts(sol: _Solution) -> list[Impact | None]:
     result: list[Impact | None] = [None] * net.n
     values: tuple[list[float], list[float], list[float]] | None = None
     structural: list[bool] | None = None
+    # re-solves cost O(n + e) (whole chain) or O(factors) (one loop) each: together they
+    # may spend PER_STEP_WORK_LIMIT operations; past that, impacts are not computed
+    full_cost = max(1, net.n + sum(map(len, net.succ)))
+    full_solves_left = max(1, PER_STEP_WORK_LIMIT // full_cost)
+    loop_budget = PER_STEP_WORK_LIMIT
     for s in range(net.n):
         if net.terminal[s] or net.kind[s] == "entry":
             continue
         reach = sol.p_reach[s]
+        if math.isnan(reach):
+            continue  # in a loop too large for per-step figures: not computed
         if reach == 0.0:
             result[s] = Impact(0.0, None if shields_before == INF else 0.0,
                                None if wait_before == INF else 0.0)
             continue
         if chain.closed[chain.comp_of[s]]:
-            result[s] = _impact_by_full_solve(sol, s, before)
+            if full_solves_left > 0:
+                full_solves_left -= 1
+                result[s] = _impact_by_full_solve(sol, s, before)
             continue
         if net.abandon[s] >= 1.0 and net.succ[s]:
             if structural is None:
                 structural = _on_structural_cycle(net.succ)
             if structural[s]:
-                result[s] = _impact_by_full_solve(sol, s, before)
+                if full_solves_left > 0:
+                    full_solves_left -= 1
+                    result[s] = _impact_by_full_solve(sol, s, before)
                 continue
         if values is None:
             values = sol.values()
         denominator = 1.0 - sol.returns_without[s]
         if denominator < NEAR_TRAP:
+            loop_budget -= 40 * chain.factor(chain.comp_of[s])[0].size  # a fresh factorisation
+            if loop_budget < 0:
+                continue  # not computed: the budget for per-step figures is spent
             impact = _impact_within_component(sol, s, values, before)
-            result[s] = impact if impact is not None else _impact_by_full_solve(sol, s, before)
+            if impact is None and full_solves_left > 0:
+                full_solves_left -= 1
+                impact = _impact_by_full_solve(sol, s, before)
+            result[s] = impact
             continue
         row = _removed_row(sol, s)
         deltas: list[float | None] = []

@@ -140,12 +140,17 @@ OutputOption = Annotated[Path | None, typer.Option(
 
 def main() -> None:
     """Console-script entry point: run the app, turning crashes into exit 2."""
+    from cx_audit.analysis._sparse import LoopTooEntangled
+
     try:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
     except SystemExit:
         raise
+    except LoopTooEntangled as exc:  # an input beyond the work budget, not a bug
+        typer.echo(f"cx-audit: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
     except Exception as exc:  # a bug: say so briefly, never dump a traceback on users
         if os.environ.get("CX_AUDIT_DEBUG"):
             raise

@@ -613,7 +613,7 @@ def _by_team(audit: JourneyAudit, rules_url: str) -> list[str]:
             else:
                 stats = audit.analysis.steps.get(key)
                 reach = (f", reached by {_percent(stats.p_reach)} of customers"
-                         if stats is not None else "")
+                         if stats is not None and stats.p_reach is not None else "")
                 lines.append(f"- **Step:** {_step_name(journey, key)}{reach}")
                 notes = journey.steps[key].evidence
             for finding in sorted(groups[key], key=_finding_order):
