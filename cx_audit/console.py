@@ -6,6 +6,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable
+from typing import Any
 from enum import StrEnum
 
 __all__ = ["ColorChoice", "progress_bar", "terminal_width", "use_color"]
@@ -35,24 +36,33 @@ def terminal_width() -> int:
     return max(60, min(shutil.get_terminal_size((100, 24)).columns, 160))
 
 
+PROGRESS_FROM = 20
+"""Fewer files than this are audited without a progress bar."""
+
+
 def progress_bar() -> Callable[[int, int], None] | None:
-    """A progress callback drawing on stderr when it is a terminal, else None."""
+    """A progress callback that draws on stderr when it is a terminal, else ``None``.
+
+    The bar goes to stderr so that it never mixes with a report on stdout,
+    and disappears when the audit is done; under CI (``CI`` set) or when
+    stderr is not a terminal there is none.
+    """
     if not sys.stderr.isatty() or os.environ.get("CI"):
         return None
+    from rich.console import Console
     from rich.progress import Progress
 
-    state: dict[str, object] = {}
+    state: dict[str, Any] = {}
 
     def advance(done: int, total: int) -> None:
-        if total < 20:
+        if total < PROGRESS_FROM:
             return
         if "bar" not in state:
-            bar = Progress(transient=True, console=None)
+            bar = Progress(transient=True, console=Console(stderr=True))
             bar.start()
             state["bar"], state["task"] = bar, bar.add_task("Auditing", total=total)
-        bar = state["bar"]
-        bar.update(state["task"], completed=done)  # type: ignore[attr-defined]
+        state["bar"].update(state["task"], completed=done)
         if done >= total:
-            bar.stop()  # type: ignore[attr-defined]
+            state["bar"].stop()
 
     return advance

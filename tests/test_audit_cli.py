@@ -306,3 +306,23 @@ def test_json_never_holds_non_finite_numbers(tmp_path: Path) -> None:
     text = render_json(run)
     assert "Infinity" not in text and "NaN" not in text
     assert json.loads(text)["journeys"][0]["findings"][0]["evidence"]["metrics"] == {"load": None}
+
+
+def test_progress_bar_draws_on_stderr_only_for_many_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    import cx_audit.console as console
+
+    class FakeTerminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    err = FakeTerminal()
+    monkeypatch.setattr(console.sys, "stderr", err)
+    monkeypatch.delenv("CI", raising=False)
+    advance = console.progress_bar()
+    assert advance is not None
+    advance(1, 3)  # too few files: nothing drawn
+    assert err.getvalue() == ""
+    monkeypatch.setenv("CI", "true")
+    assert console.progress_bar() is None
