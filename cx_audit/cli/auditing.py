@@ -44,7 +44,8 @@ def audit(
         help="Record today's findings in this baseline file (then exit 0).",
         dir_okay=False)] = None,
     jobs: Annotated[int, typer.Option(
-        "--jobs", "-j", min=0, help="Worker processes for many files (0: one per core).")] = 0,
+        "--jobs", "-j", min=0, help="Worker processes for many files (0: one per core). "
+        "Worth it only with several cores: results travel back to one process.")] = 1,
 ) -> None:
     """Audit journeys: metrics and findings. Exit 0 clean, 1 findings, 2 bad input."""
     from cx_audit.findings import Severity
