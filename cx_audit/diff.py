@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cx_audit.baseline import baseline_key
+from cx_audit.baseline import baseline_key, filter_new
 from cx_audit.collection import load_paths
 from cx_audit.config import Config
 from cx_audit.engine import JourneyAudit, audit_journey
@@ -86,22 +86,8 @@ class DiffResult:
 def _matched(old: Iterable[Finding], new: Iterable[Finding]) -> tuple[list[Finding], list[Finding]]:
     """(added, fixed): findings only in ``new``, findings only in ``old``, by baseline key."""
     old_list, new_list = list(old), list(new)
-    remaining = Counter(baseline_key(f) for f in old_list)
-    added = []
-    for finding in new_list:
-        key = baseline_key(finding)
-        if remaining[key]:
-            remaining[key] -= 1
-        else:
-            added.append(finding)
-    remaining = Counter(baseline_key(f) for f in new_list)
-    fixed = []
-    for finding in old_list:
-        key = baseline_key(finding)
-        if remaining[key]:
-            remaining[key] -= 1
-        else:
-            fixed.append(finding)
+    added = filter_new(new_list, Counter(baseline_key(f) for f in old_list))
+    fixed = filter_new(old_list, Counter(baseline_key(f) for f in new_list))
     return added, fixed
 
 

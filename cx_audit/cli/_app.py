@@ -48,6 +48,7 @@ Paths = Annotated[
 
 
 def _version(value: bool) -> None:
+    """``--version``: print the version and stop."""
     if value:
         typer.echo(f"cx-audit {__version__}")
         raise typer.Exit(EXIT_OK)
@@ -62,17 +63,9 @@ def _root(
 ) -> None:
     """Audit customer journeys written in YAML."""
 
-@app.callback()
-def _root(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True,
-                           help="Show the version and exit.")
-    ] = False,
-) -> None:
-    """Audit customer journeys written in YAML."""
-
 
 def fail(message: str) -> typer.Exit:
+    """Print ``cx-audit: message`` on stderr; return the exit-2 exception to raise."""
     typer.echo(f"cx-audit: {message}", err=True)
     return typer.Exit(EXIT_ERROR)
 
