@@ -43,7 +43,7 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], l
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            below = []
+            below: list[Path] = []
             for folder, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 below.extend(Path(folder) / f for f in files if f.endswith(JOURNEY_SUFFIXES))

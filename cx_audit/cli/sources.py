@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -52,7 +52,7 @@ def import_(
     """Turn a BPMN model, an Amazon Connect flow or a Mermaid journey into a journey file."""
     from cx_audit.importers import import_file, journey_text
 
-    options: dict[str, object] = {}
+    options: dict[str, Any] = {}
     if source_format is ImportFormat.BPMN:
         options["process"] = process
         if no_abandon_words:

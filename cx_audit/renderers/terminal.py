@@ -101,12 +101,12 @@ def _journey_section(console: Console, audit: JourneyAudit) -> None:
         console.print(Text("  Fix first (if the step were removed):", style="bold"))
         for finding in ranked:
             impact = finding.impact or {}
-            line = Text("    ")
-            line.append(printable(finding.step or ""), style="bold")
-            line.append(f"  {finding.rule}  resolution {_delta_share(impact.get('delta_p_resolution'))}"
+            entry = Text("    ")
+            entry.append(printable(finding.step or ""), style="bold")
+            entry.append(f"  {finding.rule}  resolution {_delta_share(impact.get('delta_p_resolution'))}"
                         f", shields {_delta(impact.get('delta_shields_expected'))}"
                         f", wait {_delta_wait(impact.get('delta_wait_expected'))}")
-            console.print(line)
+            console.print(entry)
 
 
 def _finding_line(finding: Finding) -> Text:

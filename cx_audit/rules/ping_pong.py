@@ -62,7 +62,7 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
     for loop in context.memo(loops_on_routes):
         if not is_ping_pong(journey, loop):
             continue
-        owners = sorted({journey.steps[s].owner for s in loop if journey.steps[s].owner})
+        owners = sorted({owner for s in loop if (owner := journey.steps[s].owner)})
         back_to = loop_entry(journey, loop, graph)
         walk = _bounce(journey, graph.subgraph(loop), loop)
         yield Candidate(
