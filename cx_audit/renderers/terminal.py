@@ -92,9 +92,13 @@ def _journey_section(console: Console, audit: JourneyAudit) -> None:
     header.append(printable(audit.journey.file), style="bold")
     header.append(f"  {printable(audit.journey.title)}")
     console.print(header, soft_wrap=True)
+    noted: set[str] = set()  # a step's own evidence is shown once, under its first finding
     for finding in audit.findings:
         console.print(_finding_line(finding), soft_wrap=True)
-        for line in _evidence_lines(finding):
+        show_notes = finding.step is not None and finding.step not in noted
+        if finding.step is not None:
+            noted.add(finding.step)
+        for line in _evidence_lines(finding, show_notes):
             console.print(Text(f"        {line}", style="dim"), soft_wrap=True)
     ranked = fix_first(audit.findings)[:FIX_FIRST_SHOWN]
     if ranked:
@@ -117,14 +121,15 @@ def _finding_line(finding: Finding) -> Text:
     return line
 
 
-def _evidence_lines(finding: Finding) -> list[str]:
+def _evidence_lines(finding: Finding, notes: bool = True) -> list[str]:
+    """Route, loop and (when ``notes``) the step's own evidence lines, as text."""
     evidence = finding.evidence
     lines = []
     if evidence.route:
         lines.append("route: " + " -> ".join(printable(s) for s in evidence.route))
     if evidence.loop:
         lines.append("loop: " + " -> ".join(printable(s) for s in evidence.loop))
-    for note in evidence.notes:
+    for note in evidence.notes if notes else ():
         lines.append(f"evidence: {printable(note)}")
     return lines
 
