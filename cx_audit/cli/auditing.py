@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -23,6 +23,9 @@ from cx_audit.cli._app import (
     load_settings,
 )
 from cx_audit.console import ColorChoice, progress_bar, terminal_width, use_color
+
+if TYPE_CHECKING:
+    from cx_audit.run import AuditRun
 
 
 @app.command()
@@ -72,7 +75,8 @@ def audit(
     raise typer.Exit(run.exit_code(Severity(fail_on.value) if fail_on else None, exit_zero))
 
 
-def _write_baseline(run, target: Path) -> None:  # type: ignore[no-untyped-def]
+def _write_baseline(run: AuditRun, target: Path) -> None:
+    """``--write-baseline``: record the run's findings (refused when inputs are invalid)."""
     from cx_audit.baseline import render_baseline
 
     for problem in sorted(run.problems):
@@ -84,7 +88,8 @@ def _write_baseline(run, target: Path) -> None:  # type: ignore[no-untyped-def]
     typer.echo(f"Recorded {count} finding{'s' * (count != 1)} in {target}.", err=True)
 
 
-def _apply_baseline(run, path: Path) -> None:  # type: ignore[no-untyped-def]
+def _apply_baseline(run: AuditRun, path: Path) -> None:
+    """``--baseline``: keep only the findings the baseline file does not record."""
     from cx_audit.baseline import BaselineError, read_baseline
 
     try:
