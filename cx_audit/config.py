@@ -29,7 +29,6 @@ import difflib
 import fnmatch
 import os
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,8 +117,14 @@ def find_config(start: Path | None = None) -> Path | None:
 
 
 def _has_tool_table(path: Path) -> bool:
+    """True when ``pyproject.toml`` has a ``[tool.cx-audit]`` table (or cannot be read)."""
+    import tomllib
+
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
+        text = path.read_text("utf-8")
+        if "cx-audit" not in text:
+            return False  # no need to parse: the table cannot be there
+        data = tomllib.loads(text)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return True  # let load_config report the problem rather than skip silently
     return isinstance(data.get("tool"), dict) and "cx-audit" in data["tool"]
@@ -134,6 +139,8 @@ def load_config(path: Path | None = None, *, search: bool = True) -> Config:
         path = find_config()
     if path is None:
         return Config()
+    import tomllib  # only when there is a file to read
+
     name = os.fspath(path)
     try:
         text = Path(path).read_text("utf-8")

@@ -10,7 +10,6 @@ import copyreg
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from itertools import repeat
 from pathlib import Path
@@ -138,6 +137,7 @@ def _audit_in_workers(files: list[Path], config: Config, workers: int,
                       progress: Callable[[int, int], None] | None
                       ) -> list[tuple[JourneyAudit | None, list[Problem]]]:
     """``_audit_file`` over ``files`` in a process pool, results in file order."""
+    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only when used
     chunk = max(1, len(files) // (workers * 8))
     results = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
