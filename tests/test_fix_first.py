@@ -1,0 +1,44 @@
+"""The fix-first ranking: step findings ordered by what removing the step would gain."""
+
+from __future__ import annotations
+
+import pytest
+
+from cx_audit.config import Config
+from cx_audit.engine import audit_journey, fix_first
+from cx_audit.loader import load_journey_text
+
+# Two queues in a row, each losing customers, then a form that loses none.
+#   call -> queue-a (abandon 0.3) -> queue-b (abandon 0.1) -> form -> done
+# p_resolution = 0.7 x 0.9 = 0.63.
+# Removing queue-a: 0.9 -> gain 0.27. Removing queue-b: 0.7 -> gain 0.07.
+# Removing form (a shield with no abandon): no change in resolution, one shield fewer
+# for the 0.63 who reach it -> shields drop by 0.63.
+JOURNEY = """journey: queues
+owner: care
+steps:
+  call: {kind: entry, next: [queue-a]}
+  queue-a: {shield: queue, wait: 5m, abandon: 0.3, next: [queue-b]}
+  queue-b: {shield: queue, wait: 5m, abandon: 0.1, next: [form]}
+  form: {shield: form, next: [done]}
+  done: {kind: resolution}
+"""
+
+
+def test_fix_first_ranks_by_resolution_gain_then_shields() -> None:
+    audit = audit_journey(load_journey_text(JOURNEY), Config())
+    ranked = fix_first(audit.findings)
+    assert [f.step for f in ranked] == ["queue-a", "queue-b", "form"]
+    gains = [f.impact["delta_p_resolution"] for f in ranked]  # type: ignore[index]
+    assert gains == [pytest.approx(0.9 - 0.63), pytest.approx(0.7 - 0.63), pytest.approx(0.0)]
+    assert ranked[2].impact["delta_shields_expected"] == pytest.approx(-0.63)  # type: ignore[index]
+    # one entry per step, its most severe finding (queue-a has CX501 and CX502, both warnings)
+    assert len({f.step for f in ranked}) == len(ranked)
+
+
+def test_steps_whose_removal_gains_nothing_are_left_out() -> None:
+    text = JOURNEY.replace("form: {shield: form, next: [done]}",
+                           "form: {emotion: -2, next: [done]}")  # no shield, no wait, no loss
+    audit = audit_journey(load_journey_text(text), Config())
+    assert any(f.step == "form" for f in audit.findings)  # CX505 emotion dip
+    assert "form" not in [f.step for f in fix_first(audit.findings)]
