@@ -3,39 +3,21 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
-
-import pytest
-from test_sarif import (
-    HOSTILE_BROKEN,
-    HOSTILE_FILE,
-    HOSTILE_TEXT,
-    build_hostile_run,
-    build_sample_run,
-    check_golden,
-)
 
 from cx_audit.findings import Finding
 from cx_audit.renderers.github import escape_data, escape_property, render_github
 from cx_audit.run import AuditRun
 from cx_audit.textsafe import printable
 
+from .shared import (
+    HOSTILE_BROKEN,
+    HOSTILE_FILE,
+    HOSTILE_TEXT,
+    check_golden,
+)
+
 COMMAND = re.compile(r"::(error|warning|notice) ([^:]*)::(.*)")
 PROPERTY_NAMES = ["file", "line", "col", "endLine", "endColumn", "title"]
-
-
-@pytest.fixture
-def sample_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AuditRun:
-    """The shared sample run, audited from its own folder."""
-    monkeypatch.chdir(tmp_path)
-    return build_sample_run(tmp_path)
-
-
-@pytest.fixture
-def hostile_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AuditRun:
-    """The shared hostile run, audited from its own folder."""
-    monkeypatch.chdir(tmp_path)
-    return build_hostile_run(tmp_path)
 
 
 def _unescape(text: str) -> str:

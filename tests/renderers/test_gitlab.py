@@ -3,39 +3,21 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from types import SimpleNamespace
-
-import pytest
-from test_sarif import (
-    HOSTILE_BROKEN,
-    HOSTILE_FILE,
-    HOSTILE_TEXT,
-    build_hostile_run,
-    build_sample_run,
-    check_golden,
-)
 
 from cx_audit.findings import Finding, Severity
 from cx_audit.model import Location
 from cx_audit.renderers.gitlab import render_gitlab
 from cx_audit.run import AuditRun
 
+from .shared import (
+    HOSTILE_BROKEN,
+    HOSTILE_FILE,
+    HOSTILE_TEXT,
+    check_golden,
+)
+
 GITLAB_SEVERITIES = {"info", "minor", "major", "critical", "blocker"}
-
-
-@pytest.fixture
-def sample_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AuditRun:
-    """The shared sample run, audited from its own folder."""
-    monkeypatch.chdir(tmp_path)
-    return build_sample_run(tmp_path)
-
-
-@pytest.fixture
-def hostile_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AuditRun:
-    """The shared hostile run, audited from its own folder."""
-    monkeypatch.chdir(tmp_path)
-    return build_hostile_run(tmp_path)
 
 
 def _issues(text: str) -> list[dict]:

@@ -3,18 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from pathlib import Path
 from types import SimpleNamespace
-
-import pytest
-from test_sarif import (
-    HOSTILE_BROKEN,
-    HOSTILE_FILE,
-    HOSTILE_TEXT,
-    build_hostile_run,
-    build_sample_run,
-    check_golden,
-)
 
 from cx_audit.findings import Finding, Severity
 from cx_audit.model import Location
@@ -22,19 +11,12 @@ from cx_audit.renderers.junit import render_junit, xml_text
 from cx_audit.run import AuditRun
 from cx_audit.textsafe import printable
 
-
-@pytest.fixture
-def sample_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AuditRun:
-    """The shared sample run, audited from its own folder."""
-    monkeypatch.chdir(tmp_path)
-    return build_sample_run(tmp_path)
-
-
-@pytest.fixture
-def hostile_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AuditRun:
-    """The shared hostile run, audited from its own folder."""
-    monkeypatch.chdir(tmp_path)
-    return build_hostile_run(tmp_path)
+from .shared import (
+    HOSTILE_BROKEN,
+    HOSTILE_FILE,
+    HOSTILE_TEXT,
+    check_golden,
+)
 
 
 def _check_counts(root: ET.Element) -> None:

@@ -1,189 +1,26 @@
 """SARIF 2.1.0: schema-valid, GitHub-ready, stable, and faithful to the findings.
 
-This module also holds the audit runs that the other CI-format tests
-(test_github, test_junit, test_gitlab) import: a small fixed run behind the
-golden files and a hostile one. Journeys are written as text into a
-temporary folder and audited from there with relative paths, so every path
-in the outputs is ``journeys/...`` on any machine. Set
-``CX_AUDIT_UPDATE_GOLDEN=1`` to rewrite the golden files, then read the diff
-before keeping it.
+The runs it checks are in shared.py (the fixtures in conftest.py).
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 from pathlib import Path
-from textwrap import dedent
 from types import SimpleNamespace
 
 import pytest
 from jsonschema import Draft4Validator
 
-from cx_audit.config import Config
 from cx_audit.findings import Finding, Severity
 from cx_audit.model import Location
 from cx_audit.renderers.sarif import INPUT_RULE_ID, artifact_uri, relative_path, render_sarif
 from cx_audit.rules import RULES
-from cx_audit.run import AuditRun, run_audit
+from cx_audit.run import AuditRun
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
-ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
-
-SAMPLE = {
-    "journeys/support.yaml": """\
-        journey: support
-        title: Broadband support
-        owner: care
-        steps:
-          call:
-            kind: entry
-            label: Calls the hotline
-            next: [menu]
-          menu:
-            shield: ivr
-            actor: system
-            ignore:
-              CX502: "the wait is the recorded message"
-              long-wait: "same, by name"
-            next:
-              - {to: agent, p: 0.7}
-              - {to: lost}
-          agent:
-            actor: frontline
-            can_resolve: false
-            next:
-              - {to: done, p: 0.6}
-              - {to: billing, handoff: cold}
-          billing:
-            actor: backoffice
-            wait: 2d
-            evidence:
-              - "Callbacks take 2 days (CRM export, May)"
-            next: [done]
-          done:
-            kind: resolution
-          lost:
-            kind: abandon
-        """,
-    "journeys/clean.yaml": """\
-        journey: clean
-        title: Password reset
-        owner: web
-        steps:
-          start:
-            kind: entry
-            label: Opens the reset page
-            next: [done]
-          done:
-            kind: resolution
-        """,
-    "journeys/broken.yaml": """\
-        journey: broken
-        steps:
-          ask:
-            kind: entyr
-            next: [done]
-          done:
-            kind: resolution
-        """,
-}
-SAMPLE_PATHS = [*SAMPLE, "journeys/gone.yaml"]
-"""The sample's arguments: three files (one invalid) and a path that does not exist."""
-
-HOSTILE_TEXT = (
-    '100% sure\n::error file=x.yaml,line=1::injected, a:b <script>alert(1)</script> ]]> '
-    '"quoted" \x1b[31mred\x1b[0m [red]bold[/red]\r\nlast line'
-)
-"""Everything a careless format would let through: %, CR/LF, :, ',', markup, ANSI, rich."""
-
-HOSTILE_FILE = "journeys/odd, name: 50%.yaml"
-HOSTILE_BROKEN = "journeys/broken, too.yaml"
-
-
-def hostile_journeys() -> dict[str, str]:
-    """Journeys whose ids are slugs but whose free text is hostile."""
-    text = json.dumps(HOSTILE_TEXT)  # a JSON string is a valid YAML double-quoted scalar
-    return {
-        HOSTILE_FILE: f"""\
-            journey: hostile
-            title: {text}
-            persona: {text}
-            steps:
-              call:
-                kind: entry
-                label: {text}
-                next:
-                  - {{to: agent, handoff: cold, label: {text}}}
-              agent:
-                actor: frontline
-                can_resolve: false
-                wait: 45m
-                evidence:
-                  - {text}
-                  - "second note: 5%, fine"
-                next: [done]
-              done:
-                kind: resolution
-            """,
-        HOSTILE_BROKEN: f"""\
-            journey: hostile-broken
-            steps:
-              ask:
-                kind: entry
-                wait: {text}
-                next: [done]
-              done:
-                kind: resolution
-            """,
-    }
-
-
-def audit_files(folder: Path, files: dict[str, str], paths: list[str]) -> AuditRun:
-    """Write ``files`` (name -> text) below ``folder``, then audit ``paths`` (relative)."""
-    for name, text in files.items():
-        target = folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(dedent(text), encoding="utf-8")
-    return run_audit(paths, Config())
-
-
-def build_sample_run(folder: Path) -> AuditRun:
-    """The fixed run behind the golden files; ``folder`` must be the working directory."""
-    return audit_files(folder, SAMPLE, SAMPLE_PATHS)
-
-
-def build_hostile_run(folder: Path) -> AuditRun:
-    """A run whose titles, labels, evidence, bad values and file names are hostile."""
-    files = hostile_journeys()
-    return audit_files(folder, files, list(files))
-
-
-def check_golden(name: str, text: str) -> None:
-    """Compare ``text`` with ``golden/NAME``; CX_AUDIT_UPDATE_GOLDEN=1 rewrites the file."""
-    path = GOLDEN / name
-    if os.environ.get("CX_AUDIT_UPDATE_GOLDEN"):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(text.encode("utf-8"))
-    assert path.exists(), f"no golden file {name}: run with CX_AUDIT_UPDATE_GOLDEN=1"
-    assert text == path.read_bytes().decode("utf-8")
-
-
-@pytest.fixture
-def sample_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AuditRun:
-    """The sample run, audited from its own folder."""
-    monkeypatch.chdir(tmp_path)
-    return build_sample_run(tmp_path)
-
-
-@pytest.fixture
-def hostile_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AuditRun:
-    """The hostile run, audited from its own folder."""
-    monkeypatch.chdir(tmp_path)
-    return build_hostile_run(tmp_path)
+from .shared import HOSTILE_TEXT, SCHEMA, check_golden
 
 
 @pytest.fixture
