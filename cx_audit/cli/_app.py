@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -21,10 +22,12 @@ from cx_audit.files import OutputRefused, write_atomic
 
 if TYPE_CHECKING:
     from cx_audit.config import Config
+    from cx_audit.model import Journey
 
 __all__ = [
     "EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "ConfigOption", "FailOn", "OutputFormat",
-    "OutputOption", "Paths", "ViewFormat", "app", "emit", "fail", "load_settings", "main",
+    "OutputOption", "Paths", "ViewFormat", "app", "bad_input", "emit", "fail", "load_one",
+    "load_settings", "main",
 ]
 
 EXIT_OK = 0
@@ -97,6 +100,13 @@ class FailOn(StrEnum):
     INFO = "info"
 
 
+def bad_input(problems: Iterable[object]) -> typer.Exit:
+    """Print each ``FILE:LINE:COL: message`` on stderr; return the exit-2 exception to raise."""
+    for problem in problems:
+        typer.echo(str(problem), err=True)
+    return typer.Exit(EXIT_ERROR)
+
+
 def load_settings(path: Path | None) -> Config:
     """The configuration (``--config``, or the nearest one); exit 2 on a bad one."""
     from cx_audit.config import ConfigError, load_config
@@ -104,9 +114,17 @@ def load_settings(path: Path | None) -> Config:
     try:
         return load_config(path)
     except ConfigError as exc:
-        for problem in exc.problems:
-            typer.echo(str(problem), err=True)
-        raise typer.Exit(EXIT_ERROR) from None
+        raise bad_input(exc.problems) from None
+
+
+def load_one(path: Path) -> Journey:
+    """One journey file for the commands that take a single file; exit 2 when it is invalid."""
+    from cx_audit.loader import JourneyError, load_journey
+
+    try:
+        return load_journey(path)
+    except JourneyError as exc:
+        raise bad_input(exc.problems) from None
 
 
 def emit(text: str, output: Path | None, inputs: list[Path]) -> None:

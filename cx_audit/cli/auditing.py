@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cx_audit.cli._app import (
-    EXIT_ERROR,
     ConfigOption,
     FailOn,
     OutputFormat,
@@ -20,6 +19,7 @@ from cx_audit.cli._app import (
     app,
     emit,
     fail,
+    load_one,
     load_settings,
 )
 from cx_audit.console import ColorChoice, progress_bar, terminal_width, use_color
@@ -111,15 +111,9 @@ def paths(
     import json
 
     from cx_audit.analysis import most_likely_routes
-    from cx_audit.loader import JourneyError, load_journey
     from cx_audit.renderers.routes import render_routes
 
-    try:
-        journey = load_journey(file)
-    except JourneyError as exc:
-        for problem in exc.problems:
-            typer.echo(str(problem), err=True)
-        raise typer.Exit(EXIT_ERROR) from None
+    journey = load_one(file)
     routes = most_likely_routes(journey, top)
     if output_format is ViewFormat.JSON:
         sys.stdout.write(json.dumps({"journey": journey.id, "routes": [r.to_dict() for r in routes]},
@@ -172,16 +166,10 @@ def graph(
 ) -> None:
     """Draw a journey as a Mermaid or Graphviz diagram, combustion points highlighted."""
     from cx_audit.engine import audit_journey
-    from cx_audit.loader import JourneyError, load_journey
     from cx_audit.renderers.diagram import render_dot, render_mermaid
 
     settings = load_settings(config)
-    try:
-        journey = load_journey(file)
-    except JourneyError as exc:
-        for problem in exc.problems:
-            typer.echo(str(problem), err=True)
-        raise typer.Exit(EXIT_ERROR) from None
+    journey = load_one(file)
     findings = audit_journey(journey, settings).findings
     render = render_dot if output_format is DiagramFormat.DOT else render_mermaid
     emit(render(journey, findings), output, [file])

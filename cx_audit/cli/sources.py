@@ -10,12 +10,12 @@ from typing import Annotated, Any
 import typer
 
 from cx_audit.cli._app import (
-    EXIT_ERROR,
     ConfigOption,
     FailOn,
     OutputFormat,
     OutputOption,
     app,
+    bad_input,
     emit,
     fail,
     load_settings,
@@ -122,9 +122,7 @@ def discover(
         document, notes = build(log, LogColumns(case, activity, timestamp, resource), rules,
                                 max_bad_rows=max_bad_rows, journey_id=journey_id)
     except (EventLogError, MappingError) as exc:
-        for problem in exc.problems:
-            typer.echo(str(problem), err=True)
-        raise typer.Exit(EXIT_ERROR) from None
+        raise bad_input(exc.problems) from None
     text = dump_journey(document, notes)
     if output is None:
         sys.stdout.write(text)
