@@ -6,10 +6,11 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from cx_audit.files import expand_paths
 from cx_audit.loader import JourneyError, load_journey
-from cx_audit.model import Journey
+from cx_audit.model import Journey, Location
 from cx_audit.yamlsource import Problem
 
 __all__ = ["JourneySet", "load_paths", "unique_journeys"]
@@ -51,10 +52,23 @@ def load_paths(paths: Iterable[str | os.PathLike[str]]) -> JourneySet:
     return result
 
 
-def unique_journeys(journeys: Iterable[Journey]) -> tuple[list[Journey], list[Problem]]:
+class _Named(Protocol):
+    """A journey, or what a run keeps of one: its id and where it is named."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def location(self) -> Location: ...
+
+
+NamedJourney = TypeVar("NamedJourney", bound=_Named)
+
+
+def unique_journeys(journeys: Iterable[NamedJourney]) -> tuple[list[NamedJourney], list[Problem]]:
     """Keep the first journey of each id; later ones become problems at their ``journey:`` line."""
-    first_seen: dict[str, Journey] = {}
-    kept: list[Journey] = []
+    first_seen: dict[str, NamedJourney] = {}
+    kept: list[NamedJourney] = []
     problems: list[Problem] = []
     for journey in journeys:
         earlier = first_seen.get(journey.id)

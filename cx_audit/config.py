@@ -31,6 +31,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -64,6 +65,17 @@ class Config:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     source: Path | None = None
     root: Path = field(default_factory=Path.cwd)
+
+    @cached_property
+    def active_rules(self) -> tuple[tuple[Rule, Severity, Mapping[str, float | int]], ...]:
+        """The enabled rules in registry order, each with its severity and options.
+
+        Worked out once per configuration rather than once per journey.
+        """
+        return tuple(
+            (rule, self.severity_of(rule), MappingProxyType(self.options_for(rule)))
+            for rule in RULES.values() if self.is_enabled(rule)
+        )
 
     def _matches(self, selectors: Iterable[str], rule: Rule) -> bool:
         return any(rule.code in resolve_selector(s) for s in selectors)

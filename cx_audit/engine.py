@@ -12,8 +12,9 @@ that raises becomes a CX900 finding instead of aborting the audit; an
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import networkx as nx
 
@@ -22,7 +23,7 @@ from cx_audit.config import Config
 from cx_audit.findings import Candidate, Evidence, Finding, Severity
 from cx_audit.graph import journey_graph
 from cx_audit.model import Journey, StepKind, Suppression
-from cx_audit.rules import RULES, Rule, RuleContext, get
+from cx_audit.rules import Rule, RuleContext, get
 
 __all__ = ["JourneyAudit", "audit_journey", "fix_first", "worst_severity"]
 
@@ -50,52 +51,79 @@ def audit_journey(journey: Journey, config: Config | None = None,
     graph = graph if graph is not None else journey_graph(journey)
     analysis = analyse(journey, graph)
     context = RuleContext(journey, graph, analysis, observed)
-    enabled = [r for r in RULES.values() if config.is_enabled(r)
-               and not config.ignored_in_file(r, journey.file)]
+    active = [(rule, severity, options) for rule, severity, options in config.active_rules
+              if not config.ignored_in_file(rule, journey.file)]
+    stamp = _Stamper(journey, analysis)
     stamped: list[Finding] = []
-    for rule in enabled:
+    for rule, severity, options in active:
         try:
-            candidates = list(rule.check(context, config.options_for(rule)))
+            candidates = list(rule.check(context, dict(options)))
         except Exception as exc:  # a defective rule must not abort the audit
-            failed = RULES[RULE_FAILED]
-            if failed in enabled:
-                stamped.append(_stamp(failed, config, journey, analysis, Candidate(
+            failed = [(r, s) for r, s, _ in active if r.code == RULE_FAILED]
+            if failed:
+                stamped.append(stamp(*failed[0], Candidate(
                     f"Rule {rule.code} ({rule.name}) failed: {type(exc).__name__}: {exc}")))
             continue
-        stamped.extend(_stamp(rule, config, journey, analysis, c) for c in candidates)
+        stamped.extend(stamp(rule, severity, c) for c in candidates)
     kept, used = _suppress(journey, stamped)
-    if RULES[UNUSED_IGNORE] in enabled:
-        kept.extend(_unused(journey, used, config, analysis, {r.code for r in enabled}))
+    unused_rule = [(r, s) for r, s, _ in active if r.code == UNUSED_IGNORE]
+    if unused_rule:
+        kept.extend(_unused(journey, used, stamp, *unused_rule[0],
+                            {r.code for r, _, _ in active}))
     kept.sort(key=Finding.sort_key)
     return JourneyAudit(journey, analysis, tuple(kept))
 
 
-def _stamp(rule: Rule, config: Config, journey: Journey, analysis: JourneyAnalysis,
-           candidate: Candidate) -> Finding:
-    """Turn a rule's candidate into a finding: place, evidence, impact, code and severity."""
-    step = journey.steps.get(candidate.step) if candidate.step else None
-    if candidate.location is not None:
-        location = candidate.location
-    elif step is not None:
-        location = step.location
-    else:
-        location = journey.first_entry_location
-    impact = None
-    if step is not None:
-        stats = analysis.steps.get(step.id)
-        if stats is not None and stats.impact is not None:
-            impact = stats.impact.to_dict()
-    evidence = Evidence(
-        metrics=dict(candidate.metrics or {}),
-        route=tuple(candidate.route),
-        loop=tuple(candidate.loop),
-        notes=step.evidence if step is not None else (),
-    )
-    return Finding(
-        rule=rule.code, name=rule.name, severity=config.severity_of(rule),
-        journey=journey.id, file=journey.file, step=step.id if step else None,
-        location=location, message=candidate.message, evidence=evidence, impact=impact,
-    )
+_NO_METRICS: Mapping[str, object] = MappingProxyType({})
+_NO_EVIDENCE = Evidence()
+
+
+class _Stamper:
+    """Turns a rule's candidates into findings: place, evidence, impact, code and severity.
+
+    Holds what every finding of one journey shares (the journey, and each
+    step's what-if impact, worked out once per step).
+    """
+
+    def __init__(self, journey: Journey, analysis: JourneyAnalysis) -> None:
+        self.journey = journey
+        self.analysis = analysis
+        self.impacts: dict[str, Mapping[str, float | None] | None] = {}
+
+    def impact_of(self, step: str) -> Mapping[str, float | None] | None:
+        """The what-if impact of removing ``step`` (shared by its findings, read-only)."""
+        if step not in self.impacts:
+            stats = self.analysis.steps.get(step)
+            impact = stats.impact if stats is not None else None
+            self.impacts[step] = MappingProxyType(impact.to_dict()) if impact is not None else None
+        return self.impacts[step]
+
+    def __call__(self, rule: Rule, severity: Severity, candidate: Candidate) -> Finding:
+        journey = self.journey
+        step = journey.steps.get(candidate.step) if candidate.step else None
+        if candidate.location is not None:
+            location = candidate.location
+        elif step is not None:
+            location = step.location
+        else:
+            location = journey.first_entry_location
+        notes = step.evidence if step is not None else ()
+        if candidate.metrics or candidate.route or candidate.loop or notes:
+            evidence = Evidence(
+                metrics=MappingProxyType(dict(candidate.metrics)) if candidate.metrics
+                else _NO_METRICS,
+                route=tuple(candidate.route),
+                loop=tuple(candidate.loop),
+                notes=notes,
+            )
+        else:
+            evidence = _NO_EVIDENCE
+        return Finding(
+            rule=rule.code, name=rule.name, severity=severity,
+            journey=journey.id, file=journey.file, step=step.id if step else None,
+            location=location, message=candidate.message, evidence=evidence,
+            impact=self.impact_of(step.id) if step is not None else None,
+        )
 
 
 def _matches(suppression: Suppression, finding: Finding) -> bool:
@@ -105,6 +133,8 @@ def _matches(suppression: Suppression, finding: Finding) -> bool:
 
 def _suppress(journey: Journey, findings: Iterable[Finding]) -> tuple[list[Finding], set[Suppression]]:
     """Drop the findings a step's ``ignore`` covers; return the rest and the ignores used."""
+    if not any(step.suppressions for step in journey.steps.values()):
+        return list(findings), set()
     entries = [s for s in journey.steps.values() if s.kind is StepKind.ENTRY]
     kept: list[Finding] = []
     used: set[Suppression] = set()
@@ -118,10 +148,9 @@ def _suppress(journey: Journey, findings: Iterable[Finding]) -> tuple[list[Findi
     return kept, used
 
 
-def _unused(journey: Journey, used: set[Suppression], config: Config,
-            analysis: JourneyAnalysis, enabled: set[str]) -> list[Finding]:
+def _unused(journey: Journey, used: set[Suppression], stamp: _Stamper, rule: Rule,
+            severity: Severity, enabled: set[str]) -> list[Finding]:
     """CX901 findings for ignores that silenced nothing (rules switched off excepted)."""
-    rule = RULES[UNUSED_IGNORE]
     result = []
     for step in journey.steps.values():
         for suppression in step.suppressions:
@@ -136,8 +165,8 @@ def _unused(journey: Journey, used: set[Suppression], config: Config,
                     continue
                 message = (f"'ignore' of {target.code} ({target.name}) on step '{step.id}' "
                            "silences nothing")
-            result.append(_stamp(rule, config, journey, analysis,
-                                 Candidate(message, step=step.id, location=suppression.location)))
+            result.append(stamp(rule, severity,
+                                Candidate(message, step=step.id, location=suppression.location)))
     return result
 
 

@@ -25,6 +25,8 @@ from cx_audit.cli._app import (
 from cx_audit.console import ColorChoice, progress_bar, terminal_width, use_color
 
 if TYPE_CHECKING:
+    from collections import Counter
+
     from cx_audit.run import AuditRun
 
 
@@ -52,19 +54,20 @@ def audit(
 ) -> None:
     """Audit journeys: metrics and findings. Exit 0 clean, 1 findings, 2 bad input."""
     from cx_audit.findings import Severity
-    from cx_audit.renderers import render
+    from cx_audit.renderers import part_renderer, render
     from cx_audit.run import run_audit
 
     settings = load_settings(config)
     colored = output is None and use_color(color, sys.stdout)
-    run = run_audit(paths, settings, progress=progress_bar(), jobs=jobs)
+    known = _read_baseline(baseline) if baseline is not None else None
+    # journeys rendered as they are audited, unless the findings themselves are needed
+    part = part_renderer(output_format.value) if write_baseline is None else None
+    run = run_audit(paths, settings, progress=progress_bar(), jobs=jobs, part=part, baseline=known)
     if not run.files and not run.missing:
         raise fail("no journey files (*.yaml, *.yml) found")
     if write_baseline is not None:
         _write_baseline(run, write_baseline)
         return
-    if baseline is not None:
-        _apply_baseline(run, baseline)
     options = {"color": colored, "width": terminal_width()} if output_format is OutputFormat.TEXT else {}
     if output_format is not OutputFormat.TEXT:
         for problem in sorted(run.problems):
@@ -88,15 +91,14 @@ def _write_baseline(run: AuditRun, target: Path) -> None:
     typer.echo(f"Recorded {count} finding{'s' * (count != 1)} in {target}.", err=True)
 
 
-def _apply_baseline(run: AuditRun, path: Path) -> None:
-    """``--baseline``: keep only the findings the baseline file does not record."""
+def _read_baseline(path: Path) -> Counter[str]:
+    """``--baseline``: the keys of the findings the baseline file records (exit 2 if unusable)."""
     from cx_audit.baseline import BaselineError, read_baseline
 
     try:
-        known = read_baseline(path)
+        return read_baseline(path)
     except BaselineError as exc:
         raise fail(str(exc.problem)) from None
-    run.apply_baseline(known)
 
 
 @app.command()

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from importlib import import_module
 from typing import Any
 
-from cx_audit.run import AuditRun
+from cx_audit.run import AuditRun, PartRenderer
 
-__all__ = ["RENDERERS", "render"]
+__all__ = ["PARTS", "RENDERERS", "part_renderer", "render"]
 
 RENDERERS: dict[str, tuple[str, str]] = {
     "text": ("cx_audit.renderers.terminal", "render_terminal"),
@@ -28,8 +28,27 @@ RENDERERS: dict[str, tuple[str, str]] = {
 """Format name -> (module, function); each function takes the run (and keyword options)."""
 
 
+PARTS: dict[str, tuple[str, str]] = {
+    "json": ("cx_audit.renderers.json_report", "render_journey_json"),
+}
+"""Formats whose output is a frame around one part per journey -> (module, function)
+rendering a part. Such parts can be rendered as each journey is audited (in
+worker processes, too), so that a run keeps text rather than objects."""
+
+
+def part_renderer(name: str) -> PartRenderer | None:
+    """The function rendering one journey's part of format ``name``, if it has parts."""
+    if name not in PARTS:
+        return None
+    module, function = PARTS[name]
+    renderer: PartRenderer = getattr(import_module(module), function)
+    return renderer
+
+
 def render(name: str, run: AuditRun, **options: Any) -> str:
     """Render ``run`` in format ``name``; ``options`` go to renderers that take them (text)."""
+    if run.rendered and name not in PARTS:
+        raise ValueError(f"this run holds journeys already rendered; {name} needs the audits")
     module, function = RENDERERS[name]
     renderer: Callable[..., str] = getattr(import_module(module), function)
     return renderer(run, **options)

@@ -7,28 +7,31 @@ import math
 from typing import Any
 
 from cx_audit import __version__
+from cx_audit.engine import JourneyAudit
 from cx_audit.run import AuditRun
 
-__all__ = ["render_json", "run_to_dict"]
+__all__ = ["journey_to_dict", "render_journey_json", "render_json", "run_to_dict"]
 
 
-def run_to_dict(run: AuditRun) -> dict[str, Any]:
-    """The report as plain data (the JSON document's structure)."""
-    journeys = []
-    for audit in run.audits:
-        analysis = audit.analysis.to_dict()
-        journeys.append({
-            "file": audit.journey.file,
-            "journey": audit.journey.id,
-            "title": audit.journey.title,
-            "metrics": analysis["metrics"],
-            "steps": analysis["steps"],
-            "findings": [f.to_dict() for f in audit.findings],
-        })
+def journey_to_dict(audit: JourneyAudit) -> dict[str, Any]:
+    """One journey's entry in the report, as plain data."""
+    analysis = audit.analysis.to_dict()
+    return {
+        "file": audit.journey.file,
+        "journey": audit.journey.id,
+        "title": audit.journey.title,
+        "metrics": analysis["metrics"],
+        "steps": analysis["steps"],
+        "findings": [f.to_dict() for f in audit.findings],
+    }
+
+
+def _frame(run: AuditRun) -> dict[str, Any]:
+    """The report without its journeys: version, errors and summary."""
     counts = run.counts()
     return {
         "version": __version__,
-        "journeys": journeys,
+        "journeys": [],
         "errors": [
             {"file": p.file, "line": p.line, "column": p.column, "message": p.message}
             for p in sorted(run.problems)
@@ -36,12 +39,22 @@ def run_to_dict(run: AuditRun) -> dict[str, Any]:
              for m in run.missing],
         "summary": {
             "files": len(run.files),
-            "journeys": len(run.audits),
+            "journeys": run.journey_count,
             "findings": sum(counts.values()),
             "by_severity": counts,
             "input_errors": len(run.problems) + len(run.missing),
         },
     }
+
+
+def run_to_dict(run: AuditRun) -> dict[str, Any]:
+    """The report as plain data (the JSON document's structure)."""
+    document = _frame(run)
+    if run.rendered:
+        document["journeys"] = [json.loads(part.text) for part in run.rendered]
+    else:
+        document["journeys"] = [journey_to_dict(audit) for audit in run.audits]
+    return document
 
 
 def _clean(value: Any) -> Any:
@@ -55,14 +68,32 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def _dumps(data: Any) -> str:
+    """Compact JSON at full precision; a non-finite float (which JSON cannot hold) becomes null."""
+    try:
+        return json.dumps(data, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        return json.dumps(_clean(data), ensure_ascii=False)
+
+
+def render_journey_json(audit: JourneyAudit) -> str:
+    """One journey's entry of the report, as JSON text (the part a worker renders)."""
+    return _dumps(journey_to_dict(audit))
+
+
 def render_json(run: AuditRun) -> str:
     """The report as one compact JSON document (floats at full precision).
 
     Compact because the pretty-printer of the standard library is several
-    times slower on large audits; ``jq .`` shows it indented.
+    times slower on large audits; ``jq .`` shows it indented. The journeys
+    are written one by one (or come already written, as the run's rendered
+    parts) and set into the frame.
     """
-    document = run_to_dict(run)
-    try:
-        return json.dumps(document, ensure_ascii=False, allow_nan=False) + "\n"
-    except ValueError:  # a non-finite float slipped through: JSON cannot hold it
-        return json.dumps(_clean(document), ensure_ascii=False) + "\n"
+    if run.rendered:
+        journeys = [part.text for part in run.rendered]
+    else:
+        journeys = [render_journey_json(audit) for audit in run.audits]
+    frame = _dumps(_frame(run))
+    marker = '"journeys": []'
+    at = frame.index(marker)
+    return f"{frame[:at]}\"journeys\": [{', '.join(journeys)}]{frame[at + len(marker):]}\n"
