@@ -192,6 +192,7 @@ class _JourneyReader:
     def __init__(self, file: str, problems: list[Problem]) -> None:
         self.file = file
         self.problems = problems
+        self.id_locations: dict[Node, Location] = {}
 
     # -- reporting -------------------------------------------------------
 
@@ -200,6 +201,13 @@ class _JourneyReader:
 
     def location(self, node: Node) -> Location:
         return Location(self.file, node.line, node.column)
+
+    def id_location(self, key: Node) -> Location:
+        """Where a step id is defined: one shared object per step, however often it is cited."""
+        found = self.id_locations.get(key)
+        if found is None:
+            found = self.id_locations[key] = Location(self.file, key.line, key.column)
+        return found
 
     # -- typed readers: each returns None after reporting a problem ------
 
@@ -225,6 +233,8 @@ class _JourneyReader:
         return fields, extensions
 
     def text(self, node: Node, what: str) -> str | None:
+        if type(node) is ScalarNode and not node.plain:
+            return node.text  # quoted or block: always text
         value = node.value if isinstance(node, ScalarNode) else None
         if isinstance(node, ScalarNode) and isinstance(value, str):
             return value
@@ -395,12 +405,13 @@ class _JourneyReader:
         if "kind" in f:
             value = self.choice(f["kind"][1], f"the kind of {where}", tuple(StepKind))
             kind = StepKind(value) if value else StepKind.STEP
-        get = self.optional_text
-        label = get(f, "label", f"the label of {where}") or step_id
-        channel = get(f, "channel", f"the channel of {where}")
-        owner = get(f, "owner", f"the owner of {where}") or default_owner
-        shield = get(f, "shield", f"the shield kind of {where}")
-        notes = get(f, "notes", f"the notes of {where}")
+        text = self.text
+        label = (text(f["label"][1], f"the label of {where}") if "label" in f else None) or step_id
+        channel = text(f["channel"][1], f"the channel of {where}") if "channel" in f else None
+        owner = (text(f["owner"][1], f"the owner of {where}") if "owner" in f else None
+                 ) or default_owner
+        shield = text(f["shield"][1], f"the shield kind of {where}") if "shield" in f else None
+        notes = text(f["notes"][1], f"the notes of {where}") if "notes" in f else None
         actor = None
         if "actor" in f:
             value = self.choice(f["actor"][1], f"the actor of {where}", tuple(Actor))
@@ -444,7 +455,7 @@ class _JourneyReader:
             id=step_id,
             kind=kind,
             label=label,
-            location=self.location(key),
+            location=self.id_location(key),
             channel=channel,
             actor=actor,
             owner=owner,
@@ -517,13 +528,15 @@ class _JourneyReader:
             return ()
         raw: list[tuple[Node, str, Node, float | None, Handoff | None, str | None]] = []
         seen: dict[str, Node] = {}
+        a_transition = f"a transition of {where}"
+        a_target = f"a 'next' target of {where}"
         for item in node.items:
             target_node: Node | None
             p = None
             handoff = None
             label = None
             if isinstance(item, MappingNode):
-                split = self.mapping_fields(item, TRANSITION_KEYS, f"a transition of {where}")
+                split = self.mapping_fields(item, TRANSITION_KEYS, a_transition)
                 if split is None:
                     continue
                 fields, _ = split
@@ -539,14 +552,15 @@ class _JourneyReader:
                     value = self.choice(fields["handoff"][1], f"the handoff of {where}",
                                         tuple(Handoff))
                     handoff = Handoff(value) if value else None
-                label = self.optional_text(fields, "label", f"a transition label of {where}")
+                if "label" in fields:
+                    label = self.text(fields["label"][1], f"a transition label of {where}")
             elif isinstance(item, ScalarNode):
                 target_node = item
             else:
                 self.error(item, f"each item of 'next' of {where} must be a step id or a "
                                  f"transition mapping, found {_describe(item)}")
                 continue
-            target = self.text(target_node, f"a 'next' target of {where}")
+            target = self.text(target_node, a_target)
             if target is None:
                 continue
             if target not in ids:
@@ -578,19 +592,12 @@ class _JourneyReader:
             return ()
         rest = max(0.0, 1.0 - given) / without if without else 0.0
         source = where[len("step '"):-1]
-        return tuple(
-            Transition(
-                source=source,
-                target=target,
-                probability=p if p is not None else rest,
-                p_given=p,
-                handoff=handoff,
-                label=label,
-                location=self.location(item),
-                target_location=self.location(ids[target]),
-            )
+        file = self.file
+        return tuple([
+            Transition(source, target, p if p is not None else rest, p, handoff, label,
+                       Location(file, item.line, item.column), self.id_location(ids[target]))
             for item, target, _node, p, handoff, label in raw
-        )
+        ])
 
     def entry_shares(self, steps: dict[str, Step],
                      steps_field: tuple[ScalarNode, Node] | None) -> dict[str, float]:

@@ -346,23 +346,31 @@ def _compose(parser: Any, text: str, file: str, problems: list[Problem]) -> Node
         else:
             problems.append(Problem(file, key.line, key.column, "mapping keys must be plain strings"))
 
+    scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+    mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+    mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
     event = first  # DocumentStart
     while True:
         event = get_event()
         kind = type(event)
-        if kind is yaml.ScalarEvent:
+        if kind is scalar_event:
             mark = event.start_mark
-            check_tag(event.tag, mark, "scalar")
+            tag = event.tag
+            if tag is not None and tag != "!":
+                check_tag(tag, mark, "scalar")
             plain = not event.style and event.implicit[0]
-            node: Node = ScalarNode(event.value, plain, event.tag, mark.line + 1, mark.column + 1)
+            node: Node = ScalarNode(event.value, plain, tag, mark.line + 1, mark.column + 1)
             if event.anchor is not None:
                 anchors[event.anchor] = node
-            attach(node)
-        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            if stack and pending_key[-1] is None and type(stack[-1]) is MappingNode:
+                pending_key[-1] = node  # a key: attached with its value
+            else:
+                attach(node)
+        elif kind is mapping_start or kind is sequence_start:
             mark = event.start_mark
             if len(stack) >= MAX_DEPTH:
                 raise fail(mark, f"nesting deeper than {MAX_DEPTH} levels")
-            is_map = kind is yaml.MappingStartEvent
+            is_map = kind is mapping_start
             check_tag(event.tag, mark, "map" if is_map else "seq")
             node = MappingNode(mark.line + 1, mark.column + 1) if is_map else SequenceNode(
                 mark.line + 1, mark.column + 1
@@ -372,12 +380,12 @@ def _compose(parser: Any, text: str, file: str, problems: list[Problem]) -> Node
             stack.append(node)
             keys.append({})
             pending_key.append(None)
-        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+        elif kind is mapping_end or kind is sequence_end:
             node = stack.pop()
             keys.pop()
             pending_key.pop()
             attach(node)
-        elif kind is yaml.AliasEvent:
+        elif kind is alias_event:
             mark = event.start_mark
             target = anchors.get(event.anchor)
             if target is None:
