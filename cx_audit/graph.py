@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from cx_audit.analysis._net import remember_net
 from cx_audit.model import Handoff, Journey
 
 __all__ = ["journey_graph"]
@@ -60,4 +61,5 @@ def journey_graph(journey: Journey) -> nx.DiGraph:
                 cold=1 if transition.handoff is Handoff.COLD else 0,
                 handoff=1 if transition.handoff is not None else 0,
             )
+    remember_net(graph, journey)  # the analysis's compact view, read from the model
     return graph

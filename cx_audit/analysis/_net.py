@@ -149,6 +149,25 @@ class Net:
             self._pred = pred
         return self._pred
 
+    def components(self) -> tuple[list[int], list[list[int]]]:
+        """Strongly connected components of the transitions, as :func:`strongly_connected`.
+
+        Computed on first use and shared (callers must not change them).
+        """
+        found = self.memo.get("components")
+        if found is None:
+            found = self.memo["components"] = strongly_connected(self.n, self.succ)
+        result: tuple[list[int], list[list[int]]] = found
+        return result
+
+    @property
+    def all_transitions_carry_probability(self) -> bool:
+        """True when no transition has probability zero (the chain then has every one)."""
+        found = self.memo.get("all_positive")
+        if found is None:
+            found = self.memo["all_positive"] = all(p > 0.0 for row in self.prob for p in row)
+        return bool(found)
+
     def names(self, indices: Sequence[int]) -> tuple[str, ...]:
         """Step ids of ``indices``, in the order given."""
         ids = self.ids
@@ -177,14 +196,27 @@ def net_of(G: nx.DiGraph) -> Net:
     -----
     O(n + e) the first time; afterwards O(n) in C, to notice added edges.
     """
-    # counted straight from the adjacency: ``number_of_edges`` walks a degree view
-    key = (len(G._succ), sum(map(len, G._succ.values())))
+    key = _shape(G)
     cached = _VIEWS.get(G)
     if cached is not None and cached[0] == key:
         return cached[1]
     net = _read_graph(G)
     _VIEWS[G] = (key, net)
     return net
+
+
+def _shape(G: nx.DiGraph) -> tuple[int, int]:
+    """Node and edge counts, straight from the adjacency (``number_of_edges`` walks a view)."""
+    return len(G._succ), sum(map(len, G._succ.values()))
+
+
+def remember_net(G: nx.DiGraph, journey: Journey) -> None:
+    """Record the view of ``G``, just built from ``journey``, from the journey itself.
+
+    Reading the model is faster than reading the graph back, and gives the
+    same view (see :func:`net_of_journey`). O(n + e).
+    """
+    _VIEWS[G] = (_shape(G), net_of_journey(journey))
 
 
 def _read_graph(G: nx.DiGraph) -> Net:

@@ -274,7 +274,7 @@ class _Solution:
             queues.append(queue)
         self.waits = waits
         self.queues = queues
-        if scc is not None and not all(p > 0.0 for row in net.prob for p in row):
+        if scc is not None and not net.all_transitions_carry_probability:
             scc = None  # some transition carries no probability: other components
         self.chain = _journey_chain(net, scc=scc)
         self.visits, self.trapped = self.chain.forward(self.start)

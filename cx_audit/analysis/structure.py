@@ -58,7 +58,7 @@ class _Routes:
         self.reach = _forward_closure(net.succ, net.entries)
         self.coreach = _forward_closure(net.pred, net.resolutions)
         self.on_route = [a and b for a, b in zip(self.reach, self.coreach)]
-        self.comp_of, self.comps = strongly_connected(net.n, net.succ)
+        self.comp_of, self.comps = net.components()
         succ = net.succ
         self.cyclic = [len(c) > 1 or c[0] in succ[c[0]] for c in self.comps]
         # components are numbered sinks first; list loops by their first step
@@ -269,8 +269,12 @@ def trap_loops(G: nx.DiGraph) -> list[tuple[str, ...]]:
 
 def _trap_components(net: Net) -> list[list[int]]:
     n = net.n
-    succ = [[v for v, p in zip(net.succ[u], net.prob[u]) if p > 0.0] for u in range(n)]
-    comp_of, comps = strongly_connected(n, succ)
+    if net.all_transitions_carry_probability:
+        succ = net.succ
+        comp_of, comps = net.components()
+    else:
+        succ = [[v for v, p in zip(net.succ[u], net.prob[u]) if p > 0.0] for u in range(n)]
+        comp_of, comps = strongly_connected(n, succ)
     traps = []
     for c, comp in enumerate(comps):
         if len(comp) == 1 and comp[0] not in succ[comp[0]]:

@@ -29,7 +29,7 @@ from typing import Any
 
 import networkx as nx
 
-from cx_audit.analysis._net import strongly_connected
+from cx_audit.analysis._net import Net
 from cx_audit.analysis._sparse import LeakyLU
 from cx_audit.analysis.chain import INF, PER_STEP_WORK_LIMIT, _Chain, _Solution, _solve, _weighted
 from cx_audit.model import Journey
@@ -241,7 +241,7 @@ def _impacts(sol: _Solution) -> list[Impact | None]:
             continue
         if net.abandon[s] >= 1.0 and net.succ[s]:
             if structural is None:
-                structural = _on_structural_cycle(net.succ)
+                structural = _on_structural_cycle(net)
             if structural[s]:
                 if full_solves_left > 0:
                     full_solves_left -= 1
@@ -275,9 +275,10 @@ def _impacts(sol: _Solution) -> list[Impact | None]:
     return result
 
 
-def _on_structural_cycle(succ: list[list[int]]) -> list[bool]:
+def _on_structural_cycle(net: Net) -> list[bool]:
     """Steps on a cycle of transitions, whatever their probabilities."""
-    comp_of, comps = strongly_connected(len(succ), succ)
+    succ = net.succ
+    comp_of, comps = net.components()
     return [len(comps[comp_of[u]]) > 1 or u in succ[u] for u in range(len(succ))]
 
 

@@ -44,6 +44,7 @@ from typing import Any
 
 import networkx as nx
 
+from cx_audit.analysis._net import strongly_connected
 from cx_audit.analysis.structure import on_route_steps
 from cx_audit.findings import Candidate, Severity
 from cx_audit.rules._common import cycle_through, is_person, quote_steps
@@ -63,7 +64,7 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
 
     The run continues through steps that are not a person; a person who is
     not a shield ends it. ``run[s]`` is the most layers a walk from ``s``
-    meets before a person, computed over the condensation: O(n + e).
+    meets before a person, computed over the strongly connected components, sinks first: O(n + e).
     """
     limit = options["max_stack"]
     journey, graph = context.journey, context.graph
@@ -84,14 +85,15 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
                            if v in stretch)
     run: dict[str, float] = {}
     endless: dict[str, tuple[str, ...]] = {}  # step -> its loop of shields with no person
-    condensed = nx.condensation(stretch)
-    members = condensed.graph["mapping"]
-    for component in reversed(list(nx.topological_sort(condensed))):
-        nodes = condensed.nodes[component]["members"]
-        cyclic = len(nodes) > 1 or any(stretch.has_edge(n, n) for n in nodes)
+    index = {step_id: i for i, step_id in enumerate(members_of)}
+    succ = [[index[v] for v in stretch.successors(u)] for u in members_of]
+    comp_of, comps = strongly_connected(len(members_of), succ)
+    for c, comp in enumerate(comps):  # sinks first, so every exit is already known
+        nodes = [members_of[i] for i in comp]
+        cyclic = len(comp) > 1 or comp[0] in succ[comp[0]]
         shields = sum(1 for n in nodes if steps[n].is_shield)
-        exits = [s for n in nodes for s in stretch.successors(n) if members[s] != component]
-        tail = max((run[s] for s in exits), default=0.0)
+        tail = max((run[members_of[j]] for i in comp for j in succ[i] if comp_of[j] != c),
+                   default=0.0)
         if cyclic and shields:
             value = _UNBOUNDED
             loop = tuple(nodes)

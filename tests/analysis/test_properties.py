@@ -372,3 +372,18 @@ def test_most_likely_routes_are_the_best(spec) -> None:
     assert len(best) == len(routes)
     for got, want in zip(routes, best):
         assert close(got.probability, want, 1e-12)
+
+
+@PROFILE
+@given(journey_specs())
+def test_the_view_read_from_the_model_equals_the_view_read_from_the_graph(spec) -> None:
+    """journey_graph records the model's view; reading the graph back must give the same."""
+    from cx_audit.analysis._net import _read_graph, net_of
+
+    journey = make_journey(spec)
+    graph = journey_graph(journey)
+    from_model, from_graph = net_of(graph), _read_graph(graph)
+    assert from_model is not from_graph
+    for name in ("ids", "kind", "shield", "abandon", "succ", "prob", "share", "cold",
+                 "handoff", "stranded", "terminal", "entries", "resolutions"):
+        assert getattr(from_model, name) == getattr(from_graph, name), name
