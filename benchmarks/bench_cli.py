@@ -97,7 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller inputs, fewer repeats")
     parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument("--only", type=int, choices=(1, 2, 3), action="append",
+                        help="run only this comparison (may be repeated)")
     options = parser.parse_args(argv)
+    wanted = set(options.only or (1, 2, 3))
     repeats = options.repeats or (2 if options.quick else 5)
     cx = [sys.executable, "-m", "cx_audit"]
     parse = [sys.executable, "-c", PARSE_ONLY]
@@ -108,20 +111,23 @@ def main(argv: list[str] | None = None) -> int:
         schema.write_text(subprocess.run([*cx, "schema"], capture_output=True, text=True,
                                          check=True).stdout)
         small = ROOT / "journeys" / "online-retail-return.yaml"
-        compare(f"1. one small journey ({small.name}), end to end with start-up", {
-            "cx-audit audit -f json": [*cx, "audit", str(small), "-f", "json"],
-            "yamllint": tool("yamllint", "-d", "relaxed", str(small)),
-            "check-jsonschema": tool("check-jsonschema", "--schemafile", str(schema), str(small)),
-            "python -c 'import yaml' (bare start-up)": [sys.executable, "-c", "import yaml"],
-        }, repeats)
+        if 1 in wanted:
+            compare(f"1. one small journey ({small.name}), end to end with start-up", {
+                "cx-audit audit -f json": [*cx, "audit", str(small), "-f", "json"],
+                "yamllint": tool("yamllint", "-d", "relaxed", str(small)),
+                "check-jsonschema": tool("check-jsonschema", "--schemafile", str(schema),
+                                         str(small)),
+                "python -c 'import yaml' (bare start-up)": [sys.executable, "-c", "import yaml"],
+            }, repeats)
 
         steps = 2_000 if options.quick else 10_000
         big = work / "big.yaml"
         big.write_text(generators.to_yaml("big", generators.local_loops(steps)), "utf-8")
-        compare(f"2. one journey of {steps:,} steps ({big.stat().st_size / 1e6:.1f} MB)", {
-            "PyYAML C parse only": [*parse, str(big)],
-            "cx-audit audit -f json": [*cx, "audit", str(big), "-f", "json"],
-        }, repeats)
+        if 2 in wanted:
+            compare(f"2. one journey of {steps:,} steps ({big.stat().st_size / 1e6:.1f} MB)", {
+                "PyYAML C parse only": [*parse, str(big)],
+                "cx-audit audit -f json": [*cx, "audit", str(big), "-f", "json"],
+            }, repeats)
 
         count = 200 if options.quick else 2_000
         many = work / "many"
@@ -130,11 +136,14 @@ def main(argv: list[str] | None = None) -> int:
             (many / f"j{index:04}.yaml").write_text(
                 generators.to_yaml(f"j{index:04}", generators.small(index)), "utf-8")
         size = sum(p.stat().st_size for p in many.iterdir()) / 1e6
-        compare(f"3. {count:,} small journeys ({size:.1f} MB), {os.cpu_count()} cores", {
-            "PyYAML C parse only": [*parse, str(many)],
-            "cx-audit audit -f json --jobs 0": [*cx, "audit", str(many), "-f", "json", "-j", "0"],
-            "cx-audit audit -f json --jobs 1": [*cx, "audit", str(many), "-f", "json", "-j", "1"],
-        }, repeats)
+        if 3 in wanted:
+            compare(f"3. {count:,} small journeys ({size:.1f} MB), {os.cpu_count()} cores", {
+                "PyYAML C parse only": [*parse, str(many)],
+                "cx-audit audit -f json --jobs 0": [*cx, "audit", str(many), "-f", "json",
+                                                    "-j", "0"],
+                "cx-audit audit -f json --jobs 1": [*cx, "audit", str(many), "-f", "json",
+                                                    "-j", "1"],
+            }, repeats)
     return 0
 
 

@@ -229,7 +229,8 @@ def _audit_in_workers(files: list[Path], config: Config, part: PartRenderer | No
     results = []
     with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker) as pool, \
             _garbage_collected_per_file():
-        for done, result in enumerate(pool.map(_audit_file, files, repeat(config), repeat(part),
+        for done, result in enumerate(pool.map(_audit_file_in_worker, files, repeat(config),
+                                               repeat(part),
                                                repeat(baseline), chunksize=chunk), start=1):
             results.append(result)
             gc.collect(1)
@@ -239,9 +240,13 @@ def _audit_in_workers(files: list[Path], config: Config, part: PartRenderer | No
 
 
 def _start_worker() -> None:
-    """A worker keeps nothing between files: its garbage is collected as it goes, young."""
-    gc.set_threshold(*_WORKER_GC_THRESHOLDS)
+    """A worker collects garbage after each file (see ``_garbage_collected_per_file``)."""
+    gc.disable()
 
 
-_WORKER_GC_THRESHOLDS = (10_000, 50, 50)
-"""Fewer, larger young collections than the default (700, 10, 10)."""
+def _audit_file_in_worker(path: Path, config: Config, part: PartRenderer | None,
+                          baseline: Counter[str] | None) -> _FileResult:
+    """``_audit_file``, then the garbage it left (a worker keeps nothing between files)."""
+    result = _audit_file(path, config, part, baseline)
+    gc.collect(1)
+    return result
