@@ -120,14 +120,16 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of a finding."""
+        location = self.location
+        impact = self.impact
         return {
             "rule": self.rule,
             "name": self.name,
-            "severity": self.severity.value,
+            "severity": str(self.severity),
             "step": self.step,
-            "line": self.line,
-            "column": self.column,
+            "line": location.line,
+            "column": location.column,
             "message": self.message,
             "evidence": self.evidence.to_dict(),
-            "impact": dict(self.impact) if self.impact is not None else None,
+            "impact": dict(impact) if impact is not None else None,
         }

@@ -68,12 +68,16 @@ def _clean(value: Any) -> Any:
     return value
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, check_circular=False)
+"""Compact, UTF-8, strict about non-finite floats; no cycle check (the data is a fresh tree)."""
+
+
 def _dumps(data: Any) -> str:
     """Compact JSON at full precision; a non-finite float (which JSON cannot hold) becomes null."""
     try:
-        return json.dumps(data, ensure_ascii=False, allow_nan=False)
+        return _ENCODER.encode(data)
     except ValueError:
-        return json.dumps(_clean(data), ensure_ascii=False)
+        return _ENCODER.encode(_clean(data))
 
 
 def render_journey_json(audit: JourneyAudit) -> str:
