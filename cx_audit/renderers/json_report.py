@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
+from json.encoder import encode_basestring
 from typing import Any
 
 from cx_audit import __version__
 from cx_audit.engine import JourneyAudit
+from cx_audit.findings import Finding
 from cx_audit.run import AuditRun
 
 __all__ = ["journey_to_dict", "render_journey_json", "render_json", "run_to_dict"]
@@ -81,8 +84,58 @@ def _dumps(data: Any) -> str:
 
 
 def render_journey_json(audit: JourneyAudit) -> str:
-    """One journey's entry of the report, as JSON text (the part a worker renders)."""
-    return _dumps(journey_to_dict(audit))
+    """One journey's entry of the report, as JSON text (the part a worker renders).
+
+    The same text as encoding :func:`journey_to_dict`, written faster: the
+    findings, which are most of a report, are assembled from their encoded
+    pieces, and what several findings share (a rule's code, name and
+    severity; a step's what-if impact) is encoded once.
+    """
+    analysis = audit.analysis.to_dict()
+    journey = audit.journey
+    frame = _dumps({
+        "file": journey.file,
+        "journey": journey.id,
+        "title": journey.title,
+        "metrics": analysis["metrics"],
+        "steps": analysis["steps"],
+    })
+    return f'{frame[:-1]}, "findings": [{_findings_json(audit.findings)}]}}'
+
+
+_NO_EVIDENCE_JSON = '{"metrics": {}, "route": [], "loop": [], "notes": []}'
+
+
+def _findings_json(findings: Iterable[Finding]) -> str:
+    """The findings as the items of a JSON array, each exactly as ``_dumps(f.to_dict())``."""
+    quote = encode_basestring  # a JSON string, non-ASCII kept: as the encoder writes it
+    heads: dict[tuple[str, str, str], str] = {}
+    impacts: dict[int, str] = {}
+    parts = []
+    for finding in findings:
+        key = (finding.rule, finding.name, str(finding.severity))
+        head = heads.get(key)
+        if head is None:
+            head = heads[key] = (f'{{"rule": {quote(key[0])}, "name": {quote(key[1])}, '
+                                 f'"severity": {quote(key[2])}, "step": ')
+        evidence = finding.evidence
+        if evidence.metrics or evidence.route or evidence.loop or evidence.notes:
+            evidence_json = _dumps(evidence.to_dict())
+        else:
+            evidence_json = _NO_EVIDENCE_JSON
+        impact = finding.impact
+        if impact is None:
+            impact_json = "null"
+        else:  # one mapping per step, shared by the step's findings
+            impact_json = impacts.get(id(impact), "")
+            if not impact_json:
+                impact_json = impacts[id(impact)] = _dumps(dict(impact))
+        step = "null" if finding.step is None else quote(finding.step)
+        location = finding.location
+        parts.append(f'{head}{step}, "line": {int(location.line)}, '
+                     f'"column": {int(location.column)}, "message": {quote(finding.message)}, '
+                     f'"evidence": {evidence_json}, "impact": {impact_json}}}')
+    return ", ".join(parts)
 
 
 def render_json(run: AuditRun) -> str:

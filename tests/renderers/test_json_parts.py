@@ -1,0 +1,80 @@
+"""The JSON report's fast path: each journey's text must equal encoding its plain data.
+
+``render_journey_json`` assembles findings from encoded pieces and runs in
+worker processes; ``journey_to_dict`` is the plain structure. Any difference
+between the two, for any journey and any text in it, is a defect.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from cx_audit.config import Config
+from cx_audit.engine import audit_journey
+from cx_audit.findings import Evidence
+from cx_audit.loader import load_journey
+from cx_audit.renderers import part_renderer, render
+from cx_audit.renderers.json_report import _dumps, journey_to_dict, render_journey_json
+from cx_audit.run import run_audit
+
+from analysis.builder import make_journey
+from analysis.strategies import journey_specs
+
+ROOT = Path(__file__).resolve().parents[2]
+JOURNEY_FILES = sorted((ROOT / "journeys").glob("*.yaml")) + sorted(
+    (ROOT / "tests" / "fixtures" / "valid").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", JOURNEY_FILES, ids=lambda p: p.name)
+def test_each_journey_is_written_as_its_plain_data_encodes(path: Path) -> None:
+    audit = audit_journey(load_journey(path))
+    assert render_journey_json(audit) == _dumps(journey_to_dict(audit))
+
+
+@settings(max_examples=60, derandomize=True, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(journey_specs())
+def test_random_journeys_are_written_as_their_plain_data_encodes(spec) -> None:
+    audit = audit_journey(make_journey(spec))
+    assert render_journey_json(audit) == _dumps(journey_to_dict(audit))
+
+
+def test_text_that_needs_escaping_and_non_finite_evidence_are_written_alike() -> None:
+    audit = audit_journey(load_journey(ROOT / "journeys" / "telecom-billing-dispute.yaml"))
+    assert audit.findings
+    awkward = 'quote " backslash \\ newline \n tab \t bell \x07 é 😀 </script>'
+    first, *rest = audit.findings
+    changed = replace(first, message=awkward, step=awkward, evidence=Evidence(
+        metrics={"inf": math.inf, "nan": math.nan, "text": awkward}, route=(awkward,),
+        notes=(awkward,)))
+    audit = replace(audit, findings=(changed, *rest))
+    text = render_journey_json(audit)
+    assert text == _dumps(journey_to_dict(audit))
+    finding = json.loads(text)["findings"][0]
+    assert finding["message"] == awkward
+    assert finding["evidence"]["metrics"] == {"inf": None, "nan": None, "text": awkward}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_run_rendered_as_it_goes_gives_the_same_report(tmp_path: Path, jobs: int,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import cx_audit.run as run_module
+
+    monkeypatch.setattr(run_module, "PARALLEL_FROM", 2)
+    for path in sorted((ROOT / "journeys").glob("*.yaml")):
+        (tmp_path / path.name).write_text(path.read_text("utf-8"), "utf-8")
+    (tmp_path / "broken.yaml").write_text("journey: [\n", "utf-8")
+    whole = run_audit([tmp_path], Config(), jobs=jobs)
+    parts = run_audit([tmp_path], Config(), jobs=jobs, part=part_renderer("json"))
+    assert parts.rendered and not parts.audits
+    assert parts.counts() == whole.counts() and parts.problems == whole.problems
+    assert parts.exit_code() == whole.exit_code()
+    assert render("json", parts) == render("json", whole)
+    with pytest.raises(ValueError, match="already rendered"):
+        render("sarif", parts)
