@@ -6,8 +6,8 @@ import os
 import shutil
 import sys
 from collections.abc import Callable
-from typing import Any
 from enum import StrEnum
+from typing import Any
 
 __all__ = ["ColorChoice", "progress_bar", "terminal_width", "use_color"]
 

@@ -13,6 +13,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from analysis.builder import make_journey
+from analysis.strategies import journey_specs
 from hypothesis import HealthCheck, given, settings
 
 from cx_audit.config import Config
@@ -22,9 +24,6 @@ from cx_audit.loader import load_journey
 from cx_audit.renderers import part_renderer, render
 from cx_audit.renderers.json_report import _dumps, journey_to_dict, render_journey_json
 from cx_audit.run import run_audit
-
-from analysis.builder import make_journey
-from analysis.strategies import journey_specs
 
 ROOT = Path(__file__).resolve().parents[2]
 JOURNEY_FILES = sorted((ROOT / "journeys").glob("*.yaml")) + sorted(
