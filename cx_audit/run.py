@@ -225,7 +225,8 @@ def _audit_in_workers(files: list[Path], config: Config, part: PartRenderer | No
                       progress: Callable[[int, int], None] | None) -> list[_FileResult]:
     """``_audit_file`` over ``files`` in a process pool, results in file order."""
     from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only when used
-    chunk = max(1, len(files) // (workers * 8))
+    # small chunks, so that no worker is left with a long last one while the others idle
+    chunk = max(1, len(files) // (workers * 32))
     results = []
     with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker) as pool, \
             _garbage_collected_per_file():
