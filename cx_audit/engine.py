@@ -51,13 +51,15 @@ def audit_journey(journey: Journey, config: Config | None = None,
     graph = graph if graph is not None else journey_graph(journey)
     analysis = analyse(journey, graph)
     context = RuleContext(journey, graph, analysis, observed)
-    active = [(rule, severity, options) for rule, severity, options in config.active_rules
-              if not config.ignored_in_file(rule, journey.file)]
+    active = config.active_rules
+    if config.per_file_ignores:
+        active = tuple(entry for entry in active if not config.ignored_in_file(entry[0],
+                                                                             journey.file))
     stamp = _Stamper(journey, analysis)
     stamped: list[Finding] = []
     for rule, severity, options in active:
         try:
-            candidates = list(rule.check(context, dict(options)))
+            candidates = list(rule.check(context, options))
         except Exception as exc:  # a defective rule must not abort the audit
             failed = [(r, s) for r, s, _ in active if r.code == RULE_FAILED]
             if failed:

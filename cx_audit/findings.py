@@ -116,7 +116,8 @@ class Finding:
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """File, position, then rule code: the order findings are shown in."""
-        return (self.file, self.line, self.column, self.rule, self.message)
+        location = self.location
+        return (self.file, location.line, location.column, self.rule, self.message)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of a finding."""

@@ -77,6 +77,9 @@ STEP_KEYS = (
 )
 TRANSITION_KEYS = ("to", "p", "handoff", "label")
 STAFFING_KEYS = ("arrivals", "handle", "agents")
+_KEY_SETS = {keys: frozenset(keys) for keys in
+             (JOURNEY_KEYS, STEP_KEYS, TRANSITION_KEYS, STAFFING_KEYS)}
+"""The same keys as sets, for lookups."""
 
 SUM_ABOVE_TOLERANCE = 1e-9
 """Given probabilities may exceed 1 by this much (floating-point noise)."""
@@ -215,19 +218,22 @@ class _JourneyReader:
         self, node: Node, allowed: tuple[str, ...], where: str
     ) -> tuple[dict[str, tuple[ScalarNode, Node]], dict[str, Any]] | None:
         """Split a mapping into known fields and ``x-`` extensions; report unknown keys."""
-        if not isinstance(node, MappingNode):
+        if type(node) is not MappingNode:
             self.error(node, f"{where} must be a mapping, found {_describe(node)}")
             return None
+        known = _KEY_SETS.get(allowed) or frozenset(allowed)
         fields: dict[str, tuple[ScalarNode, Node]] = {}
         extensions: dict[str, Any] = {}
-        for key, value in node.pairs:
-            if not isinstance(key, ScalarNode):
+        for pair in node.pairs:
+            key = pair[0]
+            if type(key) is not ScalarNode:
                 continue  # reported by the composer
             name = key.text
-            if name.startswith("x-"):
-                extensions[name] = to_python(value)
-            elif name in allowed:
-                fields.setdefault(name, (key, value))
+            if name in known:
+                if name not in fields:
+                    fields[name] = pair  # type: ignore[assignment]
+            elif name.startswith("x-"):
+                extensions[name] = to_python(pair[1])
             else:
                 self.error(key, f"unknown key '{name}' in {where}{_did_you_mean(name, allowed)}")
         return fields, extensions

@@ -58,6 +58,9 @@ OPTIONS = {"max_stack": Option("int", 2, "most shield layers in a row before a p
 
 _UNBOUNDED = float("inf")
 
+Stretch = dict[str, list[str]]
+"""On-route steps that do not end a run -> their successors among them."""
+
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
     """Yield each shield that starts a run of more than ``max_stack`` layers.
@@ -75,18 +78,15 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
         step = steps[step_id]
         return is_person(step) and not step.is_shield
 
-    # the graph of stretches: on-route steps that do not end a run (a real graph, not a view,
-    # so that the searches below stay linear)
+    # the graph of stretches: on-route steps that do not end a run, as adjacency lists
     members_of = [s for s in journey.steps if s in on_route and not breaks(s)
                   and not steps[s].is_terminal]
-    stretch = nx.DiGraph()
-    stretch.add_nodes_from(members_of)
-    stretch.add_edges_from((u, v) for u in members_of for v in graph.successors(u)
-                           if v in stretch)
+    members = set(members_of)
+    stretch = {u: [v for v in graph.successors(u) if v in members] for u in members_of}
     run: dict[str, float] = {}
     endless: dict[str, tuple[str, ...]] = {}  # step -> its loop of shields with no person
     index = {step_id: i for i, step_id in enumerate(members_of)}
-    succ = [[index[v] for v in stretch.successors(u)] for u in members_of]
+    succ = [[index[v] for v in stretch[u]] for u in members_of]
     comp_of, comps = strongly_connected(len(members_of), succ)
     for c, comp in enumerate(comps):  # sinks first, so every exit is already known
         nodes = [members_of[i] for i in comp]
@@ -126,7 +126,7 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
             route=_walk(stretch, step_id, run, steps))
 
 
-def _stack_starts(stretch: nx.DiGraph, graph: nx.DiGraph, steps: Mapping[str, Any],
+def _stack_starts(stretch: Stretch, graph: nx.DiGraph, steps: Mapping[str, Any],
                   on_route: set[str]) -> set[str]:
     """Shields that can be the first layer of a run: reached with no layer since a person."""
     fresh: set[str] = set()  # steps reachable with no shield passed since the last person
@@ -142,20 +142,20 @@ def _stack_starts(stretch: nx.DiGraph, graph: nx.DiGraph, steps: Mapping[str, An
         node = frontier.pop()
         if steps[node].is_shield:
             continue  # the run has started: what follows is not fresh through here
-        for succ in stretch.successors(node):
+        for succ in stretch[node]:
             if succ not in fresh:
                 fresh.add(succ)
                 frontier.append(succ)
     return {n for n in fresh if steps[n].is_shield}
 
 
-def _walk(stretch: nx.DiGraph, start: str, run: Mapping[str, float],
+def _walk(stretch: Stretch, start: str, run: Mapping[str, float],
           steps: Mapping[str, Any]) -> tuple[str, ...]:
     """A longest run from ``start`` (following the best successor), to its last shield."""
     walk = [start]
     node = start
     while True:
-        options = [s for s in stretch.successors(node) if s not in walk]
+        options = [s for s in stretch[node] if s not in walk]
         if not options:
             break
         node = max(options, key=lambda s: run[s])
@@ -165,7 +165,7 @@ def _walk(stretch: nx.DiGraph, start: str, run: Mapping[str, float],
     return tuple(walk)
 
 
-def _into_loop(stretch: nx.DiGraph, start: str,
+def _into_loop(stretch: Stretch, start: str,
                endless: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
     """A shortest walk from ``start`` into a loop of shields, then once round it.
 
@@ -178,7 +178,7 @@ def _into_loop(stretch: nx.DiGraph, start: str,
     while frontier and target is None:
         following = []
         for node in frontier:
-            for succ in stretch.successors(node):
+            for succ in stretch[node]:
                 if succ not in parent:
                     parent[succ] = node
                     if succ in endless:
@@ -193,5 +193,5 @@ def _into_loop(stretch: nx.DiGraph, start: str,
     while parent[path[-1]] is not None:
         path.append(parent[path[-1]])  # type: ignore[arg-type]
     path.reverse()
-    cycle = cycle_through(stretch, endless[target], target)
+    cycle = cycle_through(nx.DiGraph(stretch), endless[target], target)
     return (*path[:-1], *cycle)
