@@ -77,7 +77,7 @@ STEP_KEYS = (
 )
 TRANSITION_KEYS = ("to", "p", "handoff", "label")
 STAFFING_KEYS = ("arrivals", "handle", "agents")
-_KEY_SETS = {keys: frozenset(keys) for keys in
+_KEY_SETS: dict[tuple[str, ...], frozenset[str]] = {keys: frozenset(keys) for keys in
              (JOURNEY_KEYS, STEP_KEYS, TRANSITION_KEYS, STAFFING_KEYS)}
 """The same keys as sets, for lookups."""
 
