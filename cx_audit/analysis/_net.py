@@ -291,37 +291,36 @@ def strongly_connected(
         counter += 1
         stack.append(root)
         on_stack[root] = True
-        work = [(root, 0)]
+        work = [(root, iter(succ[root]))]
         while work:
-            v, i = work[-1]
-            nbrs = succ[v]
-            if i < len(nbrs):
-                work[-1] = (v, i + 1)
-                w = nbrs[i]
+            v, successors = work[-1]
+            for w in successors:
                 if index[w] == -1:
                     index[w] = low[w] = counter
                     counter += 1
                     stack.append(w)
                     on_stack[w] = True
-                    work.append((w, 0))
-                elif on_stack[w] and index[w] < low[v]:
+                    work.append((w, iter(succ[w])))
+                    break  # go deeper; v's iterator resumes afterwards
+                if on_stack[w] and index[w] < low[v]:
                     low[v] = index[w]
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[v])
-            if low[v] == index[v]:
-                number = len(comps)
-                comp: list[int] = []
-                while True:
-                    w = stack.pop()
-                    on_stack[w] = False
-                    comp_of[w] = number
-                    comp.append(w)
-                    if w == v:
-                        break
-                if len(comp) > 1:
-                    comp.sort()
-                comps.append(comp)
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    if low[v] < low[parent]:
+                        low[parent] = low[v]
+                if low[v] == index[v]:
+                    number = len(comps)
+                    comp: list[int] = []
+                    while True:
+                        w = stack.pop()
+                        on_stack[w] = False
+                        comp_of[w] = number
+                        comp.append(w)
+                        if w == v:
+                            break
+                    if len(comp) > 1:
+                        comp.sort()
+                    comps.append(comp)
     return comp_of, comps

@@ -387,3 +387,30 @@ def test_the_view_read_from_the_model_equals_the_view_read_from_the_graph(spec) 
     for name in ("ids", "kind", "shield", "abandon", "succ", "prob", "share", "cold",
                  "handoff", "stranded", "terminal", "entries", "resolutions"):
         assert getattr(from_model, name) == getattr(from_graph, name), name
+
+
+@PROFILE
+@given(st.integers(min_value=0, max_value=30).flatmap(
+    lambda n: st.tuples(st.just(n), st.lists(st.tuples(st.integers(0, max(n - 1, 0)),
+                                                      st.integers(0, max(n - 1, 0))),
+                                            max_size=4 * n if n else 0))))
+def test_components_match_networkx_and_come_sinks_first(graph) -> None:
+    """The hand-rolled Tarjan agrees with networkx, and lists a component after all it reaches."""
+    import networkx as nx
+
+    from cx_audit.analysis._net import strongly_connected
+
+    n, edges = graph
+    succ: list[list[int]] = [[] for _ in range(n)]
+    for u, v in edges:
+        if v not in succ[u]:
+            succ[u].append(v)
+    comp_of, comps = strongly_connected(n, succ)
+    reference = nx.DiGraph()
+    reference.add_nodes_from(range(n))
+    reference.add_edges_from((u, v) for u in range(n) for v in succ[u])
+    assert sorted(map(sorted, comps)) == sorted(
+        sorted(c) for c in nx.strongly_connected_components(reference))
+    assert all(comp == sorted(comp) for comp in comps)
+    assert all(comp_of[u] == c for c, comp in enumerate(comps) for u in comp)
+    assert all(comp_of[v] <= comp_of[u] for u in range(n) for v in succ[u])
