@@ -362,8 +362,18 @@ def _compose(parser: Any, text: str, file: str, problems: list[Problem]) -> Node
             node: Node = ScalarNode(event.value, plain, tag, mark.line + 1, mark.column + 1)
             if event.anchor is not None:
                 anchors[event.anchor] = node
-            if stack and pending_key[-1] is None and type(stack[-1]) is MappingNode:
-                pending_key[-1] = node  # a key: attached with its value
+            if stack and type(stack[-1]) is MappingNode:
+                key = pending_key[-1]
+                if key is None:
+                    pending_key[-1] = node  # a key: attached with its value
+                elif type(key) is ScalarNode and key.text not in keys[-1]:
+                    pending_key[-1] = None  # a plain value under a new key: the common case
+                    parent = stack[-1]
+                    parent.pairs.append((key, node))  # type: ignore[attr-defined]
+                    parent.size += 2
+                    keys[-1][key.text] = key
+                else:
+                    attach(node)  # duplicate or complex keys are reported there
             else:
                 attach(node)
         elif kind is mapping_start or kind is sequence_start:
