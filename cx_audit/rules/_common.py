@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import networkx as nx
 
@@ -63,11 +63,13 @@ def loop_entry(journey: Journey, loop: tuple[str, ...], graph: nx.DiGraph) -> st
     return loop[0]
 
 
-def cycle_through(graph: nx.DiGraph, loop: tuple[str, ...], start: str) -> tuple[str, ...]:
+def cycle_through(successors: Callable[[str], Iterable[str]], loop: tuple[str, ...],
+                  start: str) -> tuple[str, ...]:
     """A shortest cycle from ``start`` back to itself inside ``loop`` (a strongly connected set).
 
-    Breadth-first within the loop only, so naming every loop of a journey
-    stays linear in the journey's size.
+    ``successors(step)`` gives the steps after ``step`` (``graph.successors``
+    for a journey graph). Breadth-first within the loop only, so naming
+    every loop of a journey stays linear in the journey's size.
     """
     members = set(loop)
     parent: dict[str, str] = {}
@@ -75,7 +77,7 @@ def cycle_through(graph: nx.DiGraph, loop: tuple[str, ...], start: str) -> tuple
     while frontier:
         following = []
         for node in frontier:
-            for succ in graph.successors(node):
+            for succ in successors(node):
                 if succ not in members:
                     continue
                 if succ == start:

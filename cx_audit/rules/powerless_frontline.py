@@ -53,10 +53,12 @@ _resolving_without_handoff = partial(resolving_steps, avoid_handoffs=True)
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
     """Yield frontline steps that lack authority, or any handoff-free route to a resolution."""
     journey = context.journey
-    direct = context.memo(_resolving_without_handoff)
+    direct: set[str] | None = None  # worked out at the first frontline step, if any
     for step in journey.steps.values():
         if step.actor is not Actor.FRONTLINE:
             continue
+        if direct is None:
+            direct = context.memo(_resolving_without_handoff)
         if step.can_resolve is False:
             yield Candidate(f"The frontline person at '{step.id}' cannot resolve the matter "
                             "(can_resolve: false)", step=step.id,

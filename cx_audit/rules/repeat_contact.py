@@ -53,7 +53,7 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
         if is_ping_pong(journey, loop):
             continue
         back_to = loop_entry(journey, loop, graph)
-        cycle = cycle_through(graph, loop, back_to)
+        cycle = cycle_through(graph.successors, loop, back_to)
         yield Candidate(
             f"Customers come back to step '{back_to}' in the loop {quote_steps(cycle)}",
             step=back_to, metrics={"loop_steps": list(loop)}, loop=cycle)

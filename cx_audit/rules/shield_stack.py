@@ -193,5 +193,5 @@ def _into_loop(stretch: Stretch, start: str,
     while parent[path[-1]] is not None:
         path.append(parent[path[-1]])  # type: ignore[arg-type]
     path.reverse()
-    cycle = cycle_through(nx.DiGraph(stretch), endless[target], target)
+    cycle = cycle_through(stretch.__getitem__, endless[target], target)
     return (*path[:-1], *cycle)

@@ -54,6 +54,6 @@ OPTIONS: dict = {}
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
     """Yield one candidate per reachable closed loop, on its first step."""
     for loop in context.memo(trap_loops):
-        cycle = cycle_through(context.graph, loop, loop[0])
+        cycle = cycle_through(context.graph.successors, loop, loop[0])
         yield Candidate(f"Customers never leave the loop {quote_steps(cycle)}", step=loop[0],
                         metrics={"loop_steps": list(loop)}, loop=cycle)
