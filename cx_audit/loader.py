@@ -457,27 +457,10 @@ class _JourneyReader:
                                      "have 'next'")
             else:
                 transitions = self.read_next(step_id, next_key, next_node, ids)
-        return Step(
-            id=step_id,
-            kind=kind,
-            label=label,
-            location=self.id_location(key),
-            channel=channel,
-            actor=actor,
-            owner=owner,
-            shield=shield or None,
-            wait=wait,
-            abandon=abandon,
-            emotion=emotion,
-            can_resolve=can_resolve,
-            share=share,
-            staffing=staffing,
-            next=transitions,
-            evidence=evidence,
-            suppressions=suppressions,
-            notes=notes,
-            tags=tags,
-            extensions=MappingProxyType(extensions),
+        return Step(  # positionally, in field order: faster than by keyword
+            step_id, kind, label, self.id_location(key), channel, actor, owner, shield or None,
+            wait, abandon, emotion, can_resolve, share, staffing, transitions, evidence,
+            suppressions, notes, tags, MappingProxyType(extensions),
         )
 
     def read_staffing(self, node: Node, where: str) -> Staffing | None:

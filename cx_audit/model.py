@@ -47,7 +47,10 @@ class StepKind(StrEnum):
     @property
     def is_terminal(self) -> bool:
         """Resolution and abandon steps end the walk: they have no ``next``."""
-        return self in (StepKind.RESOLUTION, StepKind.ABANDON)
+        return self in _TERMINAL_KINDS
+
+
+_TERMINAL_KINDS = frozenset({StepKind.RESOLUTION, StepKind.ABANDON})
 
 
 class Actor(StrEnum):
@@ -169,7 +172,7 @@ class Step:
     @property
     def is_terminal(self) -> bool:
         """True for resolution and abandon steps."""
-        return self.kind.is_terminal
+        return self.kind in _TERMINAL_KINDS
 
     @property
     def channel_key(self) -> str | None:
