@@ -10,7 +10,7 @@ from typing import Any
 
 from cx_audit import __version__
 from cx_audit.engine import JourneyAudit
-from cx_audit.findings import Finding
+from cx_audit.findings import Evidence, Finding
 from cx_audit.run import AuditRun
 
 __all__ = ["journey_to_dict", "render_journey_json", "render_json", "run_to_dict"]
@@ -103,6 +103,58 @@ def render_journey_json(audit: JourneyAudit) -> str:
     return f'{frame[:-1]}, "findings": [{_findings_json(audit.findings)}]}}'
 
 
+def _scalar_json(value: Any) -> str | None:
+    """A text, number, boolean or null as the encoder writes it; None for anything else."""
+    kind = value.__class__
+    if kind is str:
+        return encode_basestring(value)
+    if kind is float:
+        return float.__repr__(value) if math.isfinite(value) else "null"
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    return None
+
+
+def _flat_json(mapping: Mapping[str, Any]) -> str | None:
+    """A mapping of text keys to scalars as ``_dumps`` writes it; None when not that simple.
+
+    Encoding many tiny mappings one call at a time costs more in the calls
+    than in the encoding, so the usual shapes are written here.
+    """
+    items = []
+    for key, value in mapping.items():
+        text = _scalar_json(value)
+        if text is None or key.__class__ is not str:
+            return None
+        items.append(f"{encode_basestring(key)}: {text}")
+    return "{" + ", ".join(items) + "}"
+
+
+def _texts_json(texts: Iterable[Any]) -> str | None:
+    """A sequence of texts as a JSON array; None when an item is not text."""
+    items = []
+    for text in texts:
+        if text.__class__ is not str:
+            return None
+        items.append(encode_basestring(text))
+    return "[" + ", ".join(items) + "]"
+
+
+def _evidence_json(evidence: Evidence) -> str:
+    """The evidence as ``_dumps(evidence.to_dict())`` writes it."""
+    metrics = _flat_json(evidence.metrics)
+    route = _texts_json(evidence.route)
+    loop = _texts_json(evidence.loop)
+    notes = _texts_json(evidence.notes)
+    if metrics is None or route is None or loop is None or notes is None:
+        return _dumps(evidence.to_dict())
+    return f'{{"metrics": {metrics}, "route": {route}, "loop": {loop}, "notes": {notes}}}'
+
+
 _NO_EVIDENCE_JSON = '{"metrics": {}, "route": [], "loop": [], "notes": []}'
 
 
@@ -120,7 +172,7 @@ def _findings_json(findings: Iterable[Finding]) -> str:
                                  f'"severity": {quote(key[2])}, "step": ')
         evidence = finding.evidence
         if evidence.metrics or evidence.route or evidence.loop or evidence.notes:
-            evidence_json = _dumps(evidence.to_dict())
+            evidence_json = _evidence_json(evidence)
         else:
             evidence_json = _NO_EVIDENCE_JSON
         impact = finding.impact
@@ -129,7 +181,7 @@ def _findings_json(findings: Iterable[Finding]) -> str:
         else:  # one mapping per step, shared by the step's findings
             impact_json = impacts.get(id(impact), "")
             if not impact_json:
-                impact_json = impacts[id(impact)] = _dumps(dict(impact))
+                impact_json = impacts[id(impact)] = _flat_json(impact) or _dumps(dict(impact))
         step = "null" if finding.step is None else quote(finding.step)
         location = finding.location
         parts.append(f'{head}{step}, "line": {int(location.line)}, '

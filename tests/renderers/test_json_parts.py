@@ -77,3 +77,17 @@ def test_a_run_rendered_as_it_goes_gives_the_same_report(tmp_path: Path, jobs: i
     assert render("json", parts) == render("json", whole)
     with pytest.raises(ValueError, match="already rendered"):
         render("sarif", parts)
+
+
+@pytest.mark.parametrize("evidence", [
+    Evidence(metrics={"p": 0.1, "count": 3, "flag": True, "off": False, "none": None,
+                      "big": 10**30, "text": "a \"b\""}),
+    Evidence(metrics={"nested": [1, 2.5], "map": {"a": 1}}),  # not flat: the encoder writes it
+    Evidence(metrics={3: "non-text key", "x": 1.0}),
+    Evidence(metrics={"inf": -math.inf}, route=("a", "b"), loop=("c",), notes=("note",)),
+    Evidence(route=("a", 7)),  # an item that is not text
+])
+def test_every_evidence_is_written_as_the_encoder_writes_it(evidence: Evidence) -> None:
+    from cx_audit.renderers.json_report import _evidence_json
+
+    assert _evidence_json(evidence) == _dumps(evidence.to_dict())
