@@ -110,22 +110,18 @@ class _Stamper:
         else:
             location = journey.first_entry_location
         notes = step.evidence if step is not None else ()
-        if candidate.metrics or candidate.route or candidate.loop or notes:
-            evidence = Evidence(
-                metrics=MappingProxyType(dict(candidate.metrics)) if candidate.metrics
-                else _NO_METRICS,
-                route=tuple(candidate.route),
-                loop=tuple(candidate.loop),
-                notes=notes,
-            )
+        metrics = candidate.metrics
+        if metrics or candidate.route or candidate.loop or notes:
+            evidence = Evidence(MappingProxyType(dict(metrics)) if metrics else _NO_METRICS,
+                                tuple(candidate.route), tuple(candidate.loop), notes)
         else:
             evidence = _NO_EVIDENCE
-        return Finding(
-            rule=rule.code, name=rule.name, severity=severity,
-            journey=journey.id, file=journey.file, step=step.id if step else None,
-            location=location, message=candidate.message, evidence=evidence,
-            impact=self.impact_of(step.id) if step is not None else None,
-        )
+        if step is None:
+            return Finding(rule.code, rule.name, severity, journey.id, journey.file, None,
+                           location, candidate.message, evidence, None)
+        impact = self.impacts[step.id] if step.id in self.impacts else self.impact_of(step.id)
+        return Finding(rule.code, rule.name, severity, journey.id, journey.file, step.id,
+                       location, candidate.message, evidence, impact)
 
 
 def _matches(suppression: Suppression, finding: Finding) -> bool:
