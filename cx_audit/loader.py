@@ -23,7 +23,7 @@ import difflib
 import math
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -77,6 +77,11 @@ STEP_KEYS = (
 )
 TRANSITION_KEYS = ("to", "p", "handoff", "label")
 STAFFING_KEYS = ("arrivals", "handle", "agents")
+_KINDS = {kind.value: kind for kind in StepKind}
+_ACTORS = {actor.value: actor for actor in Actor}
+_HANDOFFS = {handoff.value: handoff for handoff in Handoff}
+"""Each choice's values, in the format's order, to the member they name."""
+
 _KEY_SETS: dict[tuple[str, ...], frozenset[str]] = {keys: frozenset(keys) for keys in
              (JOURNEY_KEYS, STEP_KEYS, TRANSITION_KEYS, STAFFING_KEYS)}
 """The same keys as sets, for lookups."""
@@ -299,7 +304,8 @@ class _JourneyReader:
         self.error(node, f"{what} must be true or false, found {_describe(node)}")
         return None
 
-    def choice(self, node: Node, what: str, choices: tuple[str, ...]) -> str | None:
+    def choice(self, node: Node, what: str, choices: Mapping[str, object]) -> str | None:
+        """The node's text when it is one of ``choices`` (their keys, in order)."""
         value = self.text(node, what)
         if value is None:
             return None
@@ -409,8 +415,8 @@ class _JourneyReader:
         f = node_fields
         kind = StepKind.STEP
         if "kind" in f:
-            value = self.choice(f["kind"][1], f"the kind of {where}", tuple(StepKind))
-            kind = StepKind(value) if value else StepKind.STEP
+            value = self.choice(f["kind"][1], f"the kind of {where}", _KINDS)
+            kind = _KINDS[value] if value else StepKind.STEP
         text = self.text
         label = (text(f["label"][1], f"the label of {where}") if "label" in f else None) or step_id
         channel = text(f["channel"][1], f"the channel of {where}") if "channel" in f else None
@@ -420,8 +426,8 @@ class _JourneyReader:
         notes = text(f["notes"][1], f"the notes of {where}") if "notes" in f else None
         actor = None
         if "actor" in f:
-            value = self.choice(f["actor"][1], f"the actor of {where}", tuple(Actor))
-            actor = Actor(value) if value else None
+            value = self.choice(f["actor"][1], f"the actor of {where}", _ACTORS)
+            actor = _ACTORS[value] if value else None
         wait = self.duration(f["wait"][1], f"the wait of {where}") if "wait" in f else None
         abandon = 0.0
         if "abandon" in f:
@@ -539,8 +545,8 @@ class _JourneyReader:
                         continue
                 if "handoff" in fields:
                     value = self.choice(fields["handoff"][1], f"the handoff of {where}",
-                                        tuple(Handoff))
-                    handoff = Handoff(value) if value else None
+                                        _HANDOFFS)
+                    handoff = _HANDOFFS[value] if value else None
                 if "label" in fields:
                     label = self.text(fields["label"][1], f"a transition label of {where}")
             elif isinstance(item, ScalarNode):
