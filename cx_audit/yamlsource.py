@@ -381,7 +381,8 @@ def _compose(parser: Any, text: str, file: str, problems: list[Problem]) -> Node
             if len(stack) >= MAX_DEPTH:
                 raise fail(mark, f"nesting deeper than {MAX_DEPTH} levels")
             is_map = kind is mapping_start
-            check_tag(event.tag, mark, "map" if is_map else "seq")
+            if event.tag is not None:
+                check_tag(event.tag, mark, "map" if is_map else "seq")
             node = MappingNode(mark.line + 1, mark.column + 1) if is_map else SequenceNode(
                 mark.line + 1, mark.column + 1
             )
