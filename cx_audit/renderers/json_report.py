@@ -161,15 +161,15 @@ _NO_EVIDENCE_JSON = '{"metrics": {}, "route": [], "loop": [], "notes": []}'
 def _findings_json(findings: Iterable[Finding]) -> str:
     """The findings as the items of a JSON array, each exactly as ``_dumps(f.to_dict())``."""
     quote = encode_basestring  # a JSON string, non-ASCII kept: as the encoder writes it
-    heads: dict[tuple[str, str, str], str] = {}
+    heads: dict[tuple[str, str, object], str] = {}
     impacts: dict[int, str] = {}
     parts = []
     for finding in findings:
-        key = (finding.rule, finding.name, str(finding.severity))
+        key = (finding.rule, finding.name, finding.severity)
         head = heads.get(key)
         if head is None:
             head = heads[key] = (f'{{"rule": {quote(key[0])}, "name": {quote(key[1])}, '
-                                 f'"severity": {quote(key[2])}, "step": ')
+                                 f'"severity": {quote(str(key[2]))}, "step": ')
         evidence = finding.evidence
         if evidence.metrics or evidence.route or evidence.loop or evidence.notes:
             evidence_json = _evidence_json(evidence)

@@ -91,3 +91,12 @@ def test_every_evidence_is_written_as_the_encoder_writes_it(evidence: Evidence) 
     from cx_audit.renderers.json_report import _evidence_json
 
     assert _evidence_json(evidence) == _dumps(evidence.to_dict())
+
+
+@pytest.mark.parametrize("path", JOURNEY_FILES[:9], ids=lambda p: p.name)
+def test_findings_come_in_report_order(path: Path) -> None:
+    """The engine's sort (in C) gives the order ``Finding.sort_key`` defines."""
+    from cx_audit.findings import Finding
+
+    findings = list(audit_journey(load_journey(path)).findings)
+    assert findings == sorted(findings, key=Finding.sort_key)
