@@ -124,6 +124,9 @@ class AuditRun:
 PARALLEL_FROM = 64
 """Fewer files than this are audited in this process: starting workers costs more."""
 
+FILES_PER_WORKER = 32
+"""Each worker process gets at least this many files (a worker costs about as much to start)."""
+
 PartRenderer = Callable[[JourneyAudit], str]
 """Renders one journey's audit as its part of a report (a module-level function,
 so that worker processes can be handed it)."""
@@ -146,7 +149,7 @@ def run_audit(paths: Iterable[str | os.PathLike[str]], config: Config,
     """
     files, missing = expand_paths(paths)
     run = AuditRun(files=files, missing=missing, config=config)
-    workers = (os.cpu_count() or 1) if jobs <= 0 else jobs
+    workers = min(_usable_cores() if jobs <= 0 else jobs, len(files) // FILES_PER_WORKER)
     if workers > 1 and len(files) >= PARALLEL_FROM:
         results = _audit_in_workers(files, config, part, baseline, workers, progress)
     else:
@@ -171,6 +174,14 @@ def run_audit(paths: Iterable[str | os.PathLike[str]], config: Config,
         elif id(result) in kept_ids:
             run.rendered.append(result)
     return run
+
+
+def _usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system tells)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every system
+        return os.cpu_count() or 1
 
 
 def _without_known(audit: JourneyAudit, known: Counter[str]) -> JourneyAudit:

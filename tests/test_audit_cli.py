@@ -290,6 +290,30 @@ def test_many_files_in_worker_processes_give_the_same_result(tmp_path: Path) -> 
     assert any("already used by" in str(p) for p in one.problems)
 
 
+def test_the_cli_uses_every_core_for_json_only(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """By default JSON audits of many files go to worker processes, with the same report;
+    formats that need whole audits stay in one process, whatever ``--jobs`` says."""
+    import cx_audit.run as run_module
+
+    texts = [CLEAN, WARNING_ONLY, ERROR]
+    for i in range(run_module.PARALLEL_FROM + 2):
+        journey_file(tmp_path, texts[i % 3].replace("journey: ", f"journey: n{i}-", 1),
+                     f"j{i:03}.yaml")
+    monkeypatch.setattr(run_module, "_usable_cores", lambda: 2)
+    calls = []
+    real = run_module._audit_in_workers
+    monkeypatch.setattr(run_module, "_audit_in_workers",
+                        lambda *args: calls.append(args) or real(*args))
+    parallel = runner.invoke(app, ["audit", str(tmp_path), "-f", "json"])
+    assert len(calls) == 1
+    serial = runner.invoke(app, ["audit", str(tmp_path), "-f", "json", "-j", "1"])
+    assert len(calls) == 1 and parallel.exit_code == serial.exit_code == 1
+    assert parallel.stdout == serial.stdout
+    sarif = runner.invoke(app, ["audit", str(tmp_path), "-f", "sarif", "-j", "2"])
+    assert len(calls) == 1 and sarif.exit_code == 1
+
+
 def test_json_never_holds_non_finite_numbers(tmp_path: Path) -> None:
     import dataclasses
 

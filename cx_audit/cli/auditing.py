@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -50,7 +51,8 @@ def audit(
         dir_okay=False)] = None,
     jobs: Annotated[int, typer.Option(
         "--jobs", "-j", min=0, help="Worker processes for many files (0: one per core). "
-        "Worth it only with several cores: results travel back to one process.")] = 1,
+        "Used with --format json, which is written journey by journey; the other formats "
+        "audit in one process.")] = 0,
 ) -> None:
     """Audit journeys: metrics and findings. Exit 0 clean, 1 findings, 2 bad input."""
     from cx_audit.findings import Severity
@@ -62,7 +64,9 @@ def audit(
     known = _read_baseline(baseline) if baseline is not None else None
     # journeys rendered as they are audited, unless the findings themselves are needed
     part = part_renderer(output_format.value) if write_baseline is None else None
-    run = run_audit(paths, settings, progress=progress_bar(), jobs=jobs, part=part, baseline=known)
+    # whole audits cost more to send between processes than to compute: workers only for parts
+    run = run_audit(paths, settings, progress=progress_bar(), jobs=jobs if part else 1, part=part,
+                    baseline=known)
     if not run.files and not run.missing:
         raise fail("no journey files (*.yaml, *.yml) found")
     if write_baseline is not None:
@@ -74,7 +78,12 @@ def audit(
             typer.echo(str(problem), err=True)
         for missing in run.missing:
             typer.echo(f"{missing}: no such file or folder", err=True)
-    emit(render(output_format.value, run, **options), output, run.files)
+    gc.freeze()  # the run outlives the rendering: the collector need not scan it meanwhile
+    try:
+        text = render(output_format.value, run, **options)
+    finally:
+        gc.unfreeze()
+    emit(text, output, run.files)
     raise typer.Exit(run.exit_code(Severity(fail_on.value) if fail_on else None, exit_zero))
 
 

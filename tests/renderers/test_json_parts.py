@@ -66,12 +66,18 @@ def test_a_run_rendered_as_it_goes_gives_the_same_report(tmp_path: Path, jobs: i
     import cx_audit.run as run_module
 
     monkeypatch.setattr(run_module, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(run_module, "FILES_PER_WORKER", 1)
+    calls = []
+    real = run_module._audit_in_workers
+    monkeypatch.setattr(run_module, "_audit_in_workers",
+                        lambda *args: calls.append(args) or real(*args))
     for path in sorted((ROOT / "journeys").glob("*.yaml")):
         (tmp_path / path.name).write_text(path.read_text("utf-8"), "utf-8")
     (tmp_path / "broken.yaml").write_text("journey: [\n", "utf-8")
     whole = run_audit([tmp_path], Config(), jobs=jobs)
     parts = run_audit([tmp_path], Config(), jobs=jobs, part=part_renderer("json"))
     assert parts.rendered and not parts.audits
+    assert len(calls) == (2 if jobs > 1 else 0)  # both runs used workers when asked to
     assert parts.counts() == whole.counts() and parts.problems == whole.problems
     assert parts.exit_code() == whole.exit_code()
     assert render("json", parts) == render("json", whole)
