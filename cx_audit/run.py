@@ -142,7 +142,8 @@ def run_audit(paths: Iterable[str | os.PathLike[str]], config: Config,
 
     ``progress(done, total)`` is called after each file, for a progress bar.
     ``jobs`` worker processes share the files when there are many (``0``:
-    one per core); the result is the same as with one job, in the same order.
+    one per usable core; each worker gets at least ``FILES_PER_WORKER``
+    files); the result is the same as with one job, in the same order.
     ``baseline`` (a baseline's keys) drops the findings it records. With
     ``part``, each journey is rendered right after its audit and the run
     holds :class:`RenderedAudit` parts instead of audits.
@@ -160,14 +161,14 @@ def run_audit(paths: Iterable[str | os.PathLike[str]], config: Config,
                 gc.collect(1)
                 if progress is not None:
                     progress(done, len(files))
-    done_files = [result for result, problems in results if result is not None]
+    audited = [result for result, _ in results if result is not None]
     for _, problems in results:
         run.problems.extend(problems)
     kept, duplicates = unique_journeys(
-        result.journey if isinstance(result, JourneyAudit) else result for result in done_files)
+        result.journey if isinstance(result, JourneyAudit) else result for result in audited)
     run.problems.extend(duplicates)
     kept_ids = {id(journey) for journey in kept}
-    for result in done_files:
+    for result in audited:
         if isinstance(result, JourneyAudit):
             if id(result.journey) in kept_ids:
                 run.audits.append(result)
