@@ -32,10 +32,15 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], l
     """
     found: list[Path] = []
     missing: list[str] = []
-    seen: set[Path] = set()
+    seen: set[tuple[int, int]] = set()
 
     def add(path: Path) -> None:
-        key = path.resolve()
+        try:
+            status = os.stat(path)  # one file however it is reached (links included)
+        except OSError:  # vanished or unreadable: reading it will say so
+            key: tuple[int, int] = (-1, len(found))
+        else:
+            key = (status.st_dev, status.st_ino)
         if key not in seen:
             seen.add(key)
             found.append(path)
@@ -43,12 +48,13 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], l
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            below: list[Path] = []
+            below: list[tuple[str, ...]] = []
             for folder, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                below.extend(Path(folder) / f for f in files if f.endswith(JOURNEY_SUFFIXES))
-            for file in sorted(below):
-                add(file)
+                parts = Path(folder).parts
+                below.extend((*parts, f) for f in files if f.endswith(JOURNEY_SUFFIXES))
+            for file in sorted(below):  # by parts, as paths sort
+                add(Path(*file))
         elif path.exists():
             add(path)
         else:
