@@ -67,7 +67,8 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
 
     The run continues through steps that are not a person; a person who is
     not a shield ends it. ``run[s]`` is the most layers a walk from ``s``
-    meets before a person, computed over the strongly connected components, sinks first: O(n + e).
+    meets before a person, computed over the strongly connected components,
+    sinks first: O(n + e).
     """
     limit = options["max_stack"]
     journey, graph = context.journey, context.graph
