@@ -106,3 +106,26 @@ def test_findings_come_in_report_order(path: Path) -> None:
 
     findings = list(audit_journey(load_journey(path)).findings)
     assert findings == sorted(findings, key=Finding.sort_key)
+
+
+def test_a_baseline_is_applied_where_findings_are_made(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Findings a baseline records are dropped in the workers too, before rendering."""
+    from collections import Counter
+
+    import cx_audit.run as run_module
+    from cx_audit.baseline import baseline_key
+
+    monkeypatch.setattr(run_module, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(run_module, "FILES_PER_WORKER", 1)
+    for path in sorted((ROOT / "journeys").glob("*.yaml")):
+        (tmp_path / path.name).write_text(path.read_text("utf-8"), "utf-8")
+    whole = run_audit([tmp_path], Config())
+    known = Counter(baseline_key(f) for f in whole.findings[::2])  # every other finding
+    expected = run_audit([tmp_path], Config())
+    expected.apply_baseline(known)
+    assert 0 < len(expected.findings) < len(whole.findings)
+    for jobs in (1, 2):
+        parts = run_audit([tmp_path], Config(), jobs=jobs, part=part_renderer("json"),
+                          baseline=known)
+        assert render("json", parts) == render("json", expected)
