@@ -244,8 +244,8 @@ class _JourneyReader:
         return fields, extensions
 
     def text(self, node: Node, what: str) -> str | None:
-        if type(node) is ScalarNode and not node.plain:
-            return node.text  # quoted or block: always text
+        if type(node) is ScalarNode and not node.plain and node.tag is None:
+            return node.text  # quoted or block, untagged: always text
         value = node.value if isinstance(node, ScalarNode) else None
         if isinstance(node, ScalarNode) and isinstance(value, str):
             return value

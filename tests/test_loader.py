@@ -245,3 +245,13 @@ def test_nan_probability_and_negative_wait() -> None:
         "j.yaml:6:23: the probability 'p' of step 'a' must be a finite number, found the number .nan",
     ]
     assert math.isnan(float(".nan".replace(".", "")))  # sanity of the literal used above
+
+
+def test_a_quoted_value_with_a_number_tag_is_not_text() -> None:
+    """Quoting makes a value text unless a tag says otherwise: ``!!int "5"`` is a number."""
+    found = problems_of('journey: j\nsteps:\n  a: {kind: entry, label: !!int "5", next: [b]}\n'
+                        '  b: {kind: resolution}\n')
+    assert any("label" in p and "must be text" in p for p in found), found
+    journey = load_journey_text('journey: j\nsteps:\n  a: {kind: entry, label: "5", next: [b]}\n'
+                                '  b: {kind: resolution}\n', "j.yaml")
+    assert journey.steps["a"].label == "5"
