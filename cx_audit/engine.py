@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
 from types import MappingProxyType
 
 import networkx as nx
@@ -56,29 +55,24 @@ def audit_journey(journey: Journey, config: Config | None = None,
     if config.per_file_ignores:
         active = tuple(entry for entry in active if not config.ignored_in_file(entry[0],
                                                                              journey.file))
+    enabled = {rule.code: (rule, severity) for rule, severity, _ in active}
     stamp = _Stamper(journey, analysis)
     stamped: list[Finding] = []
     for rule, severity, options in active:
         try:
             candidates = list(rule.check(context, options))
         except Exception as exc:  # a defective rule must not abort the audit
-            failed = [(r, s) for r, s, _ in active if r.code == RULE_FAILED]
-            if failed:
-                stamped.append(stamp(*failed[0], Candidate(
+            if RULE_FAILED in enabled:
+                stamped.append(stamp(*enabled[RULE_FAILED], Candidate(
                     f"Rule {rule.code} ({rule.name}) failed: {type(exc).__name__}: {exc}")))
             continue
         stamped.extend(stamp(rule, severity, c) for c in candidates)
     kept, used = _suppress(journey, stamped)
-    unused_rule = [(r, s) for r, s, _ in active if r.code == UNUSED_IGNORE]
-    if unused_rule:
-        kept.extend(_unused(journey, used, stamp, *unused_rule[0],
-                            {r.code for r, _, _ in active}))
-    kept.sort(key=_REPORT_ORDER)
+    if UNUSED_IGNORE in enabled:
+        kept.extend(_unused(journey, used, stamp, *enabled[UNUSED_IGNORE], set(enabled)))
+    kept.sort(key=Finding.sort_key)
     return JourneyAudit(journey, analysis, tuple(kept))
 
-
-_REPORT_ORDER = attrgetter("file", "location.line", "location.column", "rule", "message")
-"""``Finding.sort_key`` in C: file, position, then rule code."""
 
 _NO_METRICS: Mapping[str, object] = MappingProxyType({})
 _NO_EVIDENCE = Evidence()
@@ -123,9 +117,8 @@ class _Stamper:
         if step is None:
             return Finding(rule.code, rule.name, severity, journey.id, journey.file, None,
                            location, candidate.message, evidence, None)
-        impact = self.impacts[step.id] if step.id in self.impacts else self.impact_of(step.id)
         return Finding(rule.code, rule.name, severity, journey.id, journey.file, step.id,
-                       location, candidate.message, evidence, impact)
+                       location, candidate.message, evidence, self.impact_of(step.id))
 
 
 def _matches(suppression: Suppression, finding: Finding) -> bool:
