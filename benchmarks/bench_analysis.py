@@ -9,7 +9,7 @@ Generates, in a temporary folder (removed afterwards unless ``--keep``):
 - ``small``: 2,000 small journeys of 8 to 24 steps.
 
 For each, prints the time of :func:`cx_audit.analysis.analyse` (journeys
-already in memory), of load + analyse when ``cx_audit.loader`` exists, and
+already in memory), of load + analyse when ``cx_audit.io.loader`` exists, and
 the time PyYAML's C loader takes merely to parse the same files, with the
 ratios measured in the same run. ``--quick`` shrinks the sizes and the
 repeats. Each figure is the best of its repeats, with the tasks interleaved
@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import yaml
 
 from cx_audit.analysis import analyse, most_likely_routes
-from cx_audit.model import (
+from cx_audit.core.model import (
     Handoff,
     Journey,
     Location,
@@ -50,7 +50,7 @@ from cx_audit.model import (
 
 _loader: Any
 try:
-    from cx_audit import loader as _loader
+    from cx_audit.io import loader as _loader
 except ImportError:  # pragma: no cover - the loader is optional here
     _loader = None
 
@@ -199,7 +199,7 @@ def timed(work: Callable[[], Any]) -> float:
     """Seconds ``work`` takes, the garbage collector paused as the command line pauses it.
 
     The command line collects garbage after each file rather than whenever
-    allocations pile up (see ``cx_audit.run``); every task here, the
+    allocations pile up (see ``cx_audit.audit.run``); every task here, the
     baseline included, runs the same way, from a collected heap.
     """
     gc.collect()

@@ -90,7 +90,7 @@ def child(task: str, path: str) -> None:
         sys.path.insert(0, str(ROOT))
         from cx_audit.eventlog.discover import discover
         from cx_audit.eventlog.reader import LogColumns
-        from cx_audit.writer import dump_journey
+        from cx_audit.io.writer import dump_journey
 
         document, notes = discover(path, LogColumns("case_id", "activity", "timestamp",
                                                     "resource"))

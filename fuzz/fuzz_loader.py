@@ -32,9 +32,9 @@ except ImportError:  # the fallback below needs nothing but the standard library
 
 if atheris is not None:
     with atheris.instrument_imports():
-        from cx_audit.loader import JourneyError, load_journey_bytes
+        from cx_audit.io.loader import JourneyError, load_journey_bytes
 else:
-    from cx_audit.loader import JourneyError, load_journey_bytes
+    from cx_audit.io.loader import JourneyError, load_journey_bytes
 
 
 def check_one(data: bytes) -> None:

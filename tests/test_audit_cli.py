@@ -273,8 +273,8 @@ def test_graph_command(tmp_path: Path) -> None:
 
 
 def test_many_files_in_worker_processes_give_the_same_result(tmp_path: Path) -> None:
-    from cx_audit.config import Config
-    from cx_audit.run import PARALLEL_FROM, run_audit
+    from cx_audit.audit.config import Config
+    from cx_audit.audit.run import PARALLEL_FROM, run_audit
 
     texts = [CLEAN, WARNING_ONLY, ERROR]
     for i in range(PARALLEL_FROM + 2):
@@ -294,7 +294,7 @@ def test_the_cli_uses_every_core_for_json_only(tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """By default JSON audits of many files go to worker processes, with the same report;
     formats that need whole audits stay in one process, whatever ``--jobs`` says."""
-    import cx_audit.run as run_module
+    import cx_audit.audit.run as run_module
 
     texts = [CLEAN, WARNING_ONLY, ERROR]
     for i in range(run_module.PARALLEL_FROM + 2):
@@ -317,10 +317,10 @@ def test_the_cli_uses_every_core_for_json_only(tmp_path: Path,
 def test_json_never_holds_non_finite_numbers(tmp_path: Path) -> None:
     import dataclasses
 
-    from cx_audit.config import Config
-    from cx_audit.findings import Evidence
+    from cx_audit.audit.config import Config
+    from cx_audit.core.findings import Evidence
     from cx_audit.renderers.json_report import render_json
-    from cx_audit.run import run_audit
+    from cx_audit.audit.run import run_audit
 
     run = run_audit([journey_file(tmp_path, WARNING_ONLY)], Config())
     audit_ = run.audits[0]
@@ -335,7 +335,7 @@ def test_json_never_holds_non_finite_numbers(tmp_path: Path) -> None:
 def test_progress_bar_draws_on_stderr_only_for_many_files(monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    import cx_audit.console as console
+    import cx_audit.cli.console as console
 
     class FakeTerminal(io.StringIO):
         def isatty(self) -> bool:

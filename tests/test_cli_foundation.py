@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cx_audit.cli import app
-from cx_audit.schema import schema_json
+from cx_audit.io.schema import schema_json
 
 from conftest import FIXTURES, ROOT
 

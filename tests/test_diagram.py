@@ -21,11 +21,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cx_audit.config import Config
-from cx_audit.engine import JourneyAudit, audit_journey
-from cx_audit.findings import Severity
-from cx_audit.loader import load_journey
-from cx_audit.model import Handoff
+from cx_audit.audit.config import Config
+from cx_audit.audit.engine import JourneyAudit, audit_journey
+from cx_audit.core.findings import Severity
+from cx_audit.io.loader import load_journey
+from cx_audit.core.model import Handoff
 from cx_audit.renderers.diagram import (
     dot_text,
     edge_text,
@@ -35,7 +35,7 @@ from cx_audit.renderers.diagram import (
     render_mermaid,
 )
 from cx_audit.renderers.markdown import render_markdown
-from cx_audit.run import run_audit
+from cx_audit.audit.run import run_audit
 
 from conftest import JOURNEYS
 
@@ -107,7 +107,7 @@ def _golden(name: str, text: str) -> None:
 
 def _clean(text: str) -> str:
     """What a reader should see of journey text: control characters shown, one line."""
-    from cx_audit.textsafe import printable
+    from cx_audit.text.safe import printable
 
     return re.sub(r"\s+", " ", printable(text)).strip()
 

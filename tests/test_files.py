@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cx_audit.files import expand_paths
+from cx_audit.io.files import expand_paths
 
 
 def test_folders_are_searched_in_path_order_and_each_file_is_taken_once(tmp_path: Path) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from cx_audit.config import Config
-from cx_audit.engine import audit_journey, fix_first
-from cx_audit.loader import load_journey_text
+from cx_audit.audit.config import Config
+from cx_audit.audit.engine import audit_journey, fix_first
+from cx_audit.io.loader import load_journey_text
 
 # Two queues in a row, each losing customers, then a form that loses none.
 #   call -> queue-a (abandon 0.3) -> queue-b (abandon 0.1) -> form -> done

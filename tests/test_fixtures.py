@@ -14,9 +14,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from cx_audit.loader import JourneyError, load_journey
-from cx_audit.schema import journey_schema
-from cx_audit.yamlsource import compose_text, to_python
+from cx_audit.io.loader import JourneyError, load_journey
+from cx_audit.io.schema import journey_schema
+from cx_audit.io.yamlsource import compose_text, to_python
 
 from conftest import FIXTURES
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from cx_audit.cli import app
-from cx_audit.loader import load_journey
+from cx_audit.io.loader import load_journey
 
 runner = CliRunner()
 

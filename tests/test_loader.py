@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from cx_audit.loader import MAX_FILE_BYTES, JourneyError, load_journey, load_journey_bytes, \
+from cx_audit.io.loader import MAX_FILE_BYTES, JourneyError, load_journey, load_journey_bytes, \
     load_journey_text, parse_duration
-from cx_audit.model import Actor, Handoff, Location, StepKind
-from cx_audit.yamlsource import ALIAS_BUDGET, MAX_DEPTH
+from cx_audit.core.model import Actor, Handoff, Location, StepKind
+from cx_audit.io.yamlsource import ALIAS_BUDGET, MAX_DEPTH
 
 from conftest import FIXTURES
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-import cx_audit.yamlsource as yamlsource
-from cx_audit.loader import JourneyError, load_journey
+import cx_audit.io.yamlsource as yamlsource
+from cx_audit.io.loader import JourneyError, load_journey
 
 from conftest import FIXTURES, JOURNEYS
 

@@ -1,7 +1,7 @@
 """Analysis engine: structural metrics, the absorbing chain, queues and what-ifs.
 
-Pure functions over a :class:`~cx_audit.model.Journey` and its graph
-(:func:`cx_audit.graph.journey_graph`). :func:`analyse` computes everything
+Pure functions over a :class:`~cx_audit.core.model.Journey` and its graph
+(:func:`cx_audit.analysis.graph.journey_graph`). :func:`analyse` computes everything
 the reports need; the other functions are the building blocks the rules use.
 """
 

@@ -8,7 +8,7 @@ no ``next`` (stranded); customers who enter a closed loop never end.
 The chain is never inverted as a whole. Its strongly connected components
 are solved one at a time in topological order: a step on no cycle by one
 multiply-add per transition, a cyclic component by a sparse LU of its own
-``I - Q`` (see :mod:`cx_audit.analysis._sparse`). Journeys whose loops are
+``I - Q`` (see :mod:`cx_audit.analysis.sparse`). Journeys whose loops are
 local are therefore solved in near-linear time.
 
 Conventions where the format leaves room (also stated on each function):
@@ -37,10 +37,10 @@ from typing import Any
 
 import networkx as nx
 
-from cx_audit.analysis._net import Net, journey_net, strongly_connected
-from cx_audit.analysis._sparse import LeakyLU, LoopTooEntangled
+from cx_audit.analysis.view import Net, journey_net, strongly_connected
+from cx_audit.analysis.sparse import LeakyLU, LoopTooEntangled
 from cx_audit.analysis.erlang import ErlangC, step_wait
-from cx_audit.model import Journey
+from cx_audit.core.model import Journey
 
 __all__ = ["PER_STEP_WORK_LIMIT", "ChainResult", "solve_chain"]
 

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from cx_audit.model import Step
+from cx_audit.core.model import Step
 
 __all__ = ["ErlangC", "erlang_c", "step_wait"]
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import networkx as nx
 
-from cx_audit.analysis._net import journey_net
+from cx_audit.analysis.view import journey_net
 from cx_audit.analysis.chain import INF, _Solution, _weighted
 from cx_audit.analysis.erlang import ErlangC
 from cx_audit.analysis.structure import (
@@ -22,7 +22,7 @@ from cx_audit.analysis.structure import (
     _shields_min,
 )
 from cx_audit.analysis.whatif import Impact, _impacts
-from cx_audit.model import Journey
+from cx_audit.core.model import Journey
 
 __all__ = ["JourneyAnalysis", "Metrics", "StepStats", "analyse"]
 
@@ -142,7 +142,7 @@ def analyse(journey: Journey, graph: nx.DiGraph | None = None) -> JourneyAnalysi
     A menu loses 20% of callers; the FAQ sends half of its readers back to
     the start:
 
-    >>> from cx_audit.loader import load_journey_text
+    >>> from cx_audit.io.loader import load_journey_text
     >>> journey = load_journey_text('''
     ... journey: refund
     ... steps:

@@ -9,10 +9,10 @@ from typing import Any
 
 import networkx as nx
 
-from cx_audit.analysis._net import Net, journey_net
+from cx_audit.analysis.view import Net, journey_net
 from cx_audit.analysis.chain import entry_distribution
 from cx_audit.analysis.erlang import step_wait
-from cx_audit.model import Journey
+from cx_audit.core.model import Journey
 
 __all__ = ["Route", "most_likely_routes"]
 
@@ -111,7 +111,7 @@ def most_likely_routes(journey: Journey, k: int,
 
     Examples
     --------
-    >>> from cx_audit.loader import load_journey_text
+    >>> from cx_audit.io.loader import load_journey_text
     >>> journey = load_journey_text('''
     ... journey: refund
     ... steps:

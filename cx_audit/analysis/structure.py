@@ -8,7 +8,7 @@ customers can actually go) and never list routes one by one: every count and
 extreme is a dynamic programme over the strongly connected components, so a
 ladder of 300 binary choices (2**300 routes) takes milliseconds.
 
-Every function takes the graph built by :func:`cx_audit.graph.journey_graph`
+Every function takes the graph built by :func:`cx_audit.analysis.graph.journey_graph`
 (or any ``DiGraph`` with the same node attribute ``kind`` and, where used,
 ``shield``, ``abandon`` and edge attributes ``cold``, ``handoff``, ``p``).
 Steps are returned in file order. Transitions leaving a resolution or abandon
@@ -23,7 +23,7 @@ from typing import Literal
 
 import networkx as nx
 
-from cx_audit.analysis._net import Net, net_of, strongly_connected
+from cx_audit.analysis.view import Net, net_of, strongly_connected
 
 __all__ = [
     "UNBOUNDED",

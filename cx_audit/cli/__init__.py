@@ -8,6 +8,6 @@ nothing else in the package writes to the terminal or to files.
 from __future__ import annotations
 
 from cx_audit.cli import auditing, authoring, comparing, sources  # noqa: F401  (registration)
-from cx_audit.cli._app import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, app, main
+from cx_audit.cli.common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, app, main
 
 __all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "app", "main"]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cx_audit.cli._app import (
+from cx_audit.cli.common import (
     ConfigOption,
     FailOn,
     OutputFormat,
@@ -23,12 +23,12 @@ from cx_audit.cli._app import (
     load_one,
     load_settings,
 )
-from cx_audit.console import ColorChoice, progress_bar, terminal_width, use_color
+from cx_audit.cli.console import ColorChoice, progress_bar, terminal_width, use_color
 
 if TYPE_CHECKING:
     from collections import Counter
 
-    from cx_audit.run import AuditRun
+    from cx_audit.audit.run import AuditRun
 
 
 @app.command()
@@ -55,9 +55,9 @@ def audit(
         "audit in one process.")] = 0,
 ) -> None:
     """Audit journeys: metrics and findings. Exit 0 clean, 1 findings, 2 bad input."""
-    from cx_audit.findings import Severity
+    from cx_audit.core.findings import Severity
     from cx_audit.renderers import part_renderer, render
-    from cx_audit.run import run_audit
+    from cx_audit.audit.run import run_audit
 
     settings = load_settings(config)
     colored = output is None and use_color(color, sys.stdout)
@@ -89,7 +89,7 @@ def audit(
 
 def _write_baseline(run: AuditRun, target: Path) -> None:
     """``--write-baseline``: record the run's findings (refused when inputs are invalid)."""
-    from cx_audit.baseline import render_baseline
+    from cx_audit.audit.baseline import render_baseline
 
     for problem in sorted(run.problems):
         typer.echo(str(problem), err=True)
@@ -102,7 +102,7 @@ def _write_baseline(run: AuditRun, target: Path) -> None:
 
 def _read_baseline(path: Path) -> Counter[str]:
     """``--baseline``: the keys of the findings the baseline file records (exit 2 if unusable)."""
-    from cx_audit.baseline import BaselineError, read_baseline
+    from cx_audit.audit.baseline import BaselineError, read_baseline
 
     try:
         return read_baseline(path)
@@ -144,7 +144,7 @@ def report(
 ) -> None:
     """Write a Markdown report for a client: summary, diagrams, findings per team, fixes."""
     from cx_audit.renderers.markdown import render_markdown
-    from cx_audit.run import run_audit
+    from cx_audit.audit.run import run_audit
 
     run = run_audit(paths, load_settings(config), progress=progress_bar())
     for problem in sorted(run.problems):
@@ -176,7 +176,7 @@ def graph(
     config: ConfigOption = None,
 ) -> None:
     """Draw a journey as a Mermaid or Graphviz diagram, combustion points highlighted."""
-    from cx_audit.engine import audit_journey
+    from cx_audit.audit.engine import audit_journey
     from cx_audit.renderers.diagram import render_dot, render_mermaid
 
     settings = load_settings(config)

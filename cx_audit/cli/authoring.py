@@ -7,16 +7,16 @@ from typing import Annotated
 
 import typer
 
-from cx_audit.cli._app import (
+from cx_audit.cli.common import (
     EXIT_ERROR,
     Paths,
     app,
     fail,
 )
-from cx_audit.collection import load_paths
-from cx_audit.files import OutputRefused, write_new
-from cx_audit.schema import schema_json
-from cx_audit.starter import starter_journey, starter_target
+from cx_audit.audit.collection import load_paths
+from cx_audit.io.files import OutputRefused, write_new
+from cx_audit.io.schema import schema_json
+from cx_audit.io.starter import starter_journey, starter_target
 
 
 @app.command()

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cx_audit.cli._app import (
+from cx_audit.cli.common import (
     EXIT_ERROR,
     EXIT_FINDINGS,
     EXIT_OK,
@@ -34,7 +34,7 @@ def diff(
     config: ConfigOption = None,
 ) -> None:
     """Compare journeys with an earlier version. Exit 1 when one got worse, 2 on bad input."""
-    from cx_audit.diff import compare_paths
+    from cx_audit.audit.diff import compare_paths
     from cx_audit.renderers.diff_report import render_diff_json, render_diff_text
 
     settings = load_settings(config)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cx_audit.cli._app import (
+from cx_audit.cli.common import (
     ConfigOption,
     FailOn,
     OutputFormat,
@@ -20,8 +20,8 @@ from cx_audit.cli._app import (
     fail,
     load_settings,
 )
-from cx_audit.console import ColorChoice, terminal_width, use_color
-from cx_audit.files import OutputRefused, write_atomic, write_new
+from cx_audit.cli.console import ColorChoice, terminal_width, use_color
+from cx_audit.io.files import OutputRefused, write_atomic, write_new
 
 
 class ImportFormat(StrEnum):
@@ -115,7 +115,7 @@ def discover(
     """Build a journey from an event log: what customers actually went through."""
     from cx_audit.eventlog import EventLogError, LogColumns, MappingError, load_mapping
     from cx_audit.eventlog.discover import discover as build
-    from cx_audit.writer import dump_journey
+    from cx_audit.io.writer import dump_journey
 
     try:
         rules = load_mapping(mapping) if mapping else None
@@ -160,8 +160,8 @@ def conform(
 ) -> None:
     """Set a journey map beside an event log: what reality does that the map does not say."""
     from cx_audit.eventlog import LogColumns
-    from cx_audit.eventlog.conform import conform as compare_with_log
-    from cx_audit.findings import Severity
+    from cx_audit.audit.conformance import conform as compare_with_log
+    from cx_audit.core.findings import Severity
     from cx_audit.renderers import render
 
     settings = load_settings(config)

@@ -4,7 +4,7 @@
 - :mod:`~cx_audit.eventlog.timestamps`: the timestamp formats read;
 - :mod:`~cx_audit.eventlog.mapping`: the mapping file (entries, resolutions, owners, …);
 - :mod:`~cx_audit.eventlog.discover`: a journey document from a log;
-- :mod:`~cx_audit.eventlog.conform`: a journey beside a log, as an audit run.
+- :mod:`~cx_audit.audit.conformance`: a journey beside a log, as an audit run.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 :func:`discover` reads the log once (:func:`~cx_audit.eventlog.reader.scan_log`)
 and :func:`build_journey` turns the tallies into a journey document, plain
-data for :func:`cx_audit.writer.dump_journey`, that loads and audits like a
+data for :func:`cx_audit.io.writer.dump_journey`, that loads and audits like a
 hand-written journey:
 
 - every activity becomes a step: a slug id (or the id the mapping's
@@ -56,7 +56,7 @@ from typing import Any
 
 from cx_audit.eventlog.mapping import LogMapping, matches
 from cx_audit.eventlog.reader import EventLogError, LogColumns, LogStats, scan_log
-from cx_audit.yamlsource import Problem
+from cx_audit.io.yamlsource import Problem
 
 __all__ = ["apportion", "build_journey", "discover", "format_wait", "slugify"]
 

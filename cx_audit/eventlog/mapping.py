@@ -46,8 +46,8 @@ from pathlib import Path
 from typing import Any
 
 from cx_audit.eventlog.reader import LogColumns
-from cx_audit.model import SLUG_PATTERN
-from cx_audit.yamlsource import MappingNode, Problem, YamlSourceError, compose_text, to_python
+from cx_audit.core.model import SLUG_PATTERN
+from cx_audit.io.yamlsource import MappingNode, Problem, YamlSourceError, compose_text, to_python
 
 __all__ = ["MAPPING_KEYS", "LogMapping", "MappingError", "is_pattern", "load_mapping", "lookup",
            "mapping_from_data", "matches"]

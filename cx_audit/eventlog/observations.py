@@ -1,6 +1,6 @@
 """What an event log shows of a journey's steps: the object conformance rules read.
 
-Rules find it as ``context.observed`` (see :func:`cx_audit.eventlog.conform.conform`);
+Rules find it as ``context.observed`` (see :func:`cx_audit.audit.conformance.conform`);
 in an ordinary audit it is ``None`` and the conformance rules find nothing.
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from cx_audit.yamlsource import Problem
+from cx_audit.io.yamlsource import Problem
 
 if TYPE_CHECKING:  # annotations only: every audit imports this module, few read a log
     from cx_audit.eventlog.mapping import LogMapping

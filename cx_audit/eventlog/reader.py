@@ -44,7 +44,7 @@ Bad input. A missing column, an unreadable file, text that is not UTF-8 or
 an empty file stop the reading with an :class:`EventLogError`. A bad row (a
 timestamp that cannot be read, an empty case id or activity, a row too short
 to hold the columns) is skipped and counted; the first
-:data:`REPORTED_ROWS` are described as :class:`~cx_audit.yamlsource.Problem`
+:data:`REPORTED_ROWS` are described as :class:`~cx_audit.io.yamlsource.Problem`
 values at their CSV line and column (the 1-based field number; for a
 record whose quoted field spans lines, its last line). When more
 rows are bad than the caller tolerates (``max_bad_rows``, 0 by default),
@@ -66,7 +66,7 @@ from operator import itemgetter
 from typing import Any
 
 from cx_audit.eventlog.timestamps import EXAMPLES, TimestampParser
-from cx_audit.yamlsource import Problem
+from cx_audit.io.yamlsource import Problem
 
 __all__ = [
     "EXACT_WAITS",

@@ -31,8 +31,8 @@ from typing import Any
 from cx_audit.importers.bpmn import DEFAULT_ABANDON_WORDS, convert_bpmn
 from cx_audit.importers.connect import convert_connect
 from cx_audit.importers.mermaid import convert_mermaid
-from cx_audit.writer import dump_journey
-from cx_audit.yamlsource import Problem
+from cx_audit.io.writer import dump_journey
+from cx_audit.io.yamlsource import Problem
 
 __all__ = [
     "DEFAULT_ABANDON_WORDS",
@@ -132,7 +132,7 @@ def import_file(format: str, path: str | os.PathLike[str], display_name: str | N
 
 
 def journey_text(result: ImportResult) -> str:
-    """The journey file to write: YAML from :func:`cx_audit.writer.dump_journey`.
+    """The journey file to write: YAML from :func:`cx_audit.io.writer.dump_journey`.
 
     The comment lines on top say where the journey came from and list the
     notes, so that whoever reviews the file sees what was not mapped.

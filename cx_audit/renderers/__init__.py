@@ -12,7 +12,7 @@ from collections.abc import Callable
 from importlib import import_module
 from typing import Any
 
-from cx_audit.run import AuditRun, PartRenderer
+from cx_audit.audit.run import AuditRun, PartRenderer
 
 __all__ = ["PARTS", "RENDERERS", "part_renderer", "render"]
 

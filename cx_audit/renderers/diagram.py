@@ -23,10 +23,10 @@ import re
 import textwrap
 from collections.abc import Iterable, Sequence
 
-from cx_audit.findings import Finding, Severity
-from cx_audit.model import Handoff, Journey, Step, StepKind, Transition
-from cx_audit.rules._common import fmt_share
-from cx_audit.textsafe import printable
+from cx_audit.core.findings import Finding, Severity
+from cx_audit.core.model import Handoff, Journey, Step, StepKind, Transition
+from cx_audit.rules.helpers import fmt_share
+from cx_audit.text.safe import printable
 
 __all__ = [
     "DIRECTIONS",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cx_audit.diff import DiffResult, JourneyDiff
-from cx_audit.findings import Finding
-from cx_audit.textsafe import printable
+from cx_audit.audit.diff import DiffResult, JourneyDiff
+from cx_audit.core.findings import Finding
+from cx_audit.text.safe import printable
 
 __all__ = ["render_diff_json", "render_diff_text"]
 

@@ -9,9 +9,9 @@ from json.encoder import encode_basestring
 from typing import Any
 
 from cx_audit import __version__
-from cx_audit.engine import JourneyAudit
-from cx_audit.findings import Evidence, Finding
-from cx_audit.run import AuditRun
+from cx_audit.audit.engine import JourneyAudit
+from cx_audit.core.findings import Evidence, Finding
+from cx_audit.audit.run import AuditRun
 
 __all__ = ["journey_to_dict", "render_journey_json", "render_json", "run_to_dict"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cx_audit.analysis import Route
-from cx_audit.model import Journey
-from cx_audit.rules._common import fmt_minutes, fmt_share
-from cx_audit.textsafe import printable
+from cx_audit.core.model import Journey
+from cx_audit.rules.helpers import fmt_minutes, fmt_share
+from cx_audit.text.safe import printable
 
 __all__ = ["render_routes"]
 

@@ -2,7 +2,7 @@
 
 Returns text (with ANSI styles only when colour is on); the CLI writes it.
 Everything that comes from a journey file goes through
-:func:`~cx_audit.textsafe.printable` into :class:`rich.text.Text`, so
+:func:`~cx_audit.text.safe.printable` into :class:`rich.text.Text`, so
 labels are shown literally: no markup, no escape sequences.
 """
 
@@ -15,11 +15,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from cx_audit.engine import JourneyAudit, fix_first
-from cx_audit.findings import Finding, Severity
-from cx_audit.rules._common import fmt_minutes, fmt_share
-from cx_audit.run import AuditRun
-from cx_audit.textsafe import printable
+from cx_audit.audit.engine import JourneyAudit, fix_first
+from cx_audit.core.findings import Finding, Severity
+from cx_audit.rules.helpers import fmt_minutes, fmt_share
+from cx_audit.audit.run import AuditRun
+from cx_audit.text.safe import printable
 
 __all__ = ["render_terminal"]
 

@@ -11,7 +11,7 @@ A rule is a module with:
 ``OPTIONS``
     option name -> :class:`Option` (type, default, meaning);
 ``check(context, options)``
-    a generator of :class:`~cx_audit.findings.Candidate`;
+    a generator of :class:`~cx_audit.core.findings.Candidate`;
 
 and a module docstring in fixed sections (``What it does``, ``Why it
 matters``, ``Example``, ``Use instead``, ``Options``) that is the rule's
@@ -30,10 +30,10 @@ from typing import Any
 
 import networkx as nx
 
-from cx_audit.findings import Candidate, Severity
-from cx_audit.graph import journey_graph
-from cx_audit.loader import parse_duration
-from cx_audit.model import Journey
+from cx_audit.core.findings import Candidate, Severity
+from cx_audit.analysis.graph import journey_graph
+from cx_audit.io.loader import parse_duration
+from cx_audit.core.model import Journey
 
 __all__ = ["DOC_SECTIONS", "Option", "Rule", "RuleContext"]
 

@@ -33,9 +33,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cx_audit.analysis.structure import steps_on_every_route
-from cx_audit.findings import Candidate, Severity
-from cx_audit.model import StepKind
-from cx_audit.rules._common import fmt_share
+from cx_audit.core.findings import Candidate, Severity
+from cx_audit.core.model import StepKind
+from cx_audit.rules.helpers import fmt_share
 from cx_audit.rules.base import RuleContext
 
 CODE = "CX503"

@@ -35,7 +35,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cx_audit.eventlog.observations import observations_of
-from cx_audit.findings import Candidate, Severity
+from cx_audit.core.findings import Candidate, Severity
 from cx_audit.rules.base import RuleContext
 
 CODE = "CX606"

@@ -39,8 +39,8 @@ from typing import Any
 import networkx as nx
 
 from cx_audit.eventlog.observations import observations_of, observed_loop
-from cx_audit.findings import Candidate, Severity
-from cx_audit.rules._common import fmt_share, quote_steps
+from cx_audit.core.findings import Candidate, Severity
+from cx_audit.rules.helpers import fmt_share, quote_steps
 from cx_audit.rules.base import Option, RuleContext
 
 CODE = "CX605"

@@ -38,8 +38,8 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from cx_audit.findings import Candidate, Severity
-from cx_audit.rules._common import fmt_share
+from cx_audit.core.findings import Candidate, Severity
+from cx_audit.rules.helpers import fmt_share
 from cx_audit.rules.base import RuleContext
 
 CODE = "CX107"

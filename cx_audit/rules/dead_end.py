@@ -43,8 +43,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cx_audit.analysis.structure import reachable_steps, resolving_steps
-from cx_audit.findings import Candidate, Severity
-from cx_audit.model import StepKind
+from cx_audit.core.findings import Candidate, Severity
+from cx_audit.core.model import StepKind
 from cx_audit.rules.base import RuleContext
 
 CODE = "CX103"

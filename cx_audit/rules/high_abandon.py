@@ -28,8 +28,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from cx_audit.findings import Candidate, Severity
-from cx_audit.rules._common import fmt_share
+from cx_audit.core.findings import Candidate, Severity
+from cx_audit.rules.helpers import fmt_share
 from cx_audit.rules.base import Option, RuleContext
 
 CODE = "CX501"

@@ -39,9 +39,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from cx_audit.findings import Candidate, Severity
-from cx_audit.model import Actor, Step
-from cx_audit.rules._common import AUTOMATED_SHIELDS, is_person
+from cx_audit.core.findings import Candidate, Severity
+from cx_audit.core.model import Actor, Step
+from cx_audit.rules.helpers import AUTOMATED_SHIELDS, is_person
 from cx_audit.rules.base import RuleContext
 
 CODE = "CX203"

@@ -35,9 +35,9 @@ from typing import Any
 import networkx as nx
 
 from cx_audit.analysis.structure import loops_on_routes
-from cx_audit.findings import Candidate, Severity
-from cx_audit.model import Journey
-from cx_audit.rules._common import loop_entry, quote_steps
+from cx_audit.core.findings import Candidate, Severity
+from cx_audit.core.model import Journey
+from cx_audit.rules.helpers import loop_entry, quote_steps
 from cx_audit.rules.base import RuleContext
 
 CODE = "CX303"

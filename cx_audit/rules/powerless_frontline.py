@@ -37,8 +37,8 @@ from functools import partial
 from typing import Any
 
 from cx_audit.analysis.structure import resolving_steps
-from cx_audit.findings import Candidate, Severity
-from cx_audit.model import Actor
+from cx_audit.core.findings import Candidate, Severity
+from cx_audit.core.model import Actor
 from cx_audit.rules.base import RuleContext
 
 CODE = "CX401"

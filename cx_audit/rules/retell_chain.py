@@ -35,9 +35,9 @@ from typing import Any
 import networkx as nx
 
 from cx_audit.analysis.structure import UNBOUNDED, loops_on_routes, max_retell_route
-from cx_audit.findings import Candidate, Severity
-from cx_audit.model import Handoff
-from cx_audit.rules._common import quote_steps
+from cx_audit.core.findings import Candidate, Severity
+from cx_audit.core.model import Handoff
+from cx_audit.rules.helpers import quote_steps
 from cx_audit.rules.base import Option, RuleContext
 
 CODE = "CX302"

@@ -45,7 +45,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cx_audit.analysis.structure import best_shield_route
-from cx_audit.findings import Candidate, Severity
+from cx_audit.core.findings import Candidate, Severity
 from cx_audit.rules.base import Option, RuleContext
 
 CODE = "CX201"

@@ -40,8 +40,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cx_audit.analysis.structure import trap_loops
-from cx_audit.findings import Candidate, Severity
-from cx_audit.rules._common import cycle_through, quote_steps
+from cx_audit.core.findings import Candidate, Severity
+from cx_audit.rules.helpers import cycle_through, quote_steps
 from cx_audit.rules.base import RuleContext
 
 CODE = "CX106"

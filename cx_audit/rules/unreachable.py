@@ -34,7 +34,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cx_audit.analysis.structure import reachable_steps
-from cx_audit.findings import Candidate, Severity
+from cx_audit.core.findings import Candidate, Severity
 from cx_audit.rules.base import RuleContext
 
 CODE = "CX104"

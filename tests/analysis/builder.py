@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from cx_audit.model import Handoff, Journey, Location, Staffing, Step, StepKind, Transition
+from cx_audit.core.model import Handoff, Journey, Location, Staffing, Step, StepKind, Transition
 
 __all__ = ["make_journey"]
 

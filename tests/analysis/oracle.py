@@ -20,7 +20,7 @@ import random
 from collections import deque
 from dataclasses import dataclass, field
 
-from cx_audit.model import Journey, StepKind
+from cx_audit.core.model import Journey, StepKind
 
 TERMINAL = (StepKind.RESOLUTION, StepKind.ABANDON)
 

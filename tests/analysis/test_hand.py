@@ -19,7 +19,7 @@ from cx_audit.analysis import (
     steps_on_every_route,
     trap_loops,
 )
-from cx_audit.graph import journey_graph
+from cx_audit.analysis.graph import journey_graph
 
 from .builder import make_journey
 from .transform import remove

@@ -12,7 +12,7 @@ from .oracle import simulate
 
 JOURNEYS = sorted((Path(__file__).resolve().parents[2] / "journeys").glob("*.yaml"))
 
-loader = pytest.importorskip("cx_audit.loader")
+loader = pytest.importorskip("cx_audit.io.loader")
 
 
 @pytest.mark.parametrize("path", JOURNEYS, ids=[p.stem for p in JOURNEYS])

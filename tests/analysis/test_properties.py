@@ -23,7 +23,7 @@ from cx_audit.analysis import (
     steps_on_every_route,
     trap_loops,
 )
-from cx_audit.graph import journey_graph
+from cx_audit.analysis.graph import journey_graph
 
 from .builder import make_journey
 from .oracle import closed_classes
@@ -378,7 +378,7 @@ def test_most_likely_routes_are_the_best(spec) -> None:
 @given(journey_specs())
 def test_the_view_read_from_the_model_equals_the_view_read_from_the_graph(spec) -> None:
     """journey_graph records the model's view; reading the graph back must give the same."""
-    from cx_audit.analysis._net import _read_graph, net_of
+    from cx_audit.analysis.view import _read_graph, net_of
 
     journey = make_journey(spec)
     graph = journey_graph(journey)
@@ -398,7 +398,7 @@ def test_components_match_networkx_and_come_sinks_first(graph) -> None:
     """The hand-rolled Tarjan agrees with networkx, and lists a component after all it reaches."""
     import networkx as nx
 
-    from cx_audit.analysis._net import strongly_connected
+    from cx_audit.analysis.view import strongly_connected
 
     n, edges = graph
     succ: list[list[int]] = [[] for _ in range(n)]

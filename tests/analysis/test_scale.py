@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cx_audit.analysis import UNBOUNDED, analyse, most_likely_routes, route_count
-from cx_audit.graph import journey_graph
+from cx_audit.analysis.graph import journey_graph
 
 from .builder import make_journey
 

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from cx_audit.analysis._sparse import LeakyLU
+from cx_audit.analysis.sparse import LeakyLU
 
 
 def exact_solve(a: list[list[Fraction]], b: list[Fraction]) -> list[Fraction]:

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from cx_audit.config import Config
-from cx_audit.engine import audit_journey
-from cx_audit.eventlog.conform import conform, observe
+from cx_audit.audit.config import Config
+from cx_audit.audit.engine import audit_journey
+from cx_audit.audit.conformance import conform, observe
 from cx_audit.eventlog.mapping import mapping_from_data
 from cx_audit.eventlog.observations import Observations, observed_loop
 from cx_audit.eventlog.reader import LogColumns
-from cx_audit.loader import load_journey
+from cx_audit.io.loader import load_journey
 from cx_audit.renderers import RENDERERS, render
 
 from .helpers import SUPPORT_ROWS, write_log
@@ -145,7 +145,7 @@ def test_an_ordinary_audit_is_unaffected(files: tuple[Path, Path]) -> None:
 
 def test_conforming_a_discovered_journey_to_its_own_log_is_clean(tmp_path: Path) -> None:
     from cx_audit.eventlog.discover import discover
-    from cx_audit.writer import dump_journey
+    from cx_audit.io.writer import dump_journey
 
     log = write_log(tmp_path, ROWS)
     document, notes = discover(log, LogColumns("case", "activity", "time"))

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cx_audit.engine import audit_journey
-from cx_audit.eventlog.conform import conform
+from cx_audit.audit.engine import audit_journey
+from cx_audit.audit.conformance import conform
 from cx_audit.eventlog.discover import discover
 from cx_audit.eventlog.mapping import mapping_from_data
 from cx_audit.eventlog.reader import LogColumns, scan_log
-from cx_audit.loader import load_journey_text
-from cx_audit.writer import dump_journey
+from cx_audit.io.loader import load_journey_text
+from cx_audit.io.writer import dump_journey
 
 from .helpers import BPI2013, HELPDESK, need
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from cx_audit.graph import journey_graph
+from cx_audit.analysis.graph import journey_graph
 from cx_audit.importers import import_bpmn, import_file
-from cx_audit.model import StepKind
+from cx_audit.core.model import StepKind
 
 from .helpers import DATA, STRUCTURAL, by_source, findings, load
 

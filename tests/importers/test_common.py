@@ -11,7 +11,7 @@ from cx_audit import importers
 from cx_audit.importers import (
     IMPORTERS,
     ImportResult,
-    _common,
+    drafts,
     bpmn,
     import_bpmn,
     import_connect,
@@ -19,8 +19,8 @@ from cx_audit.importers import (
     import_mermaid,
     journey_text,
 )
-from cx_audit.loader import load_journey_bytes
-from cx_audit.writer import MODELINE
+from cx_audit.io.loader import load_journey_bytes
+from cx_audit.io.writer import MODELINE
 
 
 def test_the_registry_names_one_importer_per_format() -> None:
@@ -28,7 +28,7 @@ def test_the_registry_names_one_importer_per_format() -> None:
                          "mermaid": import_mermaid}
 
 
-@pytest.mark.parametrize("module", [_common, bpmn])
+@pytest.mark.parametrize("module", [drafts, bpmn])
 def test_doctests(module: object) -> None:
     assert doctest.testmod(module).failed == 0  # type: ignore[arg-type]
 
@@ -98,4 +98,4 @@ def test_imports_are_deterministic() -> None:
     ("???", "step"), ("Über-Straße 5", "uber-strae-5"),
 ])
 def test_slugify(text: str, slug: str) -> None:
-    assert _common.slugify(text) == slug
+    assert drafts.slugify(text) == slug

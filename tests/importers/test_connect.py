@@ -9,9 +9,9 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from cx_audit.graph import journey_graph
+from cx_audit.analysis.graph import journey_graph
 from cx_audit.importers import import_connect, import_file
-from cx_audit.model import Journey, StepKind
+from cx_audit.core.model import Journey, StepKind
 
 from .helpers import DATA, by_source, findings, load
 

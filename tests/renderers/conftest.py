@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cx_audit.run import AuditRun
+from cx_audit.audit.run import AuditRun
 
 from .shared import build_hostile_run, build_sample_run
 

@@ -14,8 +14,8 @@ import os
 from pathlib import Path
 from textwrap import dedent
 
-from cx_audit.config import Config
-from cx_audit.run import AuditRun, run_audit
+from cx_audit.audit.config import Config
+from cx_audit.audit.run import AuditRun, run_audit
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 ROOT = Path(__file__).resolve().parents[2]

@@ -17,13 +17,13 @@ from analysis.builder import make_journey
 from analysis.strategies import journey_specs
 from hypothesis import HealthCheck, given, settings
 
-from cx_audit.config import Config
-from cx_audit.engine import audit_journey
-from cx_audit.findings import Evidence
-from cx_audit.loader import load_journey
+from cx_audit.audit.config import Config
+from cx_audit.audit.engine import audit_journey
+from cx_audit.core.findings import Evidence
+from cx_audit.io.loader import load_journey
 from cx_audit.renderers import part_renderer, render
 from cx_audit.renderers.json_report import _dumps, journey_to_dict, render_journey_json
-from cx_audit.run import run_audit
+from cx_audit.audit.run import run_audit
 
 ROOT = Path(__file__).resolve().parents[2]
 JOURNEY_FILES = sorted((ROOT / "journeys").glob("*.yaml")) + sorted(
@@ -63,7 +63,7 @@ def test_text_that_needs_escaping_and_non_finite_evidence_are_written_alike() ->
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_run_rendered_as_it_goes_gives_the_same_report(tmp_path: Path, jobs: int,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    import cx_audit.run as run_module
+    import cx_audit.audit.run as run_module
 
     monkeypatch.setattr(run_module, "PARALLEL_FROM", 2)
     monkeypatch.setattr(run_module, "FILES_PER_WORKER", 1)
@@ -102,7 +102,7 @@ def test_every_evidence_is_written_as_the_encoder_writes_it(evidence: Evidence) 
 @pytest.mark.parametrize("path", JOURNEY_FILES[:9], ids=lambda p: p.name)
 def test_findings_come_in_report_order(path: Path) -> None:
     """The engine's sort (in C) gives the order ``Finding.sort_key`` defines."""
-    from cx_audit.findings import Finding
+    from cx_audit.core.findings import Finding
 
     findings = list(audit_journey(load_journey(path)).findings)
     assert findings == sorted(findings, key=Finding.sort_key)
@@ -113,8 +113,8 @@ def test_a_baseline_is_applied_where_findings_are_made(tmp_path: Path,
     """Findings a baseline records are dropped in the workers too, before rendering."""
     from collections import Counter
 
-    import cx_audit.run as run_module
-    from cx_audit.baseline import baseline_key
+    import cx_audit.audit.run as run_module
+    from cx_audit.audit.baseline import baseline_key
 
     monkeypatch.setattr(run_module, "PARALLEL_FROM", 2)
     monkeypatch.setattr(run_module, "FILES_PER_WORKER", 1)

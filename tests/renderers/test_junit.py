@@ -5,11 +5,11 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from types import SimpleNamespace
 
-from cx_audit.findings import Finding, Severity
-from cx_audit.model import Location
+from cx_audit.core.findings import Finding, Severity
+from cx_audit.core.model import Location
 from cx_audit.renderers.junit import render_junit, xml_text
-from cx_audit.run import AuditRun
-from cx_audit.textsafe import printable
+from cx_audit.audit.run import AuditRun
+from cx_audit.text.safe import printable
 
 from .shared import (
     HOSTILE_BROKEN,

@@ -29,9 +29,9 @@ from pathlib import Path
 
 import pytest
 
-from cx_audit.config import Config
-from cx_audit.engine import audit_journey
-from cx_audit.loader import JourneyError, load_journey
+from cx_audit.audit.config import Config
+from cx_audit.audit.engine import audit_journey
+from cx_audit.io.loader import JourneyError, load_journey
 from cx_audit.rules import RULES
 
 HERE = Path(__file__).resolve().parent

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from cx_audit.model import SLUG_PATTERN
+from cx_audit.core.model import SLUG_PATTERN
 
 __all__ = ["dump_journey", "MODELINE"]
 

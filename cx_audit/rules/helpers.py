@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 
 import networkx as nx
 
-from cx_audit.model import Actor, Journey, Step
+from cx_audit.core.model import Actor, Journey, Step
 
 __all__ = [
     "AUTOMATED_SHIELDS", "PEOPLE", "cycle_through", "fmt_minutes", "fmt_share", "is_person",

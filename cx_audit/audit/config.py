@@ -36,9 +36,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from cx_audit.findings import Severity
+from cx_audit.core.findings import Severity
 from cx_audit.rules import RULES, Rule, all_options, resolve_selector
-from cx_audit.yamlsource import Problem
+from cx_audit.io.yamlsource import Problem
 
 __all__ = ["Config", "ConfigError", "find_config", "load_config"]
 

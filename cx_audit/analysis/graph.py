@@ -3,9 +3,9 @@
 Nodes are step ids, in file order, with attributes:
 
 ``step``
-    the :class:`~cx_audit.model.Step` itself;
+    the :class:`~cx_audit.core.model.Step` itself;
 ``kind``
-    its :class:`~cx_audit.model.StepKind`;
+    its :class:`~cx_audit.core.model.StepKind`;
 ``shield``
     ``1`` when the step is a shield layer, else ``0`` (so sums count layers);
 ``abandon``
@@ -14,7 +14,7 @@ Nodes are step ids, in file order, with attributes:
 Edges follow ``next`` transitions, with attributes:
 
 ``transition``
-    the :class:`~cx_audit.model.Transition`;
+    the :class:`~cx_audit.core.model.Transition`;
 ``p``
     the probability that a customer at the source takes this edge,
     ``(1 - abandon) * probability`` (the abandon share is not an edge);
@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import networkx as nx
 
-from cx_audit.analysis._net import remember_net
-from cx_audit.model import Handoff, Journey
+from cx_audit.analysis.view import remember_net
+from cx_audit.core.model import Handoff, Journey
 
 __all__ = ["journey_graph"]
 

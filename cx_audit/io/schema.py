@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cx_audit.model import SLUG_PATTERN, Actor, Handoff, StepKind
+from cx_audit.core.model import SLUG_PATTERN, Actor, Handoff, StepKind
 
 __all__ = ["SCHEMA_ID", "journey_schema", "schema_json"]
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import networkx as nx
 
-from cx_audit.model import Handoff, Journey
+from cx_audit.core.model import Handoff, Journey
 
 __all__ = ["Net", "journey_net", "net_of", "net_of_journey", "strongly_connected"]
 

@@ -1,7 +1,7 @@
 """The journey domain model: immutable values produced by the loader.
 
 Every analysis, rule and renderer works on these types (or on the networkx
-graph built from them by :mod:`cx_audit.graph`). They are frozen so that a
+graph built from them by :mod:`cx_audit.analysis.graph`). They are frozen so that a
 journey can be shared between analyses without anyone changing it behind
 another's back, and every value that came from a file keeps its
 :class:`Location` so findings can point at the exact line.

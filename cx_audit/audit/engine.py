@@ -19,10 +19,10 @@ from types import MappingProxyType
 import networkx as nx
 
 from cx_audit.analysis import JourneyAnalysis, analyse
-from cx_audit.config import Config
-from cx_audit.findings import Candidate, Evidence, Finding, Severity
-from cx_audit.graph import journey_graph
-from cx_audit.model import Journey, StepKind, Suppression
+from cx_audit.audit.config import Config
+from cx_audit.core.findings import Candidate, Evidence, Finding, Severity
+from cx_audit.analysis.graph import journey_graph
+from cx_audit.core.model import Journey, StepKind, Suppression
 from cx_audit.rules import Rule, RuleContext, get
 
 __all__ = ["JourneyAudit", "audit_journey", "fix_first", "worst_severity"]

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cx_audit import __version__
-from cx_audit.files import OutputRefused, write_atomic
+from cx_audit.io.files import OutputRefused, write_atomic
 
 if TYPE_CHECKING:
-    from cx_audit.config import Config
-    from cx_audit.model import Journey
+    from cx_audit.audit.config import Config
+    from cx_audit.core.model import Journey
 
 __all__ = [
     "EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "ConfigOption", "FailOn", "OutputFormat",
@@ -109,7 +109,7 @@ def bad_input(problems: Iterable[object]) -> typer.Exit:
 
 def load_settings(path: Path | None) -> Config:
     """The configuration (``--config``, or the nearest one); exit 2 on a bad one."""
-    from cx_audit.config import ConfigError, load_config
+    from cx_audit.audit.config import ConfigError, load_config
 
     try:
         return load_config(path)
@@ -119,7 +119,7 @@ def load_settings(path: Path | None) -> Config:
 
 def load_one(path: Path) -> Journey:
     """One journey file for the commands that take a single file; exit 2 when it is invalid."""
-    from cx_audit.loader import JourneyError, load_journey
+    from cx_audit.io.loader import JourneyError, load_journey
 
     try:
         return load_journey(path)
@@ -151,7 +151,7 @@ OutputOption = Annotated[Path | None, typer.Option(
 
 def main() -> None:
     """Console-script entry point: run the app, turning crashes into exit 2."""
-    from cx_audit.analysis._sparse import LoopTooEntangled
+    from cx_audit.analysis.sparse import LoopTooEntangled
 
     try:
         app()

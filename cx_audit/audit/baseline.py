@@ -20,8 +20,8 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from cx_audit.findings import Finding
-from cx_audit.yamlsource import Problem
+from cx_audit.core.findings import Finding
+from cx_audit.io.yamlsource import Problem
 
 __all__ = ["BaselineError", "baseline_key", "filter_new", "read_baseline", "render_baseline"]
 

@@ -19,7 +19,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from cx_audit.model import Location
+from cx_audit.core.model import Location
 
 __all__ = ["Candidate", "Evidence", "Finding", "Severity", "SEVERITY_ORDER"]
 

@@ -17,15 +17,15 @@ from itertools import repeat
 from pathlib import Path
 from types import MappingProxyType
 
-from cx_audit.analysis._sparse import LoopTooEntangled
-from cx_audit.collection import unique_journeys
-from cx_audit.config import Config
-from cx_audit.engine import JourneyAudit, audit_journey
-from cx_audit.files import expand_paths
-from cx_audit.findings import Finding, Severity
-from cx_audit.loader import JourneyError, load_journey
-from cx_audit.model import Location
-from cx_audit.yamlsource import Problem
+from cx_audit.analysis.sparse import LoopTooEntangled
+from cx_audit.audit.collection import unique_journeys
+from cx_audit.audit.config import Config
+from cx_audit.audit.engine import JourneyAudit, audit_journey
+from cx_audit.io.files import expand_paths
+from cx_audit.core.findings import Finding, Severity
+from cx_audit.io.loader import JourneyError, load_journey
+from cx_audit.core.model import Location
+from cx_audit.io.yamlsource import Problem
 
 __all__ = ["AuditRun", "PartRenderer", "RenderedAudit", "run_audit"]
 
@@ -187,7 +187,7 @@ def _usable_cores() -> int:
 
 def _without_known(audit: JourneyAudit, known: Counter[str]) -> JourneyAudit:
     """``audit`` without the findings a baseline records."""
-    from cx_audit.baseline import filter_new
+    from cx_audit.audit.baseline import filter_new
 
     return replace(audit, findings=tuple(filter_new(audit.findings, known)))
 

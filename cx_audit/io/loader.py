@@ -28,7 +28,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from cx_audit.model import (
+from cx_audit.core.model import (
     FORMAT_VERSION,
     SLUG_PATTERN,
     Actor,
@@ -41,7 +41,7 @@ from cx_audit.model import (
     Suppression,
     Transition,
 )
-from cx_audit.yamlsource import (
+from cx_audit.io.yamlsource import (
     MappingNode,
     Node,
     Problem,

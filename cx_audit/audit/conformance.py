@@ -5,7 +5,7 @@ steps (:class:`Observations`); :func:`conform` loads the files, observes,
 and audits the journey with the observations in the rule context, so that
 the conformance rules (CX601-CX606, ``cx_audit/rules/conform_*.py``)
 report the differences as findings in an ordinary
-:class:`~cx_audit.run.AuditRun` that every output format renders.
+:class:`~cx_audit.audit.run.AuditRun` that every output format renders.
 
 Which step an activity stands for, first match wins:
 
@@ -38,16 +38,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from cx_audit.config import Config
-from cx_audit.engine import audit_journey
+from cx_audit.audit.config import Config
+from cx_audit.audit.engine import audit_journey
 from cx_audit.eventlog.discover import slugify
 from cx_audit.eventlog.mapping import LogMapping, MappingError, load_mapping
 from cx_audit.eventlog.observations import Observations, StepObservation, observed_loop
 from cx_audit.eventlog.reader import EventLogError, LogColumns, scan_log
-from cx_audit.loader import JourneyError, load_journey
-from cx_audit.model import Journey
-from cx_audit.run import AuditRun
-from cx_audit.yamlsource import Problem
+from cx_audit.io.loader import JourneyError, load_journey
+from cx_audit.core.model import Journey
+from cx_audit.audit.run import AuditRun
+from cx_audit.io.yamlsource import Problem
 
 __all__ = [
     "CONFORMANCE_PREFIX",

@@ -15,14 +15,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cx_audit.baseline import baseline_key, filter_new
-from cx_audit.collection import load_paths
-from cx_audit.config import Config
-from cx_audit.engine import JourneyAudit, audit_journey
-from cx_audit.findings import Finding, Severity
-from cx_audit.loader import JourneyError, load_journey_bytes
-from cx_audit.model import Journey
-from cx_audit.yamlsource import Problem
+from cx_audit.audit.baseline import baseline_key, filter_new
+from cx_audit.audit.collection import load_paths
+from cx_audit.audit.config import Config
+from cx_audit.audit.engine import JourneyAudit, audit_journey
+from cx_audit.core.findings import Finding, Severity
+from cx_audit.io.loader import JourneyError, load_journey_bytes
+from cx_audit.core.model import Journey
+from cx_audit.io.yamlsource import Problem
 
 __all__ = ["DEFAULT_TOLERANCE", "DiffResult", "JourneyDiff", "compare", "compare_paths",
            "load_at_revision"]

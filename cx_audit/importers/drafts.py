@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from cx_audit.model import FORMAT_VERSION
+from cx_audit.core.model import FORMAT_VERSION
 
 __all__ = [
     "DraftEdge",
@@ -106,7 +106,7 @@ def _merge_labels(labels: Iterable[str]) -> str:
 
 def render_document(journey_id: str, title: str, drafts: list[DraftStep],
                     extensions: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The journey document (plain data for :func:`cx_audit.writer.dump_journey`).
+    """The journey document (plain data for :func:`cx_audit.io.writer.dump_journey`).
 
     Steps keep the order of ``drafts``. Several edges to one target become
     one transition whose label joins theirs and which is a handoff when any

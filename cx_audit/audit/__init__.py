@@ -1,0 +1,1 @@
+"""Audit orchestration: configuration, the rule engine, runs over many files, baselines, diffs and conformance."""

@@ -1,0 +1,1 @@
+"""Input and output files: YAML read with positions, journeys loaded and written, paths and safe writes."""
