@@ -32,9 +32,11 @@ except ImportError:  # the fallback below needs nothing but the standard library
 
 if atheris is not None:
     with atheris.instrument_imports():
-        from cx_audit.io.loader import JourneyError, load_journey_bytes
+        from cx_audit.core.errors import JourneyError
+        from cx_audit.io.loader import load_journey_bytes
 else:
-    from cx_audit.io.loader import JourneyError, load_journey_bytes
+    from cx_audit.core.errors import JourneyError
+    from cx_audit.io.loader import load_journey_bytes
 
 
 def check_one(data: bytes) -> None:

@@ -9,11 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import JOURNEYS
 from typer.testing import CliRunner
 
 from cx_audit.cli import app
-
-from conftest import JOURNEYS
 
 runner = CliRunner()
 
@@ -318,9 +317,9 @@ def test_json_never_holds_non_finite_numbers(tmp_path: Path) -> None:
     import dataclasses
 
     from cx_audit.audit.config import Config
+    from cx_audit.audit.run import run_audit
     from cx_audit.core.findings import Evidence
     from cx_audit.renderers.json_report import render_json
-    from cx_audit.audit.run import run_audit
 
     run = run_audit([journey_file(tmp_path, WARNING_ONLY)], Config())
     audit_ = run.audits[0]

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from cx_audit.audit.config import Config, ConfigError, find_config, load_config
+from cx_audit.audit.config import Config, find_config, load_config
+from cx_audit.core.errors import ConfigError
 from cx_audit.core.findings import Severity
 from cx_audit.rules import RULES, get, resolve_selector
 

@@ -8,8 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from cx_audit.io.loader import MAX_FILE_BYTES, JourneyError, load_journey, load_journey_bytes, \
-    load_journey_text, parse_duration
+from cx_audit.core.errors import JourneyError
+from cx_audit.io.loader import (
+    MAX_FILE_BYTES,
+    load_journey,
+    load_journey_bytes,
+    load_journey_text,
+    parse_duration,
+)
 from cx_audit.core.model import Actor, Handoff, Location, StepKind
 from cx_audit.io.yamlsource import ALIAS_BUDGET, MAX_DEPTH
 

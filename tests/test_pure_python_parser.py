@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import FIXTURES, JOURNEYS
 
 import cx_audit.io.yamlsource as yamlsource
-from cx_audit.io.loader import JourneyError, load_journey
-
-from conftest import FIXTURES, JOURNEYS
+from cx_audit.core.errors import JourneyError
+from cx_audit.io.loader import load_journey
 
 FILES = sorted((FIXTURES / "valid").glob("*.yaml")) + sorted(JOURNEYS.glob("*.yaml"))
 INVALID = sorted((FIXTURES / "invalid").glob("*.yaml"))

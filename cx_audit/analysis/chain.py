@@ -37,9 +37,10 @@ from typing import Any
 
 import networkx as nx
 
-from cx_audit.analysis.view import Net, journey_net, strongly_connected
-from cx_audit.analysis.sparse import LeakyLU, LoopTooEntangled
 from cx_audit.analysis.erlang import ErlangC, step_wait
+from cx_audit.analysis.sparse import LeakyLU
+from cx_audit.analysis.view import Net, journey_net, strongly_connected
+from cx_audit.core.errors import LoopTooEntangled
 from cx_audit.core.model import Journey
 
 __all__ = ["PER_STEP_WORK_LIMIT", "ChainResult", "solve_chain"]

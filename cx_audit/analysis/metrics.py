@@ -10,7 +10,6 @@ from typing import Any
 
 import networkx as nx
 
-from cx_audit.analysis.view import journey_net
 from cx_audit.analysis.chain import INF, _Solution, _weighted
 from cx_audit.analysis.erlang import ErlangC
 from cx_audit.analysis.structure import (
@@ -21,6 +20,7 @@ from cx_audit.analysis.structure import (
     _shields_max,
     _shields_min,
 )
+from cx_audit.analysis.view import journey_net
 from cx_audit.analysis.whatif import Impact, _impacts
 from cx_audit.core.model import Journey
 

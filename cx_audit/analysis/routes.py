@@ -9,9 +9,9 @@ from typing import Any
 
 import networkx as nx
 
-from cx_audit.analysis.view import Net, journey_net
 from cx_audit.analysis.chain import entry_distribution
 from cx_audit.analysis.erlang import step_wait
+from cx_audit.analysis.view import Net, journey_net
 from cx_audit.core.model import Journey
 
 __all__ = ["Route", "most_likely_routes"]

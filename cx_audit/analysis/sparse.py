@@ -18,26 +18,11 @@ from __future__ import annotations
 import heapq
 from collections.abc import Sequence
 
+from cx_audit.core.errors import FACTOR_WORK_LIMIT, LoopTooEntangled
+
 __all__ = ["FACTOR_WORK_LIMIT", "LeakyLU", "LoopTooEntangled"]
 
-FACTOR_WORK_LIMIT = 30_000_000
-"""Most elimination updates one loop's factorisation may take (about half a minute).
 
-Journeys' loops are local and factor in linear time; a loop of thousands of
-steps that all lead to one another at random fills the factors until the
-work grows with the cube of its size. Past this budget the journey is
-reported as too entangled to solve exactly, instead of the audit hanging."""
-
-
-class LoopTooEntangled(ArithmeticError):
-    """A loop cannot be solved within the budget (or within floating point)."""
-
-    def __init__(self, size: int, message: str | None = None) -> None:
-        super().__init__(message or (
-            f"a loop of {size} steps that all lead to one another is too entangled to solve "
-            f"exactly (more than {FACTOR_WORK_LIMIT:,} elimination updates); split it into "
-            "smaller loops"))
-        self.size = size
 
 
 class LeakyLU:

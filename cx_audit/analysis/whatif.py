@@ -29,9 +29,9 @@ from typing import Any
 
 import networkx as nx
 
-from cx_audit.analysis.view import Net
-from cx_audit.analysis.sparse import LeakyLU
 from cx_audit.analysis.chain import INF, PER_STEP_WORK_LIMIT, _Chain, _Solution, _solve, _weighted
+from cx_audit.analysis.sparse import LeakyLU
+from cx_audit.analysis.view import Net
 from cx_audit.core.model import Journey
 
 __all__ = ["Impact", "step_impacts"]

@@ -20,21 +20,14 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
+from cx_audit.core.errors import BaselineError, Problem
 from cx_audit.core.findings import Finding
-from cx_audit.io.yamlsource import Problem
 
 __all__ = ["BaselineError", "baseline_key", "filter_new", "read_baseline", "render_baseline"]
 
 FORMAT = 1
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 
-
-class BaselineError(Exception):
-    """The baseline file cannot be used; ``problem`` says where and why."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(str(problem))
-        self.problem = problem
 
 
 def baseline_key(finding: Finding) -> str:
@@ -61,14 +54,14 @@ def read_baseline(path: Path) -> Counter[str]:
     try:
         data = json.loads(path.read_text("utf-8"))
     except OSError as exc:
-        raise BaselineError(Problem(name, 1, 1, f"cannot read the baseline: {exc.strerror}")) from None
+        raise BaselineError([Problem(name, 1, 1, f"cannot read the baseline: {exc.strerror}")]) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line, column = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
-        raise BaselineError(Problem(name, line, column, f"not a baseline file: {exc}")) from None
+        raise BaselineError([Problem(name, line, column, f"not a baseline file: {exc}")]) from None
     if not isinstance(data, dict) or data.get("cx-audit-baseline") != FORMAT or not isinstance(
             data.get("findings"), list):
-        raise BaselineError(Problem(name, 1, 1, "not a cx-audit baseline file (version 1); "
-                                                "write one with --write-baseline"))
+        raise BaselineError([Problem(name, 1, 1, "not a cx-audit baseline file (version 1); "
+                                                 "write one with --write-baseline")])
     keys: Counter[str] = Counter()
     for entry in data["findings"]:
         if isinstance(entry, dict) and isinstance(entry.get("key"), str):

@@ -36,21 +36,14 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from cx_audit.core.errors import ConfigError, Problem
 from cx_audit.core.findings import Severity
 from cx_audit.rules import RULES, Rule, all_options, resolve_selector
-from cx_audit.io.yamlsource import Problem
 
 __all__ = ["Config", "ConfigError", "find_config", "load_config"]
 
 TABLE_KEYS = ("select", "ignore", "severity", "fail-on", "per-file-ignores")
 
-
-class ConfigError(Exception):
-    """The configuration is invalid; ``problems`` say where and why."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
 
 
 @dataclass(frozen=True)

@@ -40,14 +40,14 @@ from pathlib import Path
 
 from cx_audit.audit.config import Config
 from cx_audit.audit.engine import audit_journey
-from cx_audit.eventlog.discover import slugify
-from cx_audit.eventlog.mapping import LogMapping, MappingError, load_mapping
-from cx_audit.eventlog.observations import Observations, StepObservation, observed_loop
-from cx_audit.eventlog.reader import EventLogError, LogColumns, scan_log
-from cx_audit.io.loader import JourneyError, load_journey
-from cx_audit.core.model import Journey
 from cx_audit.audit.run import AuditRun
-from cx_audit.io.yamlsource import Problem
+from cx_audit.core.errors import EventLogError, JourneyError, MappingError, Problem
+from cx_audit.core.model import Journey
+from cx_audit.eventlog.discover import slugify
+from cx_audit.eventlog.mapping import LogMapping, load_mapping
+from cx_audit.eventlog.observations import Observations, StepObservation, observed_loop
+from cx_audit.eventlog.reader import LogColumns, scan_log
+from cx_audit.io.loader import load_journey
 
 __all__ = [
     "CONFORMANCE_PREFIX",

@@ -19,10 +19,10 @@ from cx_audit.audit.baseline import baseline_key, filter_new
 from cx_audit.audit.collection import load_paths
 from cx_audit.audit.config import Config
 from cx_audit.audit.engine import JourneyAudit, audit_journey
+from cx_audit.core.errors import JourneyError, Problem
 from cx_audit.core.findings import Finding, Severity
-from cx_audit.io.loader import JourneyError, load_journey_bytes
 from cx_audit.core.model import Journey
-from cx_audit.io.yamlsource import Problem
+from cx_audit.io.loader import load_journey_bytes
 
 __all__ = ["DEFAULT_TOLERANCE", "DiffResult", "JourneyDiff", "compare", "compare_paths",
            "load_at_revision"]

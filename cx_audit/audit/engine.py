@@ -19,9 +19,9 @@ from types import MappingProxyType
 import networkx as nx
 
 from cx_audit.analysis import JourneyAnalysis, analyse
+from cx_audit.analysis.graph import journey_graph
 from cx_audit.audit.config import Config
 from cx_audit.core.findings import Candidate, Evidence, Finding, Severity
-from cx_audit.analysis.graph import journey_graph
 from cx_audit.core.model import Journey, StepKind, Suppression
 from cx_audit.rules import Rule, RuleContext, get
 

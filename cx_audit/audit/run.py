@@ -17,15 +17,14 @@ from itertools import repeat
 from pathlib import Path
 from types import MappingProxyType
 
-from cx_audit.analysis.sparse import LoopTooEntangled
 from cx_audit.audit.collection import unique_journeys
 from cx_audit.audit.config import Config
 from cx_audit.audit.engine import JourneyAudit, audit_journey
-from cx_audit.io.files import expand_paths
+from cx_audit.core.errors import JourneyError, LoopTooEntangled, Problem
 from cx_audit.core.findings import Finding, Severity
-from cx_audit.io.loader import JourneyError, load_journey
 from cx_audit.core.model import Location
-from cx_audit.io.yamlsource import Problem
+from cx_audit.io.files import expand_paths
+from cx_audit.io.loader import load_journey
 
 __all__ = ["AuditRun", "PartRenderer", "RenderedAudit", "run_audit"]
 

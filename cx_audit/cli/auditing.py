@@ -55,9 +55,9 @@ def audit(
         "audit in one process.")] = 0,
 ) -> None:
     """Audit journeys: metrics and findings. Exit 0 clean, 1 findings, 2 bad input."""
+    from cx_audit.audit.run import run_audit
     from cx_audit.core.findings import Severity
     from cx_audit.renderers import part_renderer, render
-    from cx_audit.audit.run import run_audit
 
     settings = load_settings(config)
     colored = output is None and use_color(color, sys.stdout)
@@ -102,7 +102,8 @@ def _write_baseline(run: AuditRun, target: Path) -> None:
 
 def _read_baseline(path: Path) -> Counter[str]:
     """``--baseline``: the keys of the findings the baseline file records (exit 2 if unusable)."""
-    from cx_audit.audit.baseline import BaselineError, read_baseline
+    from cx_audit.audit.baseline import read_baseline
+    from cx_audit.core.errors import BaselineError
 
     try:
         return read_baseline(path)
@@ -143,8 +144,8 @@ def report(
     config: ConfigOption = None,
 ) -> None:
     """Write a Markdown report for a client: summary, diagrams, findings per team, fixes."""
-    from cx_audit.renderers.markdown import render_markdown
     from cx_audit.audit.run import run_audit
+    from cx_audit.renderers.markdown import render_markdown
 
     run = run_audit(paths, load_settings(config), progress=progress_bar())
     for problem in sorted(run.problems):

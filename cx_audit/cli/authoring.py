@@ -7,14 +7,15 @@ from typing import Annotated
 
 import typer
 
+from cx_audit.audit.collection import load_paths
 from cx_audit.cli.common import (
     EXIT_ERROR,
     Paths,
     app,
     fail,
 )
-from cx_audit.audit.collection import load_paths
-from cx_audit.io.files import OutputRefused, write_new
+from cx_audit.core.errors import OutputRefused
+from cx_audit.io.files import write_new
 from cx_audit.io.schema import schema_json
 from cx_audit.io.starter import starter_journey, starter_target
 

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cx_audit import __version__
-from cx_audit.io.files import OutputRefused, write_atomic
+from cx_audit.core.errors import OutputRefused
+from cx_audit.io.files import write_atomic
 
 if TYPE_CHECKING:
     from cx_audit.audit.config import Config
@@ -109,7 +110,8 @@ def bad_input(problems: Iterable[object]) -> typer.Exit:
 
 def load_settings(path: Path | None) -> Config:
     """The configuration (``--config``, or the nearest one); exit 2 on a bad one."""
-    from cx_audit.audit.config import ConfigError, load_config
+    from cx_audit.audit.config import load_config
+    from cx_audit.core.errors import ConfigError
 
     try:
         return load_config(path)
@@ -119,7 +121,8 @@ def load_settings(path: Path | None) -> Config:
 
 def load_one(path: Path) -> Journey:
     """One journey file for the commands that take a single file; exit 2 when it is invalid."""
-    from cx_audit.io.loader import JourneyError, load_journey
+    from cx_audit.core.errors import JourneyError
+    from cx_audit.io.loader import load_journey
 
     try:
         return load_journey(path)
@@ -151,7 +154,7 @@ OutputOption = Annotated[Path | None, typer.Option(
 
 def main() -> None:
     """Console-script entry point: run the app, turning crashes into exit 2."""
-    from cx_audit.analysis.sparse import LoopTooEntangled
+    from cx_audit.core.errors import LoopTooEntangled
 
     try:
         app()

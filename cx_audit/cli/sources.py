@@ -21,7 +21,8 @@ from cx_audit.cli.common import (
     load_settings,
 )
 from cx_audit.cli.console import ColorChoice, terminal_width, use_color
-from cx_audit.io.files import OutputRefused, write_atomic, write_new
+from cx_audit.core.errors import OutputRefused
+from cx_audit.io.files import write_atomic, write_new
 
 
 class ImportFormat(StrEnum):
@@ -113,7 +114,8 @@ def discover(
     journey_id: Annotated[str | None, typer.Option("--id", help="The journey id.")] = None,
 ) -> None:
     """Build a journey from an event log: what customers actually went through."""
-    from cx_audit.eventlog import EventLogError, LogColumns, MappingError, load_mapping
+    from cx_audit.core.errors import EventLogError, MappingError
+    from cx_audit.eventlog import LogColumns, load_mapping
     from cx_audit.eventlog.discover import discover as build
     from cx_audit.io.writer import dump_journey
 
@@ -159,9 +161,9 @@ def conform(
     color: Annotated[ColorChoice, typer.Option(help="Colour the text output.")] = ColorChoice.AUTO,
 ) -> None:
     """Set a journey map beside an event log: what reality does that the map does not say."""
-    from cx_audit.eventlog import LogColumns
     from cx_audit.audit.conformance import conform as compare_with_log
     from cx_audit.core.findings import Severity
+    from cx_audit.eventlog import LogColumns
     from cx_audit.renderers import render
 
     settings = load_settings(config)

@@ -13,14 +13,10 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from cx_audit.core.errors import EventLogError, MappingError
     from cx_audit.eventlog.discover import build_journey
-    from cx_audit.eventlog.mapping import (
-        LogMapping,
-        MappingError,
-        load_mapping,
-        mapping_from_data,
-    )
-    from cx_audit.eventlog.reader import EventLogError, LogColumns, LogStats, scan_log
+    from cx_audit.eventlog.mapping import LogMapping, load_mapping, mapping_from_data
+    from cx_audit.eventlog.reader import LogColumns, LogStats, scan_log
 
 _HOMES = {
     "build_journey": "discover",

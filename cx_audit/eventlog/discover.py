@@ -54,9 +54,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from cx_audit.core.errors import EventLogError, Problem
 from cx_audit.eventlog.mapping import LogMapping, matches
-from cx_audit.eventlog.reader import EventLogError, LogColumns, LogStats, scan_log
-from cx_audit.io.yamlsource import Problem
+from cx_audit.eventlog.reader import LogColumns, LogStats, scan_log
 
 __all__ = ["apportion", "build_journey", "discover", "format_wait", "slugify"]
 

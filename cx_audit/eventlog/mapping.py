@@ -45,9 +45,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cx_audit.eventlog.reader import LogColumns
+from cx_audit.core.errors import MappingError, Problem, YamlSourceError
 from cx_audit.core.model import SLUG_PATTERN
-from cx_audit.io.yamlsource import MappingNode, Problem, YamlSourceError, compose_text, to_python
+from cx_audit.eventlog.reader import LogColumns
+from cx_audit.io.yamlsource import MappingNode, compose_text, to_python
 
 __all__ = ["MAPPING_KEYS", "LogMapping", "MappingError", "is_pattern", "load_mapping", "lookup",
            "mapping_from_data", "matches"]
@@ -58,13 +59,6 @@ _COLUMN_KEYS = ("case", "activity", "timestamp", "resource")
 _HANDOFF_KINDS = ("warm", "cold", "none")
 _GLOB = re.compile(r"[*?\[]")
 
-
-class MappingError(Exception):
-    """The mapping file is invalid; ``problems`` say where and why."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from cx_audit.io.yamlsource import Problem
+from cx_audit.core.errors import Problem
 
 if TYPE_CHECKING:  # annotations only: every audit imports this module, few read a log
     from cx_audit.eventlog.mapping import LogMapping

@@ -65,8 +65,8 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
+from cx_audit.core.errors import EventLogError, Problem
 from cx_audit.eventlog.timestamps import EXAMPLES, TimestampParser
-from cx_audit.io.yamlsource import Problem
 
 __all__ = [
     "EXACT_WAITS",
@@ -102,13 +102,6 @@ _GUESSES = {
 _ROLE_OPTION = {"case": "--case", "activity": "--activity", "timestamp": "--timestamp",
                 "resource": "--resource"}
 
-
-class EventLogError(Exception):
-    """The event log cannot be read; ``problems`` say where and why."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
 
 
 @dataclass(frozen=True)

@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cx_audit.core.errors import Problem
 from cx_audit.importers.bpmn import DEFAULT_ABANDON_WORDS, convert_bpmn
 from cx_audit.importers.connect import convert_connect
 from cx_audit.importers.mermaid import convert_mermaid
 from cx_audit.io.writer import dump_journey
-from cx_audit.io.yamlsource import Problem
 
 __all__ = [
     "DEFAULT_ABANDON_WORDS",

@@ -39,9 +39,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+from cx_audit.core.errors import Problem, XmlInputError
 from cx_audit.importers.drafts import DraftEdge, DraftStep, clean_text, render_document, slugify
-from cx_audit.importers.safexml import XmlElement, XmlInputError, parse_xml
-from cx_audit.io.yamlsource import Problem
+from cx_audit.importers.safexml import XmlElement, parse_xml
 
 __all__ = ["BPMN_NS", "DEFAULT_ABANDON_WORDS", "BpmnImport", "convert_bpmn"]
 

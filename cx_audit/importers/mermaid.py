@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
-from cx_audit.importers.drafts import DraftEdge, DraftStep, clean_text, render_document, slugify
+from cx_audit.core.errors import Problem
 from cx_audit.core.model import Actor
-from cx_audit.io.yamlsource import Problem
+from cx_audit.importers.drafts import DraftEdge, DraftStep, clean_text, render_document, slugify
 
 __all__ = ["MermaidJourney", "MermaidTask", "convert_mermaid", "parse_mermaid_journey"]
 

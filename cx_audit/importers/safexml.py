@@ -25,6 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
+from cx_audit.core.errors import XmlInputError
+
 __all__ = ["MAX_XML_BYTES", "MAX_XML_DEPTH", "XmlDocument", "XmlElement", "XmlInputError",
            "parse_xml"]
 
@@ -38,15 +40,6 @@ _SEPARATOR = "\x1f"
 _REFUSAL = ("{what} are not accepted: a document type declaration can expand entities "
             "without limit or read other files")
 
-
-class XmlInputError(Exception):
-    """The input is not acceptable XML; ``line`` and ``column`` are 1-based."""
-
-    def __init__(self, line: int, column: int, message: str) -> None:
-        super().__init__(message)
-        self.line = line
-        self.column = column
-        self.message = message
 
 
 @dataclass(eq=False)

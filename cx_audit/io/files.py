@@ -14,13 +14,12 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from cx_audit.core.errors import OutputRefused
+
 __all__ = ["JOURNEY_SUFFIXES", "OutputRefused", "expand_paths", "write_atomic", "write_new"]
 
 JOURNEY_SUFFIXES = (".yaml", ".yml")
 
-
-class OutputRefused(Exception):
-    """Writing the requested output would destroy something the user owns."""
 
 
 def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[str]]:

@@ -28,6 +28,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from cx_audit.core.errors import JourneyError, Problem, YamlSourceError
 from cx_audit.core.model import (
     FORMAT_VERSION,
     SLUG_PATTERN,
@@ -44,10 +45,8 @@ from cx_audit.core.model import (
 from cx_audit.io.yamlsource import (
     MappingNode,
     Node,
-    Problem,
     ScalarNode,
     SequenceNode,
-    YamlSourceError,
     compose_text,
     decode_bytes,
     to_python,
@@ -96,13 +95,6 @@ _DURATION = re.compile(r"(?P<number>[0-9]+(?:\.[0-9]+)?|\.[0-9]+)\s*(?P<unit>s|m
 _UNIT_MINUTES = {"s": 1 / 60, "m": 1.0, "h": 60.0, "d": 1440.0}
 _RULE_KEY = re.compile(r"(?:CX[0-9]{3}|[a-z][a-z0-9]*(?:-[a-z0-9]+)*)")
 
-
-class JourneyError(Exception):
-    """A journey file is invalid; ``problems`` lists every problem found."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 def parse_duration(value: Any) -> float | None:

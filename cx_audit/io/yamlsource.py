@@ -30,10 +30,11 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import yaml
+
+from cx_audit.core.errors import Problem, YamlSourceError
 
 __all__ = [
     "ALIAS_BUDGET",
@@ -73,25 +74,6 @@ _INF = re.compile(r"[-+]?\.(?:inf|Inf|INF)")
 _NAN = re.compile(r"\.(?:nan|NaN|NAN)")
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Problem:
-    """One problem in an input file, at a 1-based line and column."""
-
-    file: str
-    line: int
-    column: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.message}"
-
-
-class YamlSourceError(Exception):
-    """The file could not be read as one YAML document; ``problems`` say why."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(str(p) for p in problems))
-        self.problems = problems
 
 
 class Node:

@@ -10,8 +10,8 @@ from typing import Any
 
 from cx_audit import __version__
 from cx_audit.audit.engine import JourneyAudit
-from cx_audit.core.findings import Evidence, Finding
 from cx_audit.audit.run import AuditRun
+from cx_audit.core.findings import Evidence, Finding
 
 __all__ = ["journey_to_dict", "render_journey_json", "render_json", "run_to_dict"]
 

@@ -16,9 +16,9 @@ from rich.table import Table
 from rich.text import Text
 
 from cx_audit.audit.engine import JourneyAudit, fix_first
+from cx_audit.audit.run import AuditRun
 from cx_audit.core.findings import Finding, Severity
 from cx_audit.rules.helpers import fmt_minutes, fmt_share
-from cx_audit.audit.run import AuditRun
 from cx_audit.text.safe import printable
 
 __all__ = ["render_terminal"]

@@ -30,10 +30,10 @@ from typing import Any
 
 import networkx as nx
 
-from cx_audit.core.findings import Candidate, Severity
 from cx_audit.analysis.graph import journey_graph
-from cx_audit.io.loader import parse_duration
+from cx_audit.core.findings import Candidate, Severity
 from cx_audit.core.model import Journey
+from cx_audit.io.loader import parse_duration
 
 __all__ = ["DOC_SECTIONS", "Option", "Rule", "RuleContext"]
 

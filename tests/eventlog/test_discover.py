@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from cx_audit.audit.engine import audit_journey
+from cx_audit.core.errors import EventLogError, MappingError
 from cx_audit.eventlog.discover import apportion, discover, format_wait, slugify
-from cx_audit.eventlog.mapping import LogMapping, MappingError, load_mapping, mapping_from_data
-from cx_audit.eventlog.reader import EventLogError, LogColumns
+from cx_audit.eventlog.mapping import LogMapping, load_mapping, mapping_from_data
+from cx_audit.eventlog.reader import LogColumns
 from cx_audit.io.loader import load_journey_text
 from cx_audit.io.writer import dump_journey
 

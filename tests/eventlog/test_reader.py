@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from cx_audit.core.errors import EventLogError
 from cx_audit.eventlog import reader
-from cx_audit.eventlog.reader import EventLogError, LogColumns, scan_log
+from cx_audit.eventlog.reader import LogColumns, scan_log
 
 from .helpers import SUPPORT_ROWS, write_log
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from cx_audit.core.model import StepKind
 from cx_audit.importers import import_bpmn
 from cx_audit.importers.bpmn import BPMN_NS, actor_for_name
-from cx_audit.core.model import StepKind
 
 from .helpers import by_source, findings, load
 

@@ -11,8 +11,8 @@ from cx_audit import importers
 from cx_audit.importers import (
     IMPORTERS,
     ImportResult,
-    drafts,
     bpmn,
+    drafts,
     import_bpmn,
     import_connect,
     import_file,

@@ -31,7 +31,8 @@ import pytest
 
 from cx_audit.audit.config import Config
 from cx_audit.audit.engine import audit_journey
-from cx_audit.io.loader import JourneyError, load_journey
+from cx_audit.core.errors import JourneyError
+from cx_audit.io.loader import load_journey
 from cx_audit.rules import RULES
 
 HERE = Path(__file__).resolve().parent
