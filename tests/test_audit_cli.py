@@ -289,17 +289,17 @@ def test_many_files_in_worker_processes_give_the_same_result(tmp_path: Path) -> 
     assert any("already used by" in str(p) for p in one.problems)
 
 
-def test_the_cli_uses_every_core_for_json_only(tmp_path: Path,
+def test_the_cli_uses_workers_for_every_format(tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    """By default JSON audits of many files go to worker processes, with the same report;
-    formats that need whole audits stay in one process, whatever ``--jobs`` says."""
+    """By default audits of many files go to worker processes, with the same report as one
+    process gives, in every format."""
     import cx_audit.audit.run as run_module
 
     texts = [CLEAN, WARNING_ONLY, ERROR]
     for i in range(run_module.PARALLEL_FROM + 2):
         journey_file(tmp_path, texts[i % 3].replace("journey: ", f"journey: n{i}-", 1),
                      f"j{i:03}.yaml")
-    monkeypatch.setattr(run_module, "_usable_cores", lambda: 2)
+    monkeypatch.setattr(run_module, "usable_cores", lambda: 2)
     calls = []
     real = run_module._audit_in_workers
     monkeypatch.setattr(run_module, "_audit_in_workers",
@@ -310,7 +310,9 @@ def test_the_cli_uses_every_core_for_json_only(tmp_path: Path,
     assert len(calls) == 1 and parallel.exit_code == serial.exit_code == 1
     assert parallel.stdout == serial.stdout
     sarif = runner.invoke(app, ["audit", str(tmp_path), "-f", "sarif", "-j", "2"])
-    assert len(calls) == 1 and sarif.exit_code == 1
+    assert len(calls) == 2 and sarif.exit_code == 1
+    alone = runner.invoke(app, ["audit", str(tmp_path), "-f", "sarif", "-j", "1"])
+    assert len(calls) == 2 and sarif.stdout == alone.stdout
 
 
 def test_json_never_holds_non_finite_numbers(tmp_path: Path) -> None:
@@ -319,14 +321,14 @@ def test_json_never_holds_non_finite_numbers(tmp_path: Path) -> None:
     from cx_audit.audit.config import Config
     from cx_audit.audit.run import run_audit
     from cx_audit.core.findings import Evidence
-    from cx_audit.renderers.json_report import render_json
+    from cx_audit.renderers import render_audits
 
     run = run_audit([journey_file(tmp_path, WARNING_ONLY)], Config())
     audit_ = run.audits[0]
     finding = dataclasses.replace(audit_.findings[0],
                                   evidence=Evidence(metrics={"load": float("inf")}))
     run.audits[0] = dataclasses.replace(audit_, findings=(finding,))
-    text = render_json(run)
+    text = render_audits("json", run)
     assert "Infinity" not in text and "NaN" not in text
     assert json.loads(text)["journeys"][0]["findings"][0]["evidence"]["metrics"] == {"load": None}
 

@@ -27,13 +27,13 @@ steps:
 
 def test_fix_first_ranks_by_resolution_gain_then_shields() -> None:
     audit = audit_journey(load_journey_text(JOURNEY), Config())
-    ranked = fix_first(audit.findings)
-    assert [f.step for f in ranked] == ["queue-a", "queue-b", "form"]
-    gains = [f.impact["delta_p_resolution"] for f in ranked]  # type: ignore[index]
+    ranked = fix_first(audit)
+    assert [f.step for f, _ in ranked] == ["queue-a", "queue-b", "form"]
+    gains = [impact.delta_p_resolution for _, impact in ranked]
     assert gains == [pytest.approx(0.9 - 0.63), pytest.approx(0.7 - 0.63), pytest.approx(0.0)]
-    assert ranked[2].impact["delta_shields_expected"] == pytest.approx(-0.63)  # type: ignore[index]
+    assert ranked[2][1].delta_shields_expected == pytest.approx(-0.63)
     # one entry per step, its most severe finding (queue-a has CX501 and CX502, both warnings)
-    assert len({f.step for f in ranked}) == len(ranked)
+    assert len({f.step for f, _ in ranked}) == len(ranked)
 
 
 def test_steps_whose_removal_gains_nothing_are_left_out() -> None:
@@ -41,4 +41,4 @@ def test_steps_whose_removal_gains_nothing_are_left_out() -> None:
                            "form: {emotion: -2, next: [done]}")  # no shield, no wait, no loss
     audit = audit_journey(load_journey_text(text), Config())
     assert any(f.step == "form" for f in audit.findings)  # CX505 emotion dip
-    assert "form" not in [f.step for f in fix_first(audit.findings)]
+    assert "form" not in [f.step for f, _ in fix_first(audit)]

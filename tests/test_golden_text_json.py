@@ -16,7 +16,7 @@ import pytest
 
 from cx_audit.audit.config import Config
 from cx_audit.audit.run import run_audit
-from cx_audit.renderers import render
+from cx_audit.renderers import render_audits
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("CX_AUDIT_UPDATE_GOLDEN") == "1"
@@ -36,9 +36,9 @@ def check(name: str, text: str) -> None:
 
 
 def test_text_golden(run) -> None:  # type: ignore[no-untyped-def]
-    check("small.txt", render("text", run, color=False, width=100))
+    check("small.txt", render_audits("text", run, color=False, width=100))
 
 
 def test_json_golden(run) -> None:  # type: ignore[no-untyped-def]
-    text = render("json", run)
+    text = render_audits("json", run)
     check("small.json", json.dumps(json.loads(text), indent=1) + "\n")

@@ -157,7 +157,7 @@ def test_every_journey_has_its_section(examples: AuditRun, report: str) -> None:
                       if f.step else md_text(journey.owner or "Journey-wide")
                       for f in audit.findings}
             assert teams == owners
-            ranked = fix_first(audit.findings)
+            ranked = fix_first(audit)
             rows = section.split("### Fix first")[1] if ranked else ""
             assert len(re.findall(r"^\| \d+ \|", rows, re.M)) == min(5, len(ranked))
         else:
@@ -324,7 +324,7 @@ def test_hostile_text_changes_no_structure() -> None:
     twin = _plain_twin(hostile)
     audits = [audit_journey(hostile), audit_journey(twin)]
     assert [f.rule for f in audits[0].findings] == [f.rule for f in audits[1].findings]
-    texts = [render_markdown(AuditRun(audits=[audit])) for audit in audits]
+    texts = [render_markdown(AuditRun(results=[audit])) for audit in audits]
     assert "text0" in texts[1]
     assert _shape(texts[0]) == _shape(texts[1])
 
@@ -402,7 +402,7 @@ def test_a_journey_too_large_for_github_is_described_not_drawn() -> None:
                           "next": [f"s{i + 1}" if i + 1 < size else "done", "done"]}
     steps["done"] = {"kind": "resolution"}
     journey = make_journey(steps, journey_id="huge")
-    text = render_markdown(AuditRun(audits=[audit_journey(journey)]))
+    text = render_markdown(AuditRun(results=[audit_journey(journey)]))
     assert "is too large for GitHub to draw" in text
     assert "flowchart" not in text
     _assert_tables_well_formed(text)

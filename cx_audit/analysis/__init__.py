@@ -1,16 +1,18 @@
-"""Analysis engine: structural metrics, the absorbing chain, queues and what-ifs.
+"""Analysis: structural metrics, the absorbing chain, queues and what-ifs.
 
-Pure functions over a :class:`~cx_audit.core.model.Journey` and its graph
-(:func:`cx_audit.analysis.graph.journey_graph`). :func:`analyse` computes everything
-the reports need; the other functions are the building blocks the rules use.
+Pure functions over a :class:`~cx_audit.core.model.Journey` and its
+:class:`~cx_audit.analysis.view.JourneyView` (the integer-indexed graph view
+built once per journey by :func:`journey_view`). :func:`analyse` gives the
+metrics and per-step figures, computed when first read; the other functions
+are the building blocks the rules use.
 """
 
-from cx_audit.analysis.chain import ChainResult, solve_chain
 from cx_audit.analysis.erlang import ErlangC, erlang_c, step_wait
 from cx_audit.analysis.metrics import JourneyAnalysis, Metrics, StepStats, analyse
 from cx_audit.analysis.routes import Route, most_likely_routes
 from cx_audit.analysis.structure import (
     UNBOUNDED,
+    Bound,
     best_shield_route,
     loops_on_routes,
     max_retell_route,
@@ -25,20 +27,23 @@ from cx_audit.analysis.structure import (
     steps_on_every_route,
     trap_loops,
 )
-from cx_audit.analysis.whatif import Impact, step_impacts
+from cx_audit.analysis.view import JourneyView, journey_view, strongly_connected
+from cx_audit.analysis.whatif import Impact
 
 __all__ = [
     "UNBOUNDED",
-    "ChainResult",
+    "Bound",
     "ErlangC",
     "Impact",
     "JourneyAnalysis",
+    "JourneyView",
     "Metrics",
     "Route",
     "StepStats",
     "analyse",
     "best_shield_route",
     "erlang_c",
+    "journey_view",
     "loops_on_routes",
     "max_retell_route",
     "most_likely_routes",
@@ -50,9 +55,8 @@ __all__ = [
     "shields_max",
     "shields_min",
     "shortest_cycle",
-    "solve_chain",
-    "step_impacts",
     "step_wait",
     "steps_on_every_route",
+    "strongly_connected",
     "trap_loops",
 ]

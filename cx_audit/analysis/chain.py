@@ -31,19 +31,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from types import MappingProxyType
-from typing import Any
-
-import networkx as nx
 
 from cx_audit.analysis.erlang import ErlangC, step_wait
 from cx_audit.analysis.sparse import LeakyLU
-from cx_audit.analysis.view import Net, journey_net, strongly_connected
+from cx_audit.analysis.view import JourneyView, strongly_connected
 from cx_audit.core.errors import LoopTooEntangled
 from cx_audit.core.model import Journey
 
-__all__ = ["PER_STEP_WORK_LIMIT", "ChainResult", "solve_chain"]
+__all__ = [
+    "INF",
+    "PER_STEP_WORK_LIMIT",
+    "Chain",
+    "ChainSolution",
+    "block_factors",
+    "entry_distribution",
+    "weighted_sum",
+]
 
 PER_STEP_WORK_LIMIT = 20_000_000
 """Most operations spent on the per-step figures (``p_reach``, what-if) of one loop.
@@ -56,7 +59,7 @@ hundred steps stay well inside it."""
 INF = math.inf
 
 
-class _Chain:
+class Chain:
     """A finite chain on states ``0..n-1`` with absorption outside the states.
 
     ``out[u]`` lists ``(v, p)`` with ``p > 0``; ``loss[u]`` is the mass that
@@ -97,27 +100,9 @@ class _Chain:
     def factor(self, c: int) -> tuple[LeakyLU, dict[int, int]]:
         """LU of ``I - Q`` on cyclic, open component ``c``, and its local indices."""
         cached = self._lu.get(c)
-        if cached is not None:
-            return cached
-        comp = self.comps[c]
-        comp_of = self.comp_of
-        local = {u: i for i, u in enumerate(comp)}
-        rows: list[dict[int, float]] = []
-        leaks: list[float] = []
-        for u in comp:
-            row: dict[int, float] = {}
-            leak = self.loss[u]
-            for v, p in self.out[u]:
-                if comp_of[v] != c:
-                    leak += p
-                elif v != u:
-                    j = local[v]
-                    row[j] = row.get(j, 0.0) + p
-            rows.append(row)
-            leaks.append(leak)
-        result = (LeakyLU(rows, leaks), local)
-        self._lu[c] = result
-        return result
+        if cached is None:
+            cached = self._lu[c] = block_factors(self.comps[c], self.comp_of, self.out, self.loss)
+        return cached
 
     def forward(self, start: Sequence[float]) -> tuple[list[float], dict[int, float]]:
         """Expected visits of every state from the starting distribution.
@@ -211,7 +196,39 @@ class _Chain:
         return lu.solve(e), local
 
 
-def entry_distribution(journey: Journey, net: Net) -> list[float]:
+Edges = list[tuple[int, float]]
+"""A state's transitions inside a chain: ``(target, probability)``."""
+
+
+def block_factors(comp: Sequence[int], comp_of: Sequence[int],
+                  out: Sequence[Edges] | Mapping[int, Edges],
+                  loss: Sequence[float] | Mapping[int, float]) -> tuple[LeakyLU, dict[int, int]]:
+    """LU factors of ``I - Q`` on one strongly connected block, and its local indices.
+
+    ``comp`` lists the block's states; ``out[u]`` and ``loss[u]`` are state
+    ``u``'s transitions and lost mass (indexed by state). Transitions leaving
+    the block count as leak, a self-loop is implied by the leak (see
+    :class:`~cx_audit.analysis.sparse.LeakyLU`).
+    """
+    c = comp_of[comp[0]]
+    local = {u: i for i, u in enumerate(comp)}
+    rows: list[dict[int, float]] = []
+    leaks: list[float] = []
+    for u in comp:
+        row: dict[int, float] = {}
+        leak = loss[u]
+        for v, p in out[u]:
+            if comp_of[v] != c:
+                leak += p
+            elif v != u:
+                j = local[v]
+                row[j] = row.get(j, 0.0) + p
+        rows.append(row)
+        leaks.append(leak)
+    return LeakyLU(rows, leaks), local
+
+
+def entry_distribution(journey: Journey, net: JourneyView) -> list[float]:
     """Starting probability of every step, from ``journey.entry_shares``.
 
     Shares are scaled to sum to 1 when they sum below (or above) it. When the
@@ -235,7 +252,7 @@ def entry_distribution(journey: Journey, net: Net) -> list[float]:
     return start
 
 
-def _weighted(values: Sequence[float], weights: Sequence[float]) -> float:
+def weighted_sum(values: Sequence[float], weights: Sequence[float]) -> float:
     """``sum(values * weights)`` over positive weights; ``inf`` if one term is."""
     terms = []
     for x, w in zip(values, weights):
@@ -246,25 +263,23 @@ def _weighted(values: Sequence[float], weights: Sequence[float]) -> float:
     return math.fsum(terms)
 
 
-class _Solution:
+class ChainSolution:
     """Everything the metrics and the what-if share about one journey's chain."""
 
     __slots__ = (
+        "_passage",
         "_values",
         "chain",
         "net",
-        "p_reach",
         "queues",
-        "returns_without",
         "start",
         "trapped",
         "visits",
         "waits",
     )
 
-    def __init__(self, journey: Journey, net: Net,
-                 scc: tuple[list[int], list[list[int]]] | None = None) -> None:
-        """``scc``: the components of ``net.succ``, when the caller has them."""
+    def __init__(self, journey: Journey, net: JourneyView) -> None:
+        """Solve the chain forward: visits and trapped mass (per-step figures wait until asked)."""
         self.net = net
         self.start = entry_distribution(journey, net)
         waits: list[float] = []
@@ -275,13 +290,23 @@ class _Solution:
             queues.append(queue)
         self.waits = waits
         self.queues = queues
-        if scc is not None and not net.all_transitions_carry_probability:
-            scc = None  # some transition carries no probability: other components
+        # with every transition carrying probability, the chain has the view's own components
+        scc = net.components() if net.all_transitions_carry_probability else None
         self.chain = _journey_chain(net, scc=scc)
         self.visits, self.trapped = self.chain.forward(self.start)
         self._check_finite()
         self._values: tuple[list[float], list[float], list[float]] | None = None
-        self._first_passage()
+        self._passage: tuple[list[float], list[float]] | None = None
+
+    @property
+    def p_reach(self) -> list[float]:
+        """Chance of ever reaching each step (``nan``: not computed; see ``first_passage``)."""
+        return self.first_passage()[0]
+
+    @property
+    def returns_without(self) -> list[float]:
+        """Per step, the chance of coming back to it once its self-loop is dropped."""
+        return self.first_passage()[1]
 
     def _check_finite(self) -> None:
         """Refuse a loop that customers leave so rarely that its visits overflow.
@@ -302,7 +327,7 @@ class _Solution:
                         "on average: the way out of its loop is so unlikely that the journey "
                         "cannot be solved in floating point; make leaving the loop more likely"))
 
-    def _first_passage(self) -> None:
+    def first_passage(self) -> tuple[list[float], list[float]]:
         """Probability of ever reaching each step, by first-passage decomposition.
 
         For a step on no cycle it equals its visits. For a step ``u`` in an
@@ -317,6 +342,8 @@ class _Solution:
         that all lead back to one another) gets ``nan`` instead: the journey
         metrics stay exact, only these per-step figures are not computed.
         """
+        if self._passage is not None:
+            return self._passage
         net = self.net
         chain = self.chain
         visits = self.visits
@@ -351,8 +378,8 @@ class _Solution:
                         if j is not None:
                             ret += s / total * col[j] / nuu
                 returns_without[u] = ret
-        self.p_reach = p_reach
-        self.returns_without = returns_without
+        self._passage = (p_reach, returns_without)
+        return self._passage
 
     def values(self) -> tuple[list[float], list[float], list[float]]:
         """Values to go from each step: P(resolution), shields, wait."""
@@ -412,8 +439,8 @@ class _Solution:
         return math.fsum(terms)
 
 
-def _journey_chain(net: Net, drop_handoffs: bool = False,
-                   scc: tuple[list[int], list[list[int]]] | None = None) -> _Chain:
+def _journey_chain(net: JourneyView, drop_handoffs: bool = False,
+                   scc: tuple[list[int], list[list[int]]] | None = None) -> Chain:
     """The chain of a journey; with ``drop_handoffs``, handoffs leave the chain.
 
     ``scc`` may pass the components of ``net.succ`` when every transition
@@ -438,99 +465,5 @@ def _journey_chain(net: Net, drop_handoffs: bool = False,
                 edges.append((v, p))
         out.append(edges)
         loss.append(lost)
-    return _Chain(out, loss, scc)
+    return Chain(out, loss, scc)
 
-
-def _finite(x: float) -> float | None:
-    return None if x == INF else x
-
-
-@dataclass(frozen=True, slots=True)
-class ChainResult:
-    """End probabilities, expectations and per-step figures of a journey.
-
-    ``None`` stands for an infinite expectation or visit count: customers are
-    trapped, with positive probability, in a loop holding what is counted.
-    """
-
-    p_resolution: float
-    p_abandon: float
-    p_stranded: float
-    p_trapped: float
-    p_first_time: float
-    shields_expected: float | None
-    retells_expected: float | None
-    handoffs_expected: float | None
-    wait_expected: float | None
-    visits: Mapping[str, float | None]
-    p_reach: Mapping[str, float | None]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready values."""
-        return {
-            "p_resolution": self.p_resolution,
-            "p_abandon": self.p_abandon,
-            "p_stranded": self.p_stranded,
-            "p_trapped": self.p_trapped,
-            "p_first_time": self.p_first_time,
-            "shields_expected": self.shields_expected,
-            "retells_expected": self.retells_expected,
-            "handoffs_expected": self.handoffs_expected,
-            "wait_expected": self.wait_expected,
-            "visits": dict(self.visits),
-            "p_reach": dict(self.p_reach),
-        }
-
-
-def _solve(journey: Journey, graph: nx.DiGraph | None) -> _Solution:
-    return _Solution(journey, journey_net(journey, graph))
-
-
-def _result(sol: _Solution) -> ChainResult:
-    net = sol.net
-    p_res, p_ab, p_str, p_trap = sol.end_probabilities()
-    return ChainResult(
-        p_resolution=p_res,
-        p_abandon=p_ab,
-        p_stranded=p_str,
-        p_trapped=p_trap,
-        p_first_time=sol.first_time(),
-        shields_expected=_finite(_weighted(sol.visits, net.shield)),
-        retells_expected=_finite(sol.edge_total(net.cold)),
-        handoffs_expected=_finite(sol.edge_total(net.handoff)),
-        wait_expected=_finite(_weighted(sol.visits, sol.waits)),
-        visits=MappingProxyType({i: _finite(x) for i, x in zip(net.ids, sol.visits)}),
-        p_reach=MappingProxyType({i: None if math.isnan(x) else x
-                                  for i, x in zip(net.ids, sol.p_reach)}),
-    )
-
-
-def solve_chain(journey: Journey, graph: nx.DiGraph | None = None) -> ChainResult:
-    """Solve the absorbing chain of ``journey``.
-
-    Parameters
-    ----------
-    journey : Journey
-        The journey; its ``entry_shares`` give the starting distribution.
-    graph : networkx.DiGraph, optional (default=None)
-        ``journey_graph(journey)``, when the caller already has it.
-
-    Returns
-    -------
-    ChainResult
-        ``p_resolution + p_abandon + p_stranded + p_trapped = 1`` up to
-        rounding whenever some entry has a positive share.
-
-    Notes
-    -----
-    Conventions: see the module docstring (deficits spread in proportion,
-    entry shares scaled to 1, terminal steps end the walk).
-
-    With ``n`` steps, ``e`` transitions and cyclic components ``C`` of the
-    probability-carrying transitions, the time is
-    ``O(n + e + sum over C of |C| * f(C))`` where ``f(C)`` is the size of the
-    LU factors of the component (O(|C|) for rings and chains): linear when
-    loops are local. The ``|C|`` factor comes from ``p_reach``, which needs
-    one solve per step of a cyclic component. Space ``O(n + e + sum f(C))``.
-    """
-    return _result(_solve(journey, graph))

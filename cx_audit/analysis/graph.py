@@ -1,4 +1,8 @@
-"""Build the networkx graph of a journey: the one representation analyses share.
+"""Build the networkx graph of a journey, for the rules that use networkx's algorithms.
+
+The analyses read the journey's :class:`~cx_audit.analysis.view.JourneyView`
+instead; this graph carries the same steps and transitions as networkx
+attributes.
 
 Nodes are step ids, in file order, with attributes:
 
@@ -30,13 +34,12 @@ from __future__ import annotations
 
 import networkx as nx
 
-from cx_audit.analysis.view import remember_net
 from cx_audit.core.model import Handoff, Journey
 
 __all__ = ["journey_graph"]
 
 
-def journey_graph(journey: Journey) -> nx.DiGraph:
+def journey_graph(journey: Journey) -> nx.DiGraph[str]:
     """Return the directed graph of ``journey`` (see the module docstring).
 
     Runs in O(steps + transitions).
@@ -61,5 +64,4 @@ def journey_graph(journey: Journey) -> nx.DiGraph:
                 cold=1 if transition.handoff is Handoff.COLD else 0,
                 handoff=1 if transition.handoff is not None else 0,
             )
-    remember_net(graph, journey)  # the analysis's compact view, read from the model
     return graph

@@ -5,23 +5,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from types import MappingProxyType
 from typing import Any
 
-import networkx as nx
-
-from cx_audit.analysis.chain import INF, _Solution, _weighted
+from cx_audit.analysis.chain import INF, ChainSolution, weighted_sum
 from cx_audit.analysis.erlang import ErlangC
-from cx_audit.analysis.structure import (
-    Bound,
-    _retells_max,
-    _route_count,
-    _routes_for,
-    _shields_max,
-    _shields_min,
-)
-from cx_audit.analysis.view import journey_net
-from cx_audit.analysis.whatif import Impact, _impacts
+from cx_audit.analysis.structure import Bound, retells_max, route_count, shields_max, shields_min
+from cx_audit.analysis.view import JourneyView, journey_view
+from cx_audit.analysis.whatif import Impact, removal_impacts
 from cx_audit.core.model import Journey
 
 __all__ = ["JourneyAnalysis", "Metrics", "StepStats", "analyse"]
@@ -104,12 +94,45 @@ class StepStats:
         }
 
 
-@dataclass(frozen=True, slots=True)
 class JourneyAnalysis:
-    """The metrics of a journey and the figures of each of its steps."""
+    """The metrics of a journey and the figures of each of its steps, computed when asked.
 
-    metrics: Metrics
-    steps: Mapping[str, StepStats]
+    Nothing is solved when the analysis is made: :attr:`metrics` solves the
+    chain forward (one solve per loop), :attr:`steps` adds the per-step
+    figures (``p_reach`` and a what-if per step, the costly part). A rule or
+    a format that needs neither, such as a structural rule written to SARIF,
+    never pays for the chain. Each is computed once and kept.
+    """
+
+    __slots__ = ("_metrics", "_solution", "_steps", "journey", "view")
+
+    def __init__(self, journey: Journey, view: JourneyView | None = None) -> None:
+        self.journey = journey
+        self.view = view if view is not None else journey_view(journey)
+        self._solution: ChainSolution | None = None
+        self._metrics: Metrics | None = None
+        self._steps: Mapping[str, StepStats] | None = None
+
+    @property
+    def solution(self) -> ChainSolution:
+        """The journey's absorbing chain, solved forward on first use."""
+        if self._solution is None:
+            self._solution = ChainSolution(self.journey, self.view)
+        return self._solution
+
+    @property
+    def metrics(self) -> Metrics:
+        """The journey's metrics (structure and chain)."""
+        if self._metrics is None:
+            self._metrics = _journey_metrics(self.journey, self.view, self.solution)
+        return self._metrics
+
+    @property
+    def steps(self) -> Mapping[str, StepStats]:
+        """Step id -> its figures, in file order."""
+        if self._steps is None:
+            self._steps = _step_figures(self.view, self.solution)
+        return self._steps
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready values."""
@@ -123,19 +146,20 @@ def _finite(x: float) -> float | None:
     return None if x == INF else x
 
 
-def analyse(journey: Journey, graph: nx.DiGraph | None = None) -> JourneyAnalysis:
+def analyse(journey: Journey, view: JourneyView | None = None) -> JourneyAnalysis:
     """Compute every metric of ``journey`` and the figures of each step.
 
     Parameters
     ----------
     journey : Journey
         The journey.
-    graph : networkx.DiGraph, optional (default=None)
-        ``journey_graph(journey)``, when the caller already has it.
+    view : JourneyView, optional (default=None)
+        ``journey_view(journey)``, when the caller already has it.
 
     Returns
     -------
     JourneyAnalysis
+        Computed when its figures are first read.
 
     Examples
     --------
@@ -191,41 +215,48 @@ def analyse(journey: Journey, graph: nx.DiGraph | None = None) -> JourneyAnalysi
     (``paths`` adds integers of O(n) bits); the chain, ``p_reach`` and every
     step's impact O(n + e + sum over cyclic components C of |C| f(C)), where
     f(C) is the size of C's sparse LU factors: near-linear when loops are
-    local. See :func:`~cx_audit.analysis.chain.solve_chain` and
-    :func:`~cx_audit.analysis.whatif.step_impacts`.
+    local. See :class:`~cx_audit.analysis.chain.ChainSolution` and
+    :func:`~cx_audit.analysis.whatif.removal_impacts`.
     """
-    net = journey_net(journey, graph)
-    routes = _routes_for(net)
-    sol = _Solution(journey, net, (routes.comp_of, routes.comps))
+    return JourneyAnalysis(journey, view)
+
+
+def _journey_metrics(journey: Journey, net: JourneyView, sol: ChainSolution) -> Metrics:
+    """The metrics, from the structure of the view and the chain solved forward."""
     p_res, p_ab, p_str, p_trap = sol.end_probabilities()
-    metrics = Metrics(
+    return Metrics(
         steps=len(journey.steps),
         transitions=sum(len(step.next) for step in journey.steps.values()),
-        paths=_route_count(routes),
-        shields_min=_shields_min(routes)[0],
-        shields_max=_shields_max(routes),
-        retells_max=_retells_max(routes)[0],
+        paths=route_count(net),
+        shields_min=shields_min(net),
+        shields_max=shields_max(net),
+        retells_max=retells_max(net),
         p_resolution=p_res,
         p_abandon=p_ab,
         p_stranded=p_str,
         p_trapped=p_trap,
         p_first_time=sol.first_time(),
-        shields_expected=_finite(_weighted(sol.visits, net.shield)),
+        shields_expected=_finite(weighted_sum(sol.visits, net.shield)),
         retells_expected=_finite(sol.edge_total(net.cold)),
         handoffs_expected=_finite(sol.edge_total(net.handoff)),
-        wait_expected=_finite(_weighted(sol.visits, sol.waits)),
+        wait_expected=_finite(weighted_sum(sol.visits, sol.waits)),
     )
-    impacts = _impacts(sol)
+
+
+def _step_figures(net: JourneyView, sol: ChainSolution) -> dict[str, StepStats]:
+    """Every step's visits, chance of being reached, wait, queue and what-if."""
+    impacts = removal_impacts(sol)
+    p_reach = sol.p_reach
     steps = {}
     for u, step_id in enumerate(net.ids):
         queue = sol.queues[u]
         visits = sol.visits[u]
         steps[step_id] = StepStats(
             visits=None if math.isinf(visits) else visits,
-            p_reach=None if math.isnan(sol.p_reach[u]) else sol.p_reach[u],
+            p_reach=None if math.isnan(p_reach[u]) else p_reach[u],
             wait=sol.waits[u],
             overloaded=bool(queue is not None and queue.overloaded),
             erlang=queue,
             impact=impacts[u],
         )
-    return JourneyAnalysis(metrics=metrics, steps=MappingProxyType(steps))
+    return steps

@@ -7,11 +7,9 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
-
 from cx_audit.analysis.chain import entry_distribution
 from cx_audit.analysis.erlang import step_wait
-from cx_audit.analysis.view import Net, journey_net
+from cx_audit.analysis.view import JourneyView, journey_view
 from cx_audit.core.model import Journey
 
 __all__ = ["Route", "most_likely_routes"]
@@ -61,7 +59,7 @@ class Route:
         }
 
 
-def _best_completion(net: Net) -> list[float]:
+def _best_completion(net: JourneyView) -> list[float]:
     """Probability of the most likely walk from each step to a resolution.
 
     Dijkstra's algorithm backwards from the resolutions, with products of
@@ -92,7 +90,7 @@ def _best_completion(net: Net) -> list[float]:
 
 
 def most_likely_routes(journey: Journey, k: int,
-                       graph: nx.DiGraph | None = None) -> list[Route]:
+                       view: JourneyView | None = None) -> list[Route]:
     """Return the ``k`` most likely routes, best first.
 
     Parameters
@@ -100,8 +98,8 @@ def most_likely_routes(journey: Journey, k: int,
     journey : Journey
     k : int
         How many routes to return at most.
-    graph : networkx.DiGraph, optional (default=None)
-        ``journey_graph(journey)``, when the caller already has it.
+    view : JourneyView, optional (default=None)
+        ``journey_view(journey)``, when the caller already has it.
 
     Returns
     -------
@@ -143,7 +141,7 @@ def most_likely_routes(journey: Journey, k: int,
     """
     if k <= 0:
         return []
-    net = journey_net(journey, graph)
+    net = view if view is not None else journey_view(journey)
     start = entry_distribution(journey, net)
     ahead = _best_completion(net)
     waits = [step_wait(journey.steps[i])[0] for i in net.ids]
@@ -172,7 +170,7 @@ def most_likely_routes(journey: Journey, k: int,
     return routes
 
 
-def _route(net: Net, trail: Trail, probability: float, waits: list[float]) -> Route:
+def _route(net: JourneyView, trail: Trail, probability: float, waits: list[float]) -> Route:
     walk: list[int] = []
     node: Trail | None = trail
     while node is not None:

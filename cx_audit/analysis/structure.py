@@ -8,10 +8,10 @@ customers can actually go) and never list routes one by one: every count and
 extreme is a dynamic programme over the strongly connected components, so a
 ladder of 300 binary choices (2**300 routes) takes milliseconds.
 
-Every function takes the graph built by :func:`cx_audit.analysis.graph.journey_graph`
-(or any ``DiGraph`` with the same node attribute ``kind`` and, where used,
-``shield``, ``abandon`` and edge attributes ``cold``, ``handoff``, ``p``).
-Steps are returned in file order. Transitions leaving a resolution or abandon
+Every function takes the journey's :class:`~cx_audit.analysis.view.JourneyView`
+(:func:`~cx_audit.analysis.view.journey_view`); what they derive is kept on
+the view, so the rules and metrics of one journey share it. Steps are
+returned in file order. Transitions leaving a resolution or abandon
 step are ignored: the walk ends there.
 """
 
@@ -21,9 +21,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Literal
 
-import networkx as nx
-
-from cx_audit.analysis.view import Net, net_of, strongly_connected
+from cx_audit.analysis.view import JourneyView, strongly_connected
 
 __all__ = [
     "UNBOUNDED",
@@ -53,7 +51,7 @@ class _Routes:
 
     __slots__ = ("comp_of", "comps", "coreach", "cyclic", "loops", "net", "on_route", "reach")
 
-    def __init__(self, net: Net) -> None:
+    def __init__(self, net: JourneyView) -> None:
         self.net = net
         self.reach = _forward_closure(net.succ, net.entries)
         self.coreach = _forward_closure(net.pred, net.resolutions)
@@ -72,12 +70,7 @@ class _Routes:
         return [e for e in self.net.entries if self.on_route[e]]
 
 
-def _routes_of(G: nx.DiGraph) -> _Routes:
-    """The shared :class:`_Routes` of a graph (computed once per view)."""
-    return _routes_for(net_of(G))
-
-
-def _routes_for(net: Net) -> _Routes:
+def _routes_of(net: JourneyView) -> _Routes:
     """The :class:`_Routes` of a view, computed on first use."""
     routes = net.memo.get("routes")
     if routes is None:
@@ -101,7 +94,7 @@ def _forward_closure(adjacency: list[list[int]], sources: list[int]) -> list[boo
     return seen
 
 
-def _names(net: Net, flags: list[bool]) -> set[str]:
+def _names(net: JourneyView, flags: list[bool]) -> set[str]:
     ids = net.ids
     return {ids[i] for i, f in enumerate(flags) if f}
 
@@ -110,13 +103,13 @@ def _names(net: Net, flags: list[bool]) -> set[str]:
 # reachability
 
 
-def reachable_steps(G: nx.DiGraph) -> set[str]:
+def reachable_steps(view: JourneyView) -> set[str]:
     """Return the steps that some entry reaches (entries included).
 
     Parameters
     ----------
-    G : networkx.DiGraph
-        A journey graph.
+    view : JourneyView
+        The journey's view.
 
     Returns
     -------
@@ -124,28 +117,33 @@ def reachable_steps(G: nx.DiGraph) -> set[str]:
 
     Examples
     --------
-    >>> G = nx.DiGraph()
-    >>> G.add_nodes_from([("in", {"kind": "entry"}), ("done", {"kind": "resolution"}),
-    ...                   ("orphan", {"kind": "step"})])
-    >>> G.add_edges_from([("in", "done"), ("orphan", "done")])
-    >>> sorted(reachable_steps(G))
+    >>> from cx_audit.analysis.view import journey_view
+    >>> from cx_audit.io.loader import load_journey_text
+    >>> view = journey_view(load_journey_text('''
+    ... journey: example
+    ... steps:
+    ...   in: {kind: entry, next: [done]}
+    ...   orphan: {next: [done]}
+    ...   done: {kind: resolution}
+    ... '''))
+    >>> sorted(reachable_steps(view))
     ['done', 'in']
 
     Notes
     -----
     One graph search: O(n + e).
     """
-    routes = _routes_of(G)
+    routes = _routes_of(view)
     return _names(routes.net, routes.reach)
 
 
-def resolving_steps(G: nx.DiGraph, *, avoid_handoffs: bool = False) -> set[str]:
+def resolving_steps(view: JourneyView, *, avoid_handoffs: bool = False) -> set[str]:
     """Return the steps from which a resolution can be reached.
 
     Parameters
     ----------
-    G : networkx.DiGraph
-        A journey graph.
+    view : JourneyView
+        The journey's view.
     avoid_handoffs : bool, optional (default=False)
         Only count walks that cross no handoff (warm or cold): the steps from
         which the customer can get a resolution without being passed on.
@@ -159,7 +157,7 @@ def resolving_steps(G: nx.DiGraph, *, avoid_handoffs: bool = False) -> set[str]:
     -----
     One backward search: O(n + e).
     """
-    routes = _routes_of(G)
+    routes = _routes_of(view)
     net = routes.net
     if not avoid_handoffs:
         return _names(net, routes.coreach)
@@ -171,13 +169,13 @@ def resolving_steps(G: nx.DiGraph, *, avoid_handoffs: bool = False) -> set[str]:
     return _names(net, _forward_closure(pred, net.resolutions))
 
 
-def on_route_steps(G: nx.DiGraph) -> set[str]:
+def on_route_steps(view: JourneyView) -> set[str]:
     """Return the steps on a route: reached from an entry and reaching a resolution.
 
     Parameters
     ----------
-    G : networkx.DiGraph
-        A journey graph.
+    view : JourneyView
+        The journey's view.
 
     Returns
     -------
@@ -187,7 +185,7 @@ def on_route_steps(G: nx.DiGraph) -> set[str]:
     -----
     Two graph searches: O(n + e).
     """
-    routes = _routes_of(G)
+    routes = _routes_of(view)
     return _names(routes.net, routes.on_route)
 
 
@@ -195,7 +193,7 @@ def on_route_steps(G: nx.DiGraph) -> set[str]:
 # loops
 
 
-def loops_on_routes(G: nx.DiGraph) -> list[tuple[str, ...]]:
+def loops_on_routes(view: JourneyView) -> list[tuple[str, ...]]:
     """Return the loops on routes, one per strongly connected component.
 
     A loop is a non-trivial strongly connected component of steps on a route
@@ -204,8 +202,8 @@ def loops_on_routes(G: nx.DiGraph) -> list[tuple[str, ...]]:
 
     Parameters
     ----------
-    G : networkx.DiGraph
-        A journey graph.
+    view : JourneyView
+        The journey's view.
 
     Returns
     -------
@@ -214,23 +212,28 @@ def loops_on_routes(G: nx.DiGraph) -> list[tuple[str, ...]]:
 
     Examples
     --------
-    >>> G = nx.DiGraph()
-    >>> G.add_nodes_from([("call", {"kind": "entry"}), ("menu", {"kind": "step"}),
-    ...                   ("agent", {"kind": "step"}), ("done", {"kind": "resolution"})])
-    >>> G.add_edges_from([("call", "menu"), ("menu", "agent"), ("agent", "menu"),
-    ...                   ("agent", "done")])
-    >>> loops_on_routes(G)
+    >>> from cx_audit.analysis.view import journey_view
+    >>> from cx_audit.io.loader import load_journey_text
+    >>> view = journey_view(load_journey_text('''
+    ... journey: example
+    ... steps:
+    ...   call: {kind: entry, next: [menu]}
+    ...   menu: {next: [agent]}
+    ...   agent: {next: [menu, done]}
+    ...   done: {kind: resolution}
+    ... '''))
+    >>> loops_on_routes(view)
     [('menu', 'agent')]
 
     Notes
     -----
     Tarjan's algorithm plus two searches: O(n + e).
     """
-    routes = _routes_of(G)
+    routes = _routes_of(view)
     return [routes.net.names(routes.comps[c]) for c in routes.loops]
 
 
-def trap_loops(G: nx.DiGraph) -> list[tuple[str, ...]]:
+def trap_loops(view: JourneyView) -> list[tuple[str, ...]]:
     """Return the loops that customers never leave (closed classes of the chain).
 
     A trap loop is a strongly connected set of non-terminal steps, with at
@@ -241,8 +244,8 @@ def trap_loops(G: nx.DiGraph) -> list[tuple[str, ...]]:
 
     Parameters
     ----------
-    G : networkx.DiGraph
-        A journey graph.
+    view : JourneyView
+        The journey's view.
 
     Returns
     -------
@@ -251,23 +254,28 @@ def trap_loops(G: nx.DiGraph) -> list[tuple[str, ...]]:
 
     Examples
     --------
-    >>> G = nx.DiGraph()
-    >>> G.add_nodes_from([("in", {"kind": "entry"}), ("a", {"kind": "step"}),
-    ...                   ("b", {"kind": "step"}), ("done", {"kind": "resolution"})])
-    >>> G.add_edges_from([("in", "a", {"p": 0.5}), ("in", "done", {"p": 0.5}),
-    ...                   ("a", "b", {"p": 1.0}), ("b", "a", {"p": 1.0})])
-    >>> trap_loops(G)
+    >>> from cx_audit.analysis.view import journey_view
+    >>> from cx_audit.io.loader import load_journey_text
+    >>> view = journey_view(load_journey_text('''
+    ... journey: example
+    ... steps:
+    ...   in: {kind: entry, next: [a, done]}
+    ...   a: {next: [b]}
+    ...   b: {next: [a]}
+    ...   done: {kind: resolution}
+    ... '''))
+    >>> trap_loops(view)
     [('a', 'b')]
 
     Notes
     -----
     Tarjan's algorithm on the transitions that carry probability: O(n + e).
     """
-    net = net_of(G)
+    net = view
     return [net.names(comp) for comp in _trap_components(net)]
 
 
-def _trap_components(net: Net) -> list[list[int]]:
+def _trap_components(net: JourneyView) -> list[list[int]]:
     n = net.n
     if net.all_transitions_carry_probability:
         succ = net.succ
@@ -286,7 +294,7 @@ def _trap_components(net: Net) -> list[list[int]]:
     return traps
 
 
-def shortest_cycle(G: nx.DiGraph, step: str) -> tuple[str, ...] | None:
+def shortest_cycle(view: JourneyView, step: str) -> tuple[str, ...] | None:
     """Return a shortest cycle through ``step``, or ``None`` when there is none.
 
     The cycle starts and ends with ``step`` (``('a', 'a')`` for a self-loop):
@@ -294,10 +302,10 @@ def shortest_cycle(G: nx.DiGraph, step: str) -> tuple[str, ...] | None:
 
     Parameters
     ----------
-    G : networkx.DiGraph
-        A journey graph.
+    view : JourneyView
+        The journey's view.
     step : str
-        A step id of ``G``.
+        A step id of the journey.
 
     Returns
     -------
@@ -307,7 +315,7 @@ def shortest_cycle(G: nx.DiGraph, step: str) -> tuple[str, ...] | None:
     -----
     One breadth-first search: O(n + e).
     """
-    net = net_of(G)
+    net = view
     s = net.index[step]
     if s in net.succ[s]:
         return (step, step)
@@ -354,13 +362,13 @@ def _route_count(routes: _Routes) -> Bound:
     return total or None
 
 
-def route_count(G: nx.DiGraph) -> Bound:
+def route_count(view: JourneyView) -> Bound:
     """Return the number of distinct routes (the ``paths`` metric).
 
     Parameters
     ----------
-    G : networkx.DiGraph
-        A journey graph.
+    view : JourneyView
+        The journey's view.
 
     Returns
     -------
@@ -372,13 +380,13 @@ def route_count(G: nx.DiGraph) -> Bound:
     --------
     A ladder of 300 binary choices:
 
-    >>> G = nx.DiGraph()
-    >>> G.add_node(0, kind="entry")
-    >>> for i in range(300):
-    ...     G.add_edges_from([(i, (i, "up")), (i, (i, "down")),
-    ...                       ((i, "up"), i + 1), ((i, "down"), i + 1)])
-    >>> G.nodes[300]["kind"] = "resolution"
-    >>> route_count(G) == 2 ** 300
+    >>> from cx_audit.analysis.view import journey_view
+    >>> from cx_audit.io.loader import load_journey_text
+    >>> rungs = [f"  s{i}: {{next: [up{i}, down{i}]}}\\n  up{i}: {{next: [s{i + 1}]}}\\n"
+    ...          f"  down{i}: {{next: [s{i + 1}]}}\\n" for i in range(300)]
+    >>> text = ("journey: ladder\\nsteps:\\n  start: {kind: entry, next: [s0]}\\n"
+    ...         + "".join(rungs) + "  s300: {kind: resolution}\\n")
+    >>> route_count(journey_view(load_journey_text(text))) == 2 ** 300
     True
 
     Notes
@@ -387,7 +395,7 @@ def route_count(G: nx.DiGraph) -> Bound:
     topological order with exact integers: O(n + e) additions of integers of
     at most O(n) bits.
     """
-    return _route_count(_routes_of(G))
+    return _route_count(_routes_of(view))
 
 
 def _shields_min(routes: _Routes) -> tuple[int | None, list[int] | None]:
@@ -436,15 +444,15 @@ def _shields_min(routes: _Routes) -> tuple[int | None, list[int] | None]:
     return best, walk
 
 
-def shields_min(G: nx.DiGraph) -> int | None:
+def shields_min(view: JourneyView) -> int | None:
     """Return the fewest shield layers on any route (``None`` without a route).
 
     A shield step counts once per visit, entries and resolutions included.
 
     Parameters
     ----------
-    G : networkx.DiGraph
-        A journey graph.
+    view : JourneyView
+        The journey's view.
 
     Returns
     -------
@@ -454,10 +462,10 @@ def shields_min(G: nx.DiGraph) -> int | None:
     -----
     A 0-1 breadth-first search backwards from the resolutions: O(n + e).
     """
-    return _shields_min(_routes_of(G))[0]
+    return _shields_min(_routes_of(view))[0]
 
 
-def best_shield_route(G: nx.DiGraph) -> tuple[str, ...] | None:
+def best_shield_route(view: JourneyView) -> tuple[str, ...] | None:
     """Return a route with the fewest shield layers (``None`` without a route).
 
     This is the evidence for a shield-depth finding: even this route passes
@@ -465,8 +473,8 @@ def best_shield_route(G: nx.DiGraph) -> tuple[str, ...] | None:
 
     Parameters
     ----------
-    G : networkx.DiGraph
-        A journey graph.
+    view : JourneyView
+        The journey's view.
 
     Returns
     -------
@@ -477,7 +485,7 @@ def best_shield_route(G: nx.DiGraph) -> tuple[str, ...] | None:
     -----
     O(n + e), as :func:`shields_min`.
     """
-    routes = _routes_of(G)
+    routes = _routes_of(view)
     walk = _shields_min(routes)[1]
     return None if walk is None else routes.net.names(walk)
 
@@ -494,13 +502,13 @@ def _shields_max(routes: _Routes) -> Bound:
     return max(best[routes.comp_of[e]] for e in entries) if entries else None
 
 
-def shields_max(G: nx.DiGraph) -> Bound:
+def shields_max(view: JourneyView) -> Bound:
     """Return the most shield layers on any route.
 
     Parameters
     ----------
-    G : networkx.DiGraph
-        A journey graph.
+    view : JourneyView
+        The journey's view.
 
     Returns
     -------
@@ -513,7 +521,7 @@ def shields_max(G: nx.DiGraph) -> Bound:
     Longest path over the condensation (loops on routes hold no shield, so
     going round them adds nothing): O(n + e).
     """
-    return _shields_max(_routes_of(G))
+    return _shields_max(_routes_of(view))
 
 
 def _longest(routes: _Routes, weight: Callable[[int], int],
@@ -569,7 +577,7 @@ def _retells_max(routes: _Routes) -> tuple[Bound, list[int] | None]:
     return best[comp_of[start]], walk
 
 
-def _path_within(net: Net, comp: list[int], comp_of: list[int], c: int,
+def _path_within(net: JourneyView, comp: list[int], comp_of: list[int], c: int,
                  source: int, target: int) -> list[int]:
     """A shortest walk from ``source`` to ``target`` inside component ``c``."""
     parent = {source: source}
@@ -589,13 +597,13 @@ def _path_within(net: Net, comp: list[int], comp_of: list[int], c: int,
     return walk
 
 
-def retells_max(G: nx.DiGraph) -> Bound:
+def retells_max(view: JourneyView) -> Bound:
     """Return the most cold handoffs crossed on any route.
 
     Parameters
     ----------
-    G : networkx.DiGraph
-        A journey graph.
+    view : JourneyView
+        The journey's view.
 
     Returns
     -------
@@ -608,10 +616,10 @@ def retells_max(G: nx.DiGraph) -> Bound:
     Longest path over the condensation with cold handoffs as edge weights:
     O(n + e).
     """
-    return _retells_max(_routes_of(G))[0]
+    return _retells_max(_routes_of(view))[0]
 
 
-def max_retell_route(G: nx.DiGraph) -> tuple[str, ...] | None:
+def max_retell_route(view: JourneyView) -> tuple[str, ...] | None:
     """Return a route that crosses ``retells_max`` cold handoffs.
 
     ``None`` when there is no route or the maximum is unbounded (then a loop
@@ -620,8 +628,8 @@ def max_retell_route(G: nx.DiGraph) -> tuple[str, ...] | None:
 
     Parameters
     ----------
-    G : networkx.DiGraph
-        A journey graph.
+    view : JourneyView
+        The journey's view.
 
     Returns
     -------
@@ -632,7 +640,7 @@ def max_retell_route(G: nx.DiGraph) -> tuple[str, ...] | None:
     -----
     O(n + e): each component on the route is searched once.
     """
-    routes = _routes_of(G)
+    routes = _routes_of(view)
     walk = _retells_max(routes)[1]
     return None if walk is None else routes.net.names(walk)
 
@@ -720,7 +728,7 @@ def _every_route(routes: _Routes) -> list[int]:
     return chain
 
 
-def steps_on_every_route(G: nx.DiGraph) -> list[str]:
+def steps_on_every_route(view: JourneyView) -> list[str]:
     """Return the steps that every route passes, in file order.
 
     These dominate every resolution from the entries taken together: one
@@ -730,8 +738,8 @@ def steps_on_every_route(G: nx.DiGraph) -> list[str]:
 
     Parameters
     ----------
-    G : networkx.DiGraph
-        A journey graph.
+    view : JourneyView
+        The journey's view.
 
     Returns
     -------
@@ -739,13 +747,19 @@ def steps_on_every_route(G: nx.DiGraph) -> list[str]:
 
     Examples
     --------
-    >>> G = nx.DiGraph()
-    >>> G.add_nodes_from([("web", {"kind": "entry"}), ("app", {"kind": "entry"}),
-    ...                   ("login", {"kind": "step"}), ("faq", {"kind": "step"}),
-    ...                   ("agent", {"kind": "step"}), ("done", {"kind": "resolution"})])
-    >>> G.add_edges_from([("web", "login"), ("app", "login"), ("login", "faq"),
-    ...                   ("login", "agent"), ("faq", "done"), ("agent", "done")])
-    >>> steps_on_every_route(G)
+    >>> from cx_audit.analysis.view import journey_view
+    >>> from cx_audit.io.loader import load_journey_text
+    >>> view = journey_view(load_journey_text('''
+    ... journey: example
+    ... steps:
+    ...   web: {kind: entry, next: [login]}
+    ...   app: {kind: entry, next: [login]}
+    ...   login: {next: [faq, agent]}
+    ...   faq: {next: [done]}
+    ...   agent: {next: [done]}
+    ...   done: {kind: resolution}
+    ... '''))
+    >>> steps_on_every_route(view)
     ['login', 'done']
 
     Notes
@@ -758,5 +772,5 @@ def steps_on_every_route(G: nx.DiGraph) -> list[str]:
     .. [1] K. D. Cooper, T. J. Harvey and K. Kennedy, "A Simple, Fast
        Dominance Algorithm", Software Practice and Experience, 2001.
     """
-    routes = _routes_of(G)
+    routes = _routes_of(view)
     return list(routes.net.names(_every_route(routes)))

@@ -1,30 +1,30 @@
-"""Integer-indexed view of a journey graph, shared by the analysis modules.
+"""The journey view: the one representation of a journey's graph that analyses and rules share.
 
 The analyses run many passes over the same graph. Walking networkx's nested
-dictionaries each time would dominate their cost, so the graph is read once
-into flat lists indexed by the position of each step in file order.
+dictionaries each time would dominate their cost, so a journey is read once
+into flat lists indexed by the position of each step in file order. The view
+is built once per journey from the model (:func:`journey_view`) and passed
+explicitly; a networkx graph (:func:`cx_audit.analysis.graph.journey_graph`)
+is built only where networkx's own algorithms are used.
 """
 
 from __future__ import annotations
 
 import math
-import weakref
 from collections.abc import Sequence
 from typing import Any
 
-import networkx as nx
-
 from cx_audit.core.model import Handoff, Journey
 
-__all__ = ["Net", "journey_net", "net_of", "net_of_journey", "strongly_connected"]
+__all__ = ["JourneyView", "journey_view", "strongly_connected"]
 
 ENTRY = "entry"
 RESOLUTION = "resolution"
 ABANDON = "abandon"
 
 
-class Net:
-    """Flat, read-only arrays describing one journey graph.
+class JourneyView:
+    """Flat, read-only arrays describing one journey's steps and transitions.
 
     Attributes
     ----------
@@ -58,7 +58,8 @@ class Net:
         Entry and resolution steps, in file order.
     memo : dict
         Results derived from the view alone (reachability, components),
-        kept so that several helpers called on one graph share them.
+        kept so that the helpers called on one journey share them; the view
+        never changes, so they never go stale.
     """
 
     __slots__ = (
@@ -174,78 +175,12 @@ class Net:
         return tuple(ids[i] for i in indices)
 
 
-_VIEWS: weakref.WeakKeyDictionary[nx.DiGraph, tuple[tuple[int, int], Net]] = (
-    weakref.WeakKeyDictionary()
-)
+def journey_view(journey: Journey) -> JourneyView:
+    """Return the :class:`JourneyView` of ``journey``, read straight from the model.
 
-
-def net_of(G: nx.DiGraph) -> Net:
-    """Return the :class:`Net` of a journey graph built by ``journey_graph``.
-
-    Only the documented attributes are read: node ``kind``, ``shield``,
-    ``abandon``; edge ``transition`` (its ``probability``, else the edge's
-    ``p``), ``cold`` and ``handoff``. Missing ones take neutral defaults, so
-    hand-made graphs work too.
-
-    The view is remembered for the lifetime of ``G`` (weakly), so the rules
-    can call many helpers on one graph for the price of one view. Journey
-    graphs are treated as read-only: a graph whose node or edge count changes
-    is read again, other changes to it are not noticed.
-
-    Notes
-    -----
-    O(n + e) the first time; afterwards O(n) in C, to notice added edges.
-    """
-    key = _shape(G)
-    cached = _VIEWS.get(G)
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    net = _read_graph(G)
-    _VIEWS[G] = (key, net)
-    return net
-
-
-def _shape(G: nx.DiGraph) -> tuple[int, int]:
-    """Node and edge counts, straight from the adjacency (``number_of_edges`` walks a view)."""
-    return len(G._succ), sum(map(len, G._succ.values()))
-
-
-def remember_net(G: nx.DiGraph, journey: Journey) -> None:
-    """Record the view of ``G``, just built from ``journey``, from the journey itself.
-
-    Reading the model is faster than reading the graph back, and gives the
-    same view (see :func:`net_of_journey`). O(n + e).
-    """
-    _VIEWS[G] = (_shape(G), net_of_journey(journey))
-
-
-def _read_graph(G: nx.DiGraph) -> Net:
-    ids = list(G)
-    index = {v: i for i, v in enumerate(ids)}
-    kind: list[str] = []
-    shield: list[int] = []
-    abandon: list[float] = []
-    for _, data in G.nodes(data=True):
-        kind.append(str(data.get("kind", "step")))
-        shield.append(1 if data.get("shield") else 0)
-        abandon.append(float(data.get("abandon") or 0.0))
-    moves: list[list[tuple[int, float, bool, bool]]] = []
-    for u in ids:
-        here = []
-        for v, data in G.succ[u].items():
-            transition = data.get("transition")
-            w = float(transition.probability) if transition is not None else float(
-                data.get("p", 1.0))
-            here.append((index[v], w, bool(data.get("cold")), bool(data.get("handoff"))))
-        moves.append(here)
-    return Net(ids, kind, shield, abandon, moves)
-
-
-def net_of_journey(journey: Journey) -> Net:
-    """Return the :class:`Net` of a journey read straight from the model.
-
-    The same view as ``net_of(journey_graph(journey))``, without building the
-    networkx graph. O(n + e).
+    Build it once per journey and pass it to every analysis and rule of
+    that journey: the view is immutable, and the results derived from it
+    (components, reachability) are kept on it. O(n + e).
     """
     steps = journey.steps
     ids = list(steps)
@@ -259,12 +194,7 @@ def net_of_journey(journey: Journey) -> Net:
          for t in s.next]
         for s in steps.values()
     ]
-    return Net(ids, kind, shield, abandon, moves)
-
-
-def journey_net(journey: Journey, graph: nx.DiGraph | None = None) -> Net:
-    """The view of ``graph`` when given, else of ``journey`` itself."""
-    return net_of_journey(journey) if graph is None else net_of(graph)
+    return JourneyView(ids, kind, shield, abandon, moves)
 
 
 def strongly_connected(

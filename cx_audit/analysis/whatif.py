@@ -27,14 +27,17 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
+from cx_audit.analysis.chain import (
+    INF,
+    PER_STEP_WORK_LIMIT,
+    Chain,
+    ChainSolution,
+    block_factors,
+    weighted_sum,
+)
+from cx_audit.analysis.view import JourneyView
 
-from cx_audit.analysis.chain import INF, PER_STEP_WORK_LIMIT, _Chain, _Solution, _solve, _weighted
-from cx_audit.analysis.sparse import LeakyLU
-from cx_audit.analysis.view import Net
-from cx_audit.core.model import Journey
-
-__all__ = ["Impact", "step_impacts"]
+__all__ = ["NEAR_TRAP", "Impact", "removal_impacts"]
 
 NEAR_TRAP = 1e-5
 """Below this chance of never coming back, the closed-form update would lose
@@ -76,7 +79,7 @@ def _delta(before_infinite: bool, value: float) -> float | None:
     return value
 
 
-def _removed_row(sol: _Solution, s: int) -> list[tuple[int, float]]:
+def _removed_row(sol: ChainSolution, s: int) -> list[tuple[int, float]]:
     """S's successors and their renormalised shares, self-loop and abandon dropped."""
     net = sol.net
     others = [(v, x) for v, x in zip(net.succ[s], net.share[s]) if v != s and x > 0.0]
@@ -84,7 +87,7 @@ def _removed_row(sol: _Solution, s: int) -> list[tuple[int, float]]:
     return [(v, x / total) for v, x in others] if total > 0.0 else []
 
 
-def _impact_by_full_solve(sol: _Solution, s: int, before: tuple[float, float, float]) -> Impact:
+def _impact_by_full_solve(sol: ChainSolution, s: int, before: tuple[float, float, float]) -> Impact:
     """Re-solve the whole chain with S made a transparent step (rare cases)."""
     net = sol.net
     out = list(sol.chain.out)
@@ -92,7 +95,7 @@ def _impact_by_full_solve(sol: _Solution, s: int, before: tuple[float, float, fl
     row = _removed_row(sol, s)
     out[s] = row
     loss[s] = 0.0 if row else 1.0
-    visits, _ = _Chain(out, loss).forward(sol.start)
+    visits, _ = Chain(out, loss).forward(sol.start)
     shields = [float(x) for x in net.shield]
     waits = list(sol.waits)
     shields[s] = 0.0
@@ -100,12 +103,12 @@ def _impact_by_full_solve(sol: _Solution, s: int, before: tuple[float, float, fl
     p_res = math.fsum(visits[u] for u in net.resolutions)
     return Impact(
         delta_p_resolution=p_res - before[0],
-        delta_shields_expected=_delta(before[1] == INF, _weighted(visits, shields) - before[1]),
-        delta_wait_expected=_delta(before[2] == INF, _weighted(visits, waits) - before[2]),
+        delta_shields_expected=_delta(before[1] == INF, weighted_sum(visits, shields) - before[1]),
+        delta_wait_expected=_delta(before[2] == INF, weighted_sum(visits, waits) - before[2]),
     )
 
 
-def _impact_within_component(sol: _Solution, s: int,
+def _impact_within_component(sol: ChainSolution, s: int,
                              values: tuple[list[float], list[float], list[float]],
                              before: tuple[float, float, float]) -> Impact | None:
     """Re-solve only S's cyclic component with S's new row.
@@ -122,7 +125,6 @@ def _impact_within_component(sol: _Solution, s: int,
     c = chain.comp_of[s]
     comp = chain.comps[c]
     comp_of = chain.comp_of
-    local = {u: i for i, u in enumerate(comp)}
     row = _removed_row(sol, s)
     out = {u: chain.out[u] for u in comp}
     out[s] = row
@@ -149,19 +151,7 @@ def _impact_within_component(sol: _Solution, s: int,
                 frontier.append(u)
     if len(free) < len(comp):
         return None
-    rows: list[dict[int, float]] = []
-    leak_of: list[float] = []
-    for u in comp:
-        r: dict[int, float] = {}
-        leak = loss[u]
-        for v, p in out[u]:
-            if comp_of[v] != c:
-                leak += p
-            elif v != u:
-                r[local[v]] = r.get(local[v], 0.0) + p
-        rows.append(r)
-        leak_of.append(leak)
-    lu = LeakyLU(rows, leak_of)
+    lu, _ = block_factors(comp, comp_of, out, loss)
     inflow = [sol.start[u] for u in comp]
     for i, x in enumerate(comp):
         for u in net.pred[x]:
@@ -191,7 +181,7 @@ def _impact_within_component(sol: _Solution, s: int,
     return Impact(0.0 if p_delta is None else p_delta, deltas[1], deltas[2])
 
 
-def _impacts(sol: _Solution) -> list[Impact | None]:
+def removal_impacts(sol: ChainSolution) -> list[Impact | None]:
     """Impact of every removable step (``None`` for entries and terminal steps).
 
     With ``V`` the value to go (chance of resolution, shields or wait still
@@ -213,8 +203,8 @@ def _impacts(sol: _Solution) -> list[Impact | None]:
     net = sol.net
     chain = sol.chain
     p_before = sol.end_probabilities()[0]
-    shields_before = _weighted(sol.visits, net.shield)
-    wait_before = _weighted(sol.visits, sol.waits)
+    shields_before = weighted_sum(sol.visits, net.shield)
+    wait_before = weighted_sum(sol.visits, sol.waits)
     before = (p_before, shields_before, wait_before)
     result: list[Impact | None] = [None] * net.n
     values: tuple[list[float], list[float], list[float]] | None = None
@@ -275,38 +265,9 @@ def _impacts(sol: _Solution) -> list[Impact | None]:
     return result
 
 
-def _on_structural_cycle(net: Net) -> list[bool]:
+def _on_structural_cycle(net: JourneyView) -> list[bool]:
     """Steps on a cycle of transitions, whatever their probabilities."""
     succ = net.succ
     comp_of, comps = net.components()
     return [len(comps[comp_of[u]]) > 1 or u in succ[u] for u in range(len(succ))]
 
-
-def step_impacts(journey: Journey, graph: nx.DiGraph | None = None) -> dict[str, Impact | None]:
-    """Return the impact of removing each step (``None`` for entries and terminals).
-
-    Parameters
-    ----------
-    journey : Journey
-    graph : networkx.DiGraph, optional (default=None)
-        ``journey_graph(journey)``, when the caller already has it.
-
-    Returns
-    -------
-    dict
-        Step id -> :class:`Impact` or ``None``, in file order.
-
-    Notes
-    -----
-    Semantics: see the module docstring. One backward pass per figure
-    (O(n + e) plus the cyclic components' solves) gives every step's values
-    to go; each step then costs O(its out-degree). The return probabilities
-    inside cyclic components come with ``p_reach``, so the total time is that
-    of :func:`~cx_audit.analysis.chain.solve_chain`. A step whose loop almost
-    never lets go costs a fresh factorisation of its component, O(f(C)); a
-    step in a trap loop, one whose removal closes a loop, or one with
-    ``abandon: 1`` on a cycle of transitions costs a full re-solve, O(n + e)
-    plus the components' factorisations.
-    """
-    sol = _solve(journey, graph)
-    return dict(zip(sol.net.ids, _impacts(sol)))

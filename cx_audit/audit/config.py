@@ -33,7 +33,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 from cx_audit.core.errors import ConfigError, Problem
@@ -52,9 +51,9 @@ class Config:
 
     select: tuple[str, ...] = ("ALL",)
     ignore: tuple[str, ...] = ()
-    severity: Mapping[str, Severity] = field(default_factory=lambda: MappingProxyType({}))
+    severity: Mapping[str, Severity] = field(default_factory=dict)
     fail_on: Severity = Severity.ERROR
-    options: Mapping[str, float | int] = field(default_factory=lambda: MappingProxyType({}))
+    options: Mapping[str, float | int] = field(default_factory=dict)
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     source: Path | None = None
     root: Path = field(default_factory=Path.cwd)
@@ -66,7 +65,7 @@ class Config:
         Worked out once per configuration rather than once per journey.
         """
         return tuple(
-            (rule, self.severity_of(rule), MappingProxyType(self.options_for(rule)))
+            (rule, self.severity_of(rule), self.options_for(rule))
             for rule in RULES.values() if self.is_enabled(rule)
         )
 
@@ -250,8 +249,8 @@ class _ConfigReader:
         if self.problems:
             raise ConfigError(self.problems)
         return Config(
-            select=select, ignore=ignore, severity=MappingProxyType(severity), fail_on=fail_on,
-            options=MappingProxyType(values), per_file_ignores=tuple(per_file),
+            select=select, ignore=ignore, severity=severity, fail_on=fail_on,
+            options=values, per_file_ignores=tuple(per_file),
             source=Path(self.file), root=root,
         )
 

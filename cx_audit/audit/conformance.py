@@ -170,7 +170,7 @@ def conform(journey_path: str | os.PathLike[str], log_path: str | os.PathLike[st
         return result
     result.observations = observations
     used = config if design_rules else conformance_config(config)
-    run.audits.append(audit_journey(journey, used, observed=observations))
+    run.results.append(audit_journey(journey, used, observed=observations))
     result.notes = _notes(observations)
     return result
 

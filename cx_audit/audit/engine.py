@@ -2,8 +2,8 @@
 
 For each enabled rule the engine collects the rule's candidates, places
 them (a step's id line, a transition's ``next`` entry, or the journey's
-first entry), attaches the step's own ``evidence`` lines and the step's
-what-if impact, stamps code, name and the configured severity, and then
+first entry), attaches the step's own ``evidence`` lines, stamps code, name
+and the configured severity, and then
 applies suppressions: a step's ``ignore`` entries, an entry step's
 ``ignore`` for journey-level findings, and ``per-file-ignores``. A rule
 that raises becomes a CX900 finding instead of aborting the audit; an
@@ -12,51 +12,78 @@ that raises becomes a CX900 finding instead of aborting the audit; an
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 
-import networkx as nx
-
-from cx_audit.analysis import JourneyAnalysis, analyse
-from cx_audit.analysis.graph import journey_graph
+from cx_audit.analysis.metrics import JourneyAnalysis
+from cx_audit.analysis.view import journey_view
+from cx_audit.analysis.whatif import Impact
 from cx_audit.audit.config import Config
 from cx_audit.core.findings import Candidate, Evidence, Finding, Severity
-from cx_audit.core.model import Journey, StepKind, Suppression
+from cx_audit.core.model import Journey, Location, StepKind, Suppression
+from cx_audit.eventlog.observations import Observations
 from cx_audit.rules import Rule, RuleContext, get
 
-__all__ = ["JourneyAudit", "audit_journey", "fix_first", "worst_severity"]
+__all__ = ["JourneyAudit", "audit_journey", "fix_first"]
 
 RULE_FAILED = "CX900"
 UNUSED_IGNORE = "CX901"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JourneyAudit:
-    """One journey's audit: the journey, its analysis and its findings in order."""
+    """One journey's audit: the journey, its analysis and its findings in order.
+
+    The analysis is computed when first read (by a rule or by a report),
+    so an audit whose rules and format need no chain never solves it.
+    """
 
     journey: Journey
     analysis: JourneyAnalysis
     findings: tuple[Finding, ...]
 
+    @property
+    def id(self) -> str:
+        """The journey's id."""
+        return self.journey.id
+
+    @property
+    def location(self) -> Location:
+        """Where the journey is named."""
+        return self.journey.location
+
+    def severity_counts(self) -> dict[Severity, int]:
+        """How many findings there are of each severity."""
+        counts: dict[Severity, int] = {}
+        for finding in self.findings:
+            counts[finding.severity] = counts.get(finding.severity, 0) + 1
+        return counts
+
+    def impact(self, finding: Finding) -> Impact | None:
+        """The what-if of removing the finding's step (``None`` for journey findings)."""
+        if finding.step is None:
+            return None
+        stats = self.analysis.steps.get(finding.step)
+        return stats.impact if stats is not None else None
+
 
 def audit_journey(journey: Journey, config: Config | None = None,
-                  graph: nx.DiGraph | None = None, observed: object = None) -> JourneyAudit:
-    """Analyse ``journey`` and run every enabled rule on it.
+                  observed: Observations | None = None) -> JourneyAudit:
+    """Run every enabled rule on ``journey`` (its analysis is left for whoever reads it).
 
     ``observed`` carries what an event log shows of the journey, for the
     conformance rules; without it those rules find nothing.
     """
     config = config or Config()
-    graph = graph if graph is not None else journey_graph(journey)
-    analysis = analyse(journey, graph)
-    context = RuleContext(journey, graph, analysis, observed)
+    view = journey_view(journey)
+    analysis = JourneyAnalysis(journey, view)
+    context = RuleContext(journey, view, analysis, observed)
     active = config.active_rules
     if config.per_file_ignores:
         active = tuple(entry for entry in active if not config.ignored_in_file(entry[0],
                                                                              journey.file))
     enabled = {rule.code: (rule, severity) for rule, severity, _ in active}
-    stamp = _Stamper(journey, analysis)
+    stamp = _Stamper(journey)
     stamped: list[Finding] = []
     for rule, severity, options in active:
         try:
@@ -74,29 +101,14 @@ def audit_journey(journey: Journey, config: Config | None = None,
     return JourneyAudit(journey, analysis, tuple(kept))
 
 
-_NO_METRICS: Mapping[str, object] = MappingProxyType({})
 _NO_EVIDENCE = Evidence()
 
 
 class _Stamper:
-    """Turns a rule's candidates into findings: place, evidence, impact, code and severity.
+    """Turns a rule's candidates into findings: place, evidence, code and severity."""
 
-    Holds what every finding of one journey shares (the journey, and each
-    step's what-if impact, worked out once per step).
-    """
-
-    def __init__(self, journey: Journey, analysis: JourneyAnalysis) -> None:
+    def __init__(self, journey: Journey) -> None:
         self.journey = journey
-        self.analysis = analysis
-        self.impacts: dict[str, Mapping[str, float | None] | None] = {}
-
-    def impact_of(self, step: str) -> Mapping[str, float | None] | None:
-        """The what-if impact of removing ``step`` (shared by its findings, read-only)."""
-        if step not in self.impacts:
-            stats = self.analysis.steps.get(step)
-            impact = stats.impact if stats is not None else None
-            self.impacts[step] = MappingProxyType(impact.to_dict()) if impact is not None else None
-        return self.impacts[step]
 
     def __call__(self, rule: Rule, severity: Severity, candidate: Candidate) -> Finding:
         journey = self.journey
@@ -110,15 +122,14 @@ class _Stamper:
         notes = step.evidence if step is not None else ()
         metrics = candidate.metrics
         if metrics or candidate.route or candidate.loop or notes:
-            evidence = Evidence(MappingProxyType(dict(metrics)) if metrics else _NO_METRICS,
-                                tuple(candidate.route), tuple(candidate.loop), notes)
+            evidence = Evidence(metrics=dict(metrics) if metrics else {},
+                                route=tuple(candidate.route), loop=tuple(candidate.loop),
+                                notes=notes)
         else:
             evidence = _NO_EVIDENCE
-        if step is None:
-            return Finding(rule.code, rule.name, severity, journey.id, journey.file, None,
-                           location, candidate.message, evidence, None)
-        return Finding(rule.code, rule.name, severity, journey.id, journey.file, step.id,
-                       location, candidate.message, evidence, self.impact_of(step.id))
+        return Finding(rule=rule.code, name=rule.name, severity=severity, journey=journey.id,
+                       file=journey.file, step=step.id if step is not None else None,
+                       location=location, message=candidate.message, evidence=evidence)
 
 
 def _matches(suppression: Suppression, finding: Finding) -> bool:
@@ -165,41 +176,32 @@ def _unused(journey: Journey, used: set[Suppression], stamp: _Stamper, rule: Rul
     return result
 
 
-def worst_severity(findings: Iterable[Finding]) -> Severity:
-    """The most serious severity among ``findings`` (``off`` when there are none)."""
-    return max((f.severity for f in findings), key=lambda s: s.rank, default=Severity.OFF)
-
-
-def fix_first(findings: Sequence[Finding]) -> list[Finding]:
-    """Step findings with a what-if impact, most valuable fix first.
+def fix_first(audit: JourneyAudit) -> list[tuple[Finding, Impact]]:
+    """Step findings with the what-if of removing their step, most valuable fix first.
 
     Ranked by the gain in ``p_resolution`` if the step were removed, then
     by the drop in expected shield layers, then by the drop in expected
     wait; one entry per step (its most severe finding); steps whose removal
     would improve none of the three are left out.
     """
-    best: dict[tuple[str, str], Finding] = {}
-    for finding in findings:
-        if finding.step is None or finding.impact is None:
+    best: dict[str, Finding] = {}
+    for finding in audit.findings:
+        if finding.step is None:
             continue
-        key = (finding.journey, finding.step)
-        current = best.get(key)
+        current = best.get(finding.step)
         if current is None or finding.severity.rank > current.severity.rank:
-            best[key] = finding
-
-    def gain(finding: Finding) -> tuple[float, float, float]:
-        impact = finding.impact or {}
-        return (
-            impact.get("delta_p_resolution") or 0.0,
-            -(impact.get("delta_shields_expected") or 0.0),
-            -(impact.get("delta_wait_expected") or 0.0),
-        )
-
-    def helps(finding: Finding) -> bool:
-        p, shields, wait = gain(finding)
-        return p > _NOISE or shields > _NOISE or wait > _NOISE
-
-    return sorted((f for f in best.values() if helps(f)), key=gain, reverse=True)
+            best[finding.step] = finding
+    ranked: list[tuple[tuple[float, float, float], Finding, Impact]] = []
+    for finding in best.values():
+        impact = audit.impact(finding)
+        if impact is None:
+            continue
+        gain = (impact.delta_p_resolution or 0.0, -(impact.delta_shields_expected or 0.0),
+                -(impact.delta_wait_expected or 0.0))
+        if any(g > _NOISE for g in gain):
+            ranked.append((gain, finding, impact))
+    ranked.sort(key=lambda entry: entry[0], reverse=True)
+    return [(finding, impact) for _, finding, impact in ranked]
 
 
 _NOISE = 1e-9

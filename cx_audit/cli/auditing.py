@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -28,6 +27,7 @@ from cx_audit.cli.console import ColorChoice, progress_bar, terminal_width, use_
 if TYPE_CHECKING:
     from collections import Counter
 
+    from cx_audit.audit.engine import JourneyAudit
     from cx_audit.audit.run import AuditRun
 
 
@@ -57,37 +57,36 @@ def audit(
     """Audit journeys: metrics and findings. Exit 0 clean, 1 findings, 2 bad input."""
     from cx_audit.audit.run import run_audit
     from cx_audit.core.findings import Severity
-    from cx_audit.renderers import part_renderer, render
+    from cx_audit.audit.collector import frozen_results
+    from cx_audit.renderers import keep_for, render
 
     settings = load_settings(config)
     colored = output is None and use_color(color, sys.stdout)
     known = _read_baseline(baseline) if baseline is not None else None
-    # journeys rendered as they are audited, unless the findings themselves are needed
-    part = part_renderer(output_format.value) if write_baseline is None else None
-    # whole audits cost more to send between processes than to compute: workers only for parts
-    run = run_audit(paths, settings, progress=progress_bar(), jobs=jobs if part else 1, part=part,
-                    baseline=known)
+    if write_baseline is not None:
+        whole = run_audit(paths, settings, progress=progress_bar(), jobs=jobs, baseline=known)
+        if not whole.files and not whole.missing:
+            raise fail("no journey files (*.yaml, *.yml) found")
+        _write_baseline(whole, write_baseline)
+        return
+    # each journey is turned into what the format keeps of it right after its audit
+    keep = keep_for(output_format.value)
+    run = run_audit(paths, settings, keep, progress=progress_bar(), jobs=jobs, baseline=known)
     if not run.files and not run.missing:
         raise fail("no journey files (*.yaml, *.yml) found")
-    if write_baseline is not None:
-        _write_baseline(run, write_baseline)
-        return
     options = {"color": colored, "width": terminal_width()} if output_format is OutputFormat.TEXT else {}
     if output_format is not OutputFormat.TEXT:
         for problem in sorted(run.problems):
             typer.echo(str(problem), err=True)
         for missing in run.missing:
             typer.echo(f"{missing}: no such file or folder", err=True)
-    gc.freeze()  # the run outlives the rendering: the collector need not scan it meanwhile
-    try:
+    with frozen_results():  # the run outlives the rendering: the collector need not scan it
         text = render(output_format.value, run, **options)
-    finally:
-        gc.unfreeze()
     emit(text, output, run.files)
     raise typer.Exit(run.exit_code(Severity(fail_on.value) if fail_on else None, exit_zero))
 
 
-def _write_baseline(run: AuditRun, target: Path) -> None:
+def _write_baseline(run: AuditRun[JourneyAudit], target: Path) -> None:
     """``--write-baseline``: record the run's findings (refused when inputs are invalid)."""
     from cx_audit.audit.baseline import render_baseline
 

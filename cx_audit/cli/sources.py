@@ -164,7 +164,7 @@ def conform(
     from cx_audit.audit.conformance import conform as compare_with_log
     from cx_audit.core.findings import Severity
     from cx_audit.eventlog import LogColumns
-    from cx_audit.renderers import render
+    from cx_audit.renderers import render_audits
 
     settings = load_settings(config)
     result = compare_with_log(journey, log, mapping, columns=LogColumns(case, activity, timestamp,
@@ -181,5 +181,5 @@ def conform(
     else:
         for problem in sorted(run.problems):
             typer.echo(str(problem), err=True)
-    emit(render(output_format.value, run, **options), output, [journey, log])
+    emit(render_audits(output_format.value, run, **options), output, [journey, log])
     raise typer.Exit(run.exit_code(Severity(fail_on.value) if fail_on else None, exit_zero))

@@ -6,8 +6,10 @@ turning it into a :class:`Finding`. Rules never choose their own severity.
 
 These are records built by the hundred thousand in a large audit, so they
 are plain slotted dataclasses rather than frozen ones (which cost about
-three times as much to build). Treat them as read-only: derive a changed
-copy with :func:`dataclasses.replace`.
+three times as much to build), built by keyword. Treat them as read-only
+(their mappings are typed so): derive a changed copy with
+:func:`dataclasses.replace`. A finding names its step; the step's what-if
+lives in the journey's analysis, computed only when a report shows it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from types import MappingProxyType
 from typing import Any
 
 from cx_audit.core.model import Location
@@ -41,10 +42,6 @@ class Severity(StrEnum):
 SEVERITY_ORDER = {Severity.ERROR: 3, Severity.WARNING: 2, Severity.INFO: 1, Severity.OFF: 0}
 
 
-def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    return MappingProxyType(dict(mapping or {}))
-
-
 @dataclass(slots=True)
 class Evidence:
     """Why a finding was raised.
@@ -55,7 +52,7 @@ class Evidence:
     ``notes``: the step's own ``evidence`` lines from the journey file.
     """
 
-    metrics: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    metrics: Mapping[str, Any] = field(default_factory=dict)
     route: tuple[str, ...] = ()
     loop: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
@@ -88,7 +85,7 @@ class Candidate:
     loop: tuple[str, ...] = ()
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class Finding:
     """A candidate combustion point, stamped by the engine."""
 
@@ -101,7 +98,6 @@ class Finding:
     location: Location
     message: str
     evidence: Evidence = field(default_factory=Evidence)
-    impact: Mapping[str, float | None] | None = None
 
     @property
     def line(self) -> int:
@@ -127,7 +123,6 @@ class Finding:
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of a finding."""
         location = self.location
-        impact = self.impact
         return {
             "rule": self.rule,
             "name": self.name,
@@ -137,5 +132,4 @@ class Finding:
             "column": location.column,
             "message": self.message,
             "evidence": self.evidence.to_dict(),
-            "impact": dict(impact) if impact is not None else None,
         }

@@ -1,9 +1,9 @@
 """The journey domain model: immutable values produced by the loader.
 
 Every analysis, rule and renderer works on these types (or on the networkx
-graph built from them by :mod:`cx_audit.analysis.graph`). They are frozen so that a
-journey can be shared between analyses without anyone changing it behind
-another's back, and every value that came from a file keeps its
+graph built from them by :mod:`cx_audit.analysis.graph`). They are frozen (and their
+mappings typed read-only) so that a journey can be shared between analyses
+without anyone changing it behind another's back, and every value that came from a file keeps its
 :class:`Location` so findings can point at the exact line.
 """
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from types import MappingProxyType
 from typing import Any
 
 __all__ = [
@@ -132,7 +131,7 @@ class Transition:
     target_location: Location
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Step:
     """One step of a journey, with every field of the format resolved.
 
@@ -162,7 +161,7 @@ class Step:
     suppressions: tuple[Suppression, ...] = ()
     notes: str | None = None
     tags: tuple[str, ...] = ()
-    extensions: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    extensions: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def is_shield(self) -> bool:
@@ -199,7 +198,7 @@ class Journey:
     persona: str | None = None
     owner: str | None = None
     version: int = FORMAT_VERSION
-    extensions: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    extensions: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def entries(self) -> tuple[Step, ...]:

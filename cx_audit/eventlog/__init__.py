@@ -13,16 +13,15 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from cx_audit.core.errors import EventLogError, MappingError
     from cx_audit.eventlog.discover import build_journey
     from cx_audit.eventlog.mapping import LogMapping, load_mapping, mapping_from_data
     from cx_audit.eventlog.reader import LogColumns, LogStats, scan_log
 
 _HOMES = {
     "build_journey": "discover",
-    "LogMapping": "mapping", "MappingError": "mapping", "load_mapping": "mapping",
+    "LogMapping": "mapping", "load_mapping": "mapping",
     "mapping_from_data": "mapping",
-    "EventLogError": "reader", "LogColumns": "reader", "LogStats": "reader", "scan_log": "reader",
+    "LogColumns": "reader", "LogStats": "reader", "scan_log": "reader",
 }
 
 
@@ -40,11 +39,9 @@ def __getattr__(name: str) -> Any:
     return getattr(import_module(f"{__name__}.{home}"), name)
 
 __all__ = [
-    "EventLogError",
     "LogColumns",
     "LogMapping",
     "LogStats",
-    "MappingError",
     "build_journey",
     "load_mapping",
     "mapping_from_data",

@@ -25,7 +25,6 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 from cx_audit.core.errors import JourneyError, Problem, YamlSourceError
@@ -357,13 +356,13 @@ class _JourneyReader:
             id=journey_id,
             file=self.file,
             location=self.location(fields["journey"][0]),
-            steps=MappingProxyType(steps),
-            entry_shares=MappingProxyType(shares),
+            steps=steps,
+            entry_shares=shares,
             title=strings["title"] or journey_id,
             persona=strings["persona"],
             owner=strings["owner"],
             version=version,
-            extensions=MappingProxyType(extensions),
+            extensions=extensions,
         )
 
     def optional_text(self, fields: dict[str, tuple[ScalarNode, Node]], key: str,
@@ -455,10 +454,12 @@ class _JourneyReader:
                                      "have 'next'")
             else:
                 transitions = self.read_next(step_id, next_key, next_node, ids)
-        return Step(  # positionally, in field order: faster than by keyword
-            step_id, kind, label, self.id_location(key), channel, actor, owner, shield or None,
-            wait, abandon, emotion, can_resolve, share, staffing, transitions, evidence,
-            suppressions, notes, tags, MappingProxyType(extensions),
+        return Step(
+            id=step_id, kind=kind, label=label, location=self.id_location(key), channel=channel,
+            actor=actor, owner=owner, shield=shield or None, wait=wait, abandon=abandon,
+            emotion=emotion, can_resolve=can_resolve, share=share, staffing=staffing,
+            next=transitions, evidence=evidence, suppressions=suppressions, notes=notes,
+            tags=tags, extensions=extensions,
         )
 
     def read_staffing(self, node: Node, where: str) -> Staffing | None:

@@ -1,54 +1,73 @@
 """Output formats: one module per format, each a function from an audit run to text.
 
-Renderers never print or write files; the CLI does. ``RENDERERS`` is the
-registry behind ``cx-audit audit --format``: format name -> the module and
-function that render it. Modules are imported only when their format is
-used, so that ``--format json`` does not pay for rich or Markdown.
+Renderers never print or write files; the CLI does. :data:`RENDERERS` is the
+one table of formats, behind ``cx-audit audit --format``: format name -> the
+module, the function that renders a run, and, for a format written journey
+by journey, the function that turns each journey's audit into its part
+(run right after the audit, in worker processes too: see
+:func:`cx_audit.audit.run.run_audit`). Modules are imported only when their
+format is used, so that ``--format json`` does not pay for rich or Markdown.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
-from cx_audit.audit.run import AuditRun, PartRenderer
+from cx_audit.audit.engine import JourneyAudit
+from cx_audit.audit.run import AuditRun, keep_audit
 
-__all__ = ["PARTS", "RENDERERS", "part_renderer", "render"]
+__all__ = ["RENDERERS", "Format", "keep_for", "render", "render_audits"]
 
-RENDERERS: dict[str, tuple[str, str]] = {
-    "text": ("cx_audit.renderers.terminal", "render_terminal"),
-    "json": ("cx_audit.renderers.json_report", "render_json"),
-    "sarif": ("cx_audit.renderers.sarif", "render_sarif"),
-    "github": ("cx_audit.renderers.github", "render_github"),
-    "junit": ("cx_audit.renderers.junit", "render_junit"),
-    "gitlab": ("cx_audit.renderers.gitlab", "render_gitlab"),
-    "markdown": ("cx_audit.renderers.markdown", "render_markdown"),
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    """Where a format's renderer lives.
+
+    ``function`` renders a whole run; ``keep``, when given, names the
+    function that turns one journey's audit into what the run keeps of it
+    for this format (its part of the output), and ``function`` then renders
+    a run of such parts. Without ``keep`` the run keeps the audits.
+    """
+
+    module: str
+    function: str
+    keep: str | None = None
+
+
+RENDERERS: dict[str, Format] = {
+    "text": Format("cx_audit.renderers.terminal", "render_terminal"),
+    "json": Format("cx_audit.renderers.json_report", "render_json", keep="journey_json"),
+    "sarif": Format("cx_audit.renderers.sarif", "render_sarif"),
+    "github": Format("cx_audit.renderers.github", "render_github"),
+    "junit": Format("cx_audit.renderers.junit", "render_junit"),
+    "gitlab": Format("cx_audit.renderers.gitlab", "render_gitlab"),
+    "markdown": Format("cx_audit.renderers.markdown", "render_markdown"),
 }
-"""Format name -> (module, function); each function takes the run (and keyword options)."""
+"""Format name -> where its renderer lives (each function takes the run and keyword options)."""
 
 
-PARTS: dict[str, tuple[str, str]] = {
-    "json": ("cx_audit.renderers.json_report", "render_journey_json"),
-}
-"""Formats whose output is a frame around one part per journey -> (module, function)
-rendering a part. Such parts can be rendered as each journey is audited (in
-worker processes, too), so that a run keeps text rather than objects."""
+def keep_for(name: str) -> Callable[[JourneyAudit], Any]:
+    """What a run audited for format ``name`` keeps of each journey (a module-level function)."""
+    entry = RENDERERS[name]
+    if entry.keep is None:
+        return keep_audit
+    keep: Callable[[JourneyAudit], Any] = getattr(import_module(entry.module), entry.keep)
+    return keep
 
 
-def part_renderer(name: str) -> PartRenderer | None:
-    """The function rendering one journey's part of format ``name``, if it has parts."""
-    if name not in PARTS:
-        return None
-    module, function = PARTS[name]
-    renderer: PartRenderer = getattr(import_module(module), function)
-    return renderer
+def render(name: str, run: AuditRun[Any], **options: Any) -> str:
+    """Render ``run``, audited with ``keep=keep_for(name)``, in format ``name``.
 
-
-def render(name: str, run: AuditRun, **options: Any) -> str:
-    """Render ``run`` in format ``name``; ``options`` go to renderers that take them (text)."""
-    if run.rendered and name not in PARTS:
-        raise ValueError(f"this run holds journeys already rendered; {name} needs the audits")
-    module, function = RENDERERS[name]
-    renderer: Callable[..., str] = getattr(import_module(module), function)
+    ``options`` go to renderers that take them (text: colour and width).
+    """
+    entry = RENDERERS[name]
+    renderer: Callable[..., str] = getattr(import_module(entry.module), entry.function)
     return renderer(run, **options)
+
+
+def render_audits(name: str, run: AuditRun[JourneyAudit], **options: Any) -> str:
+    """Render a run that kept the whole audits in format ``name``."""
+    return render(name, run.map(keep_for(name)), **options)

@@ -1,35 +1,72 @@
-"""The JSON report: every metric, per-step figure and finding, for machines."""
+"""The JSON report: every metric, per-step figure and finding, for machines.
+
+One serializer: :func:`journey_to_dict` gives a journey's entry as plain
+data, and each entry is encoded right after its journey's audit
+(:func:`journey_json`, in the worker process that audited it), so that a
+run over many files keeps text rather than objects. :func:`render_json`
+sets the encoded entries into the report's frame.
+"""
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping
-from json.encoder import encode_basestring
+from dataclasses import dataclass
 from typing import Any
 
 from cx_audit import __version__
 from cx_audit.audit.engine import JourneyAudit
 from cx_audit.audit.run import AuditRun
-from cx_audit.core.findings import Evidence, Finding
+from cx_audit.core.findings import Severity
+from cx_audit.core.model import Location
 
-__all__ = ["journey_to_dict", "render_journey_json", "render_json", "run_to_dict"]
+__all__ = ["JsonPart", "journey_json", "journey_to_dict", "render_json", "run_to_dict"]
 
 
 def journey_to_dict(audit: JourneyAudit) -> dict[str, Any]:
     """One journey's entry in the report, as plain data."""
     analysis = audit.analysis.to_dict()
+    findings = []
+    for finding in audit.findings:
+        entry = finding.to_dict()
+        impact = audit.impact(finding)
+        entry["impact"] = impact.to_dict() if impact is not None else None
+        findings.append(entry)
     return {
         "file": audit.journey.file,
         "journey": audit.journey.id,
         "title": audit.journey.title,
         "metrics": analysis["metrics"],
         "steps": analysis["steps"],
-        "findings": [f.to_dict() for f in audit.findings],
+        "findings": findings,
     }
 
 
-def _frame(run: AuditRun) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class JsonPart:
+    """A journey's entry of the report, encoded: what a JSON run keeps of each journey."""
+
+    id: str
+    """The journey's id."""
+    location: Location
+    """Where the journey is named."""
+    counts: dict[Severity, int]
+    """Its findings per severity."""
+    text: str
+    """The entry, as JSON text."""
+
+    def severity_counts(self) -> dict[Severity, int]:
+        """Its findings per severity."""
+        return self.counts
+
+
+def journey_json(audit: JourneyAudit) -> JsonPart:
+    """Encode one journey's entry right after its audit (the ``keep`` of this format)."""
+    return JsonPart(audit.id, audit.location, audit.severity_counts(),
+                    _dumps(journey_to_dict(audit)))
+
+
+def _frame(run: AuditRun[Any]) -> dict[str, Any]:
     """The report without its journeys: version, errors and summary."""
     counts = run.counts()
     return {
@@ -50,13 +87,10 @@ def _frame(run: AuditRun) -> dict[str, Any]:
     }
 
 
-def run_to_dict(run: AuditRun) -> dict[str, Any]:
+def run_to_dict(run: AuditRun[JourneyAudit]) -> dict[str, Any]:
     """The report as plain data (the JSON document's structure)."""
     document = _frame(run)
-    if run.rendered:
-        document["journeys"] = [json.loads(part.text) for part in run.rendered]
-    else:
-        document["journeys"] = [journey_to_dict(audit) for audit in run.audits]
+    document["journeys"] = [_clean(journey_to_dict(audit)) for audit in run.results]
     return document
 
 
@@ -83,126 +117,15 @@ def _dumps(data: Any) -> str:
         return _ENCODER.encode(_clean(data))
 
 
-def render_journey_json(audit: JourneyAudit) -> str:
-    """One journey's entry of the report, as JSON text (the part a worker renders).
-
-    The same text as encoding :func:`journey_to_dict`, written faster: the
-    findings, which are most of a report, are assembled from their encoded
-    pieces, and what several findings share (a rule's code, name and
-    severity; a step's what-if impact) is encoded once.
-    """
-    analysis = audit.analysis.to_dict()
-    journey = audit.journey
-    frame = _dumps({
-        "file": journey.file,
-        "journey": journey.id,
-        "title": journey.title,
-        "metrics": analysis["metrics"],
-        "steps": analysis["steps"],
-    })
-    return f'{frame[:-1]}, "findings": [{_findings_json(audit.findings)}]}}'
-
-
-def _scalar_json(value: Any) -> str | None:
-    """A text, number, boolean or null as the encoder writes it; None for anything else."""
-    kind = value.__class__
-    if kind is str:
-        return encode_basestring(value)
-    if kind is float:
-        return float.__repr__(value) if math.isfinite(value) else "null"
-    if kind is int:
-        return int.__repr__(value)
-    if value is None:
-        return "null"
-    if kind is bool:
-        return "true" if value else "false"
-    return None
-
-
-def _flat_json(mapping: Mapping[str, Any]) -> str | None:
-    """A mapping of text keys to scalars as ``_dumps`` writes it; None when not that simple.
-
-    Encoding many tiny mappings one call at a time costs more in the calls
-    than in the encoding, so the usual shapes are written here.
-    """
-    items = []
-    for key, value in mapping.items():
-        text = _scalar_json(value)
-        if text is None or key.__class__ is not str:
-            return None
-        items.append(f"{encode_basestring(key)}: {text}")
-    return "{" + ", ".join(items) + "}"
-
-
-def _texts_json(texts: Iterable[Any]) -> str | None:
-    """A sequence of texts as a JSON array; None when an item is not text."""
-    items = []
-    for text in texts:
-        if text.__class__ is not str:
-            return None
-        items.append(encode_basestring(text))
-    return "[" + ", ".join(items) + "]"
-
-
-def _evidence_json(evidence: Evidence) -> str:
-    """The evidence as ``_dumps(evidence.to_dict())`` writes it."""
-    metrics = _flat_json(evidence.metrics)
-    route = _texts_json(evidence.route)
-    loop = _texts_json(evidence.loop)
-    notes = _texts_json(evidence.notes)
-    if metrics is None or route is None or loop is None or notes is None:
-        return _dumps(evidence.to_dict())
-    return f'{{"metrics": {metrics}, "route": {route}, "loop": {loop}, "notes": {notes}}}'
-
-
-_NO_EVIDENCE_JSON = '{"metrics": {}, "route": [], "loop": [], "notes": []}'
-
-
-def _findings_json(findings: Iterable[Finding]) -> str:
-    """The findings as the items of a JSON array, each exactly as ``_dumps(f.to_dict())``."""
-    quote = encode_basestring  # a JSON string, non-ASCII kept: as the encoder writes it
-    heads: dict[tuple[str, str, object], str] = {}
-    impacts: dict[int, str] = {}
-    parts = []
-    for finding in findings:
-        key = (finding.rule, finding.name, finding.severity)
-        head = heads.get(key)
-        if head is None:
-            head = heads[key] = (f'{{"rule": {quote(key[0])}, "name": {quote(key[1])}, '
-                                 f'"severity": {quote(str(key[2]))}, "step": ')
-        evidence = finding.evidence
-        if evidence.metrics or evidence.route or evidence.loop or evidence.notes:
-            evidence_json = _evidence_json(evidence)
-        else:
-            evidence_json = _NO_EVIDENCE_JSON
-        impact = finding.impact
-        if impact is None:
-            impact_json = "null"
-        else:  # one mapping per step, shared by the step's findings
-            impact_json = impacts.get(id(impact), "")
-            if not impact_json:
-                impact_json = impacts[id(impact)] = _flat_json(impact) or _dumps(dict(impact))
-        step = "null" if finding.step is None else quote(finding.step)
-        location = finding.location
-        parts.append(f'{head}{step}, "line": {int(location.line)}, '
-                     f'"column": {int(location.column)}, "message": {quote(finding.message)}, '
-                     f'"evidence": {evidence_json}, "impact": {impact_json}}}')
-    return ", ".join(parts)
-
-
-def render_json(run: AuditRun) -> str:
+def render_json(run: AuditRun[JsonPart]) -> str:
     """The report as one compact JSON document (floats at full precision).
 
     Compact because the pretty-printer of the standard library is several
     times slower on large audits; ``jq .`` shows it indented. The journeys
-    are written one by one (or come already written, as the run's rendered
-    parts) and set into the frame.
+    come encoded, one part each, and are set into the frame.
     """
-    if run.rendered:
-        journeys = [part.text for part in run.rendered]
-    else:
-        journeys = [render_journey_json(audit) for audit in run.audits]
     frame = _dumps(_frame(run))
     marker = '"journeys": []'
     at = frame.index(marker)
-    return f"{frame[:at]}\"journeys\": [{', '.join(journeys)}]{frame[at + len(marker):]}\n"
+    journeys = ", ".join(part.text for part in run.results)
+    return f"{frame[:at]}\"journeys\": [{journeys}]{frame[at + len(marker):]}\n"

@@ -651,7 +651,7 @@ def _delta_wait(value: float | None) -> str:
 
 
 def _fix_first(audit: JourneyAudit, shown: int) -> list[str]:
-    ranked = fix_first(audit.findings)[:shown]
+    ranked = fix_first(audit)[:shown]
     if not ranked:
         return []
     journey = audit.journey
@@ -669,8 +669,8 @@ def _fix_first(audit: JourneyAudit, shown: int) -> list[str]:
         "| # | Step | Team | Found there | Resolution | Shield layers | Wait |",
         "|---:|---|---|---|---:|---:|---:|",
     ]
-    for i, finding in enumerate(ranked, start=1):
-        impact = finding.impact or {}
+    for i, (finding, what_if) in enumerate(ranked, start=1):
+        impact = what_if.to_dict()
         step_id = finding.step or ""
         lines.append(
             f"| {i} | {_step_name(journey, step_id)} | {md_text(_owner_of(journey, finding))} | "

@@ -37,6 +37,8 @@ from typing import Any
 from urllib.parse import quote
 
 from cx_audit import __version__
+from cx_audit.analysis.whatif import Impact
+from cx_audit.audit.engine import JourneyAudit
 from cx_audit.audit.run import AuditRun
 from cx_audit.core.errors import Problem
 from cx_audit.core.findings import Finding, Severity
@@ -181,7 +183,7 @@ def _occurrence_fingerprint(fingerprint: str, occurrence: int) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
-def _finding_result(finding: Finding, index: int, occurrence: int,
+def _finding_result(finding: Finding, impact: Impact | None, index: int, occurrence: int,
                     uri: str | None = None) -> dict[str, Any]:
     return {
         "ruleId": finding.rule,
@@ -196,7 +198,7 @@ def _finding_result(finding: Finding, index: int, occurrence: int,
             "journey": finding.journey,
             "step": finding.step,
             "evidence": _finite(finding.evidence.to_dict()),
-            "impact": _finite(dict(finding.impact)) if finding.impact is not None else None,
+            "impact": _finite(impact.to_dict()) if impact is not None else None,
         },
     }
 
@@ -211,14 +213,16 @@ def _problem_result(problem: Problem, index: int) -> dict[str, Any]:
     }
 
 
-def _severity(run: AuditRun, rule: Rule) -> Severity:
+def _severity(run: AuditRun[JourneyAudit], rule: Rule) -> Severity:
     configured = run.config.severity_of(rule)
     return rule.severity if configured is Severity.OFF else configured
 
 
-def render_sarif(run: AuditRun) -> str:
+def render_sarif(run: AuditRun[JourneyAudit]) -> str:
     """The run as a SARIF 2.1.0 log (JSON text ending in a newline)."""
-    findings = sorted(run.findings, key=Finding.sort_key)
+    pairs = sorted(((f, audit) for audit in run.audits for f in audit.findings),
+                   key=lambda pair: pair[0].sort_key())
+    findings = [finding for finding, _ in pairs]
     problems = sorted(run.problems)
     codes = sorted({f.rule for f in findings})
     descriptors = [_descriptor(RULES[c], _severity(run, RULES[c])) if c in RULES
@@ -230,14 +234,14 @@ def render_sarif(run: AuditRun) -> str:
     seen: Counter[str] = Counter()
     keyed: list[tuple[tuple[str, int, int, str, str], dict[str, Any]]] = []
     places: dict[str, tuple[str, str]] = {}  # file -> relative path and URI, worked out once
-    for finding in findings:
+    for finding, audit in pairs:
         seen[finding.fingerprint] += 1
         place = places.get(finding.file)
         if place is None:
             place = places[finding.file] = (relative_path(finding.file),
                                             artifact_uri(finding.file))
-        result = _finding_result(finding, index[finding.rule], seen[finding.fingerprint],
-                                 place[1])
+        result = _finding_result(finding, audit.impact(finding), index[finding.rule],
+                                 seen[finding.fingerprint], place[1])
         keyed.append(((place[0], finding.line, finding.column, finding.rule, finding.message),
                       result))
     for problem in problems:

@@ -100,11 +100,11 @@ def _journey_section(console: Console, audit: JourneyAudit) -> None:
             noted.add(finding.step)
         for line in _evidence_lines(finding, show_notes):
             console.print(Text(f"        {line}", style="dim"), soft_wrap=True)
-    ranked = fix_first(audit.findings)[:FIX_FIRST_SHOWN]
+    ranked = fix_first(audit)[:FIX_FIRST_SHOWN]
     if ranked:
         console.print(Text("  Fix first (if the step were removed):", style="bold"))
-        for finding in ranked:
-            impact = finding.impact or {}
+        for finding, what_if in ranked:
+            impact = what_if.to_dict()
             entry = Text("    ")
             entry.append(printable(finding.step or ""), style="bold")
             entry.append(f"  {finding.rule}  resolution {_delta_share(impact.get('delta_p_resolution'))}"

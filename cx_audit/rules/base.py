@@ -26,14 +26,19 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import networkx as nx
 
 from cx_audit.analysis.graph import journey_graph
+from cx_audit.analysis.metrics import JourneyAnalysis
+from cx_audit.analysis.view import JourneyView, journey_view
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.core.model import Journey
 from cx_audit.io.loader import parse_duration
+
+if TYPE_CHECKING:  # annotations only: every audit imports this module, few read a log
+    from cx_audit.eventlog.observations import Observations
 
 __all__ = ["DOC_SECTIONS", "Option", "Rule", "RuleContext"]
 
@@ -73,40 +78,55 @@ class Option:
         return int(value) if self.kind == "int" else float(value)
 
 
+T = TypeVar("T")
+
+
 class RuleContext:
     """Everything a rule may look at for one journey, computed once and shared.
 
-    The analysis is computed lazily on first use, so a run that only needs
-    structural rules does not pay for the Markov chain.
+    Rules write against two views of the journey's graph:
+
+    ``view``
+        the :class:`~cx_audit.analysis.view.JourneyView` (integer-indexed,
+        built once per journey); the structural helpers of
+        :mod:`cx_audit.analysis` take it, through :meth:`memo`;
+    ``graph``
+        the networkx graph, built on first use, for rules that use
+        networkx's algorithms (shortest paths, predecessors by name).
+
+    ``analysis`` (the Markov chain) is likewise computed only when a rule
+    or a renderer reads it, so a run of structural rules never solves it.
     """
 
-    def __init__(self, journey: Journey, graph: nx.DiGraph | None = None,
-                 analysis: Any = None, observed: Any = None) -> None:
+    def __init__(self, journey: Journey, view: JourneyView | None = None,
+                 analysis: JourneyAnalysis | None = None,
+                 observed: Observations | None = None) -> None:
         self.journey = journey
-        self.graph = graph if graph is not None else journey_graph(journey)
-        self._analysis = analysis
+        self.view = view if view is not None else journey_view(journey)
+        self.analysis = analysis if analysis is not None else JourneyAnalysis(journey, self.view)
+        """The journey's metrics and per-step figures (solved when first read)."""
         self.observed = observed
         """What an event log shows of this journey (``cx-audit conform``), else ``None``."""
-        self._memo: dict[Callable[[nx.DiGraph], Any], Any] = {}
+        self._graph: nx.DiGraph[str] | None = None
+        self._memo: dict[Callable[[JourneyView], Any], Any] = {}
 
     @property
-    def analysis(self) -> Any:
-        """The journey's :class:`~cx_audit.analysis.JourneyAnalysis`."""
-        if self._analysis is None:
-            from cx_audit.analysis import analyse
+    def graph(self) -> nx.DiGraph[str]:
+        """The journey's networkx graph (:func:`~cx_audit.analysis.graph.journey_graph`)."""
+        if self._graph is None:
+            self._graph = journey_graph(self.journey)
+        return self._graph
 
-            self._analysis = analyse(self.journey, self.graph)
-        return self._analysis
-
-    def memo(self, function: Callable[[nx.DiGraph], Any]) -> Any:
-        """``function(graph)``, computed once per journey and shared by every rule.
+    def memo(self, function: Callable[[JourneyView], T]) -> T:
+        """``function(view)``, computed once per journey and shared by every rule.
 
         Use it for the structural helpers of :mod:`cx_audit.analysis`
         (``context.memo(reachable_steps)``), which several rules need.
         """
         if function not in self._memo:
-            self._memo[function] = function(self.graph)
-        return self._memo[function]
+            self._memo[function] = function(self.view)
+        result: T = self._memo[function]
+        return result
 
 
 CheckFunction = Callable[[RuleContext, Mapping[str, Any]], Iterator[Candidate]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cx_audit.analysis import UNBOUNDED, analyse, most_likely_routes, route_count
-from cx_audit.analysis.graph import journey_graph
+from cx_audit.analysis.view import journey_view
 
 from .builder import make_journey
 
@@ -27,7 +27,7 @@ class TestLadder:
     def test_paths_exact(self) -> None:
         m = analyse(self.journey).metrics
         assert m.paths == 2**300
-        assert route_count(journey_graph(self.journey)) == 2**300
+        assert route_count(journey_view(self.journey)) == 2**300
         assert (m.shields_min, m.shields_max, m.retells_max) == (0, 300, 0)
 
     def test_probabilities(self) -> None:

@@ -15,7 +15,7 @@ from cx_audit.eventlog.mapping import mapping_from_data
 from cx_audit.eventlog.observations import Observations, observed_loop
 from cx_audit.eventlog.reader import LogColumns
 from cx_audit.io.loader import load_journey
-from cx_audit.renderers import RENDERERS, render
+from cx_audit.renderers import RENDERERS, render_audits
 
 from .helpers import SUPPORT_ROWS, write_log
 
@@ -161,9 +161,9 @@ def test_every_output_format_renders_the_findings(files: tuple[Path, Path]) -> N
     run = conform(design, log, config=LENIENT).run
     for name in RENDERERS:
         options = {"color": False, "width": 120} if name == "text" else {}
-        text = render(name, run, **options)
+        text = render_audits(name, run, **options)
         assert "CX605" in text and "CX601" in text, name
-    report = json.loads(render("json", run))
+    report = json.loads(render_audits("json", run))
     assert report["summary"]["findings"] == len(run.findings)
     assert {f["rule"] for f in report["journeys"][0]["findings"]} >= {"CX601", "CX606"}
 

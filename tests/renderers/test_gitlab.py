@@ -66,7 +66,7 @@ def test_fingerprints_stay_unique_for_identical_findings_at_one_place() -> None:
     finding = Finding(rule="CX301", name="cold-handoff", severity=Severity.WARNING, journey="a",
                       file="a.yaml", step="s", location=location, message="Cold")
     audit = SimpleNamespace(findings=(finding, finding, finding))
-    run = AuditRun(audits=[audit])  # type: ignore[list-item]
+    run = AuditRun(results=[audit])  # type: ignore[list-item]
     prints = [i["fingerprint"] for i in _issues(render_gitlab(run))]
     assert len(prints) == 3 and len(set(prints)) == 3
 

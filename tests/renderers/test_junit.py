@@ -91,7 +91,7 @@ def test_equal_names_are_numbered() -> None:
                              message=f"Cold {n}") for n in range(3))
     audit = SimpleNamespace(journey=SimpleNamespace(file="a.yaml", id="a", title="A"),
                             findings=findings)
-    run = AuditRun(audits=[audit])  # type: ignore[list-item]
+    run = AuditRun(results=[audit])  # type: ignore[list-item]
     root = ET.fromstring(render_junit(run))
     assert [c.get("name") for c in root.iter("testcase")] == [
         "CX301 3:5", "CX301 3:5 (2)", "CX301 3:5 (3)"]

@@ -200,7 +200,7 @@ def test_absolute_paths_below_the_working_directory_become_relative(
     file = str(tmp_path / "journeys" / "a.yaml")
     finding = Finding(rule="CX301", name="cold-handoff", severity=Severity.WARNING, journey="a",
                       file=file, step="s", location=Location(file, 3, 5), message="Cold")
-    run = AuditRun(audits=[SimpleNamespace(findings=(finding,))])  # type: ignore[list-item]
+    run = AuditRun(results=[SimpleNamespace(findings=(finding,), impact=lambda _: None)])  # type: ignore[list-item]
     result = _run_of(render_sarif(run))["results"][0]
     assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
         "journeys/a.yaml"
