@@ -58,6 +58,7 @@ def audit(
     from cx_audit.audit.run import run_audit
     from cx_audit.core.findings import Severity
     from cx_audit.audit.collector import frozen_results
+    from cx_audit.audit.run import keep_audit
     from cx_audit.renderers import keep_for, render
 
     settings = load_settings(config)
@@ -69,9 +70,11 @@ def audit(
             raise fail("no journey files (*.yaml, *.yml) found")
         _write_baseline(whole, write_baseline)
         return
-    # each journey is turned into what the format keeps of it right after its audit
+    # each journey is turned into what the format keeps of it right after its audit; workers
+    # only for formats that keep text (sending whole audits back costs more than it saves)
     keep = keep_for(output_format.value)
-    run = run_audit(paths, settings, keep, progress=progress_bar(), jobs=jobs, baseline=known)
+    workers = jobs if keep is not keep_audit else 1
+    run = run_audit(paths, settings, keep, progress=progress_bar(), jobs=workers, baseline=known)
     if not run.files and not run.missing:
         raise fail("no journey files (*.yaml, *.yml) found")
     options = {"color": colored, "width": terminal_width()} if output_format is OutputFormat.TEXT else {}
