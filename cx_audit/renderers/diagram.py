@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 
 from cx_audit.core.findings import Finding, Severity
 from cx_audit.core.model import Handoff, Journey, Step, StepKind, Transition
-from cx_audit.rules.helpers import fmt_share
+from cx_audit.text.formatting import percent
 from cx_audit.text.safe import printable
 
 __all__ = [
@@ -181,7 +181,7 @@ def node_lines(step: Step, findings: Sequence[Finding] = ()) -> list[str]:
         lines.append(f"{SHIELD_MARK} {_clean(step.shield or '')}")
     lines.extend(_wrap(step.label or step.id))
     if step.abandon > 0 and not step.is_terminal:
-        lines.append(f"{fmt_share(step.abandon)} give up here")
+        lines.append(f"{percent(step.abandon)} give up here")
     if findings:
         lines.append(f"{FINDING_MARK} {_codes(findings)}")
     return lines
@@ -199,7 +199,7 @@ def edge_text(journey: Journey, transition: Transition) -> str:
     parts = []
     chance = _chance(journey, transition)
     if abs(chance - 1.0) > 1e-9:
-        parts.append(fmt_share(chance))
+        parts.append(percent(chance))
     if transition.handoff is Handoff.COLD:
         parts.append("cold handoff")
     elif transition.handoff is Handoff.WARM:

@@ -29,8 +29,8 @@ from cx_audit.core.findings import Finding, Severity
 from cx_audit.core.model import SLUG_PATTERN, Journey
 from cx_audit.renderers.diagram import render_mermaid
 from cx_audit.rules import RULES
-from cx_audit.rules.helpers import fmt_minutes, fmt_share
 from cx_audit.audit.run import AuditRun
+from cx_audit.text.formatting import human_duration, percent
 from cx_audit.text.safe import printable
 
 __all__ = ["ADVICE", "md_code", "md_text", "render_markdown"]
@@ -191,7 +191,7 @@ def _percent(value: float | None) -> str:
         return "under 0.1%"
     if 0.999 < value < 1:
         return "over 99.9%"
-    return fmt_share(value)
+    return percent(value)
 
 
 def _minutes(value: float | None) -> str:
@@ -199,7 +199,7 @@ def _minutes(value: float | None) -> str:
         return "no limit (customers can be trapped)"
     if value <= 0:
         return "none"
-    return fmt_minutes(value)
+    return human_duration(value)
 
 
 def _count(value: Any, digits: int = 1) -> str:
@@ -301,7 +301,7 @@ def _attention_line(audit: JourneyAudit) -> str:
     if m.shields_max == "unbounded":
         sentence += " (a loop puts no limit on the worst route)"
     if m.wait_expected is not None and m.wait_expected > 0:
-        sentence += f" and wait {fmt_minutes(m.wait_expected)} in all"
+        sentence += f" and wait {human_duration(m.wait_expected)} in all"
     lost = m.p_abandon + m.p_stranded + m.p_trapped
     if lost > 0.0005:
         sentence += f"; {_percent(lost)} give up or get stuck"
@@ -469,7 +469,7 @@ def _route_phrase(route: Route) -> str:
     shields = _plural(route.shields, "shield layer") if route.shields else "no shield layer"
     parts = [_plural(len(route.steps), "step"), shields]
     if route.wait > 0:
-        parts.append(f"{fmt_minutes(route.wait)} of waiting")
+        parts.append(f"{human_duration(route.wait)} of waiting")
     if route.handoffs:
         parts.append(_plural(route.handoffs, "handoff"))
     listed = ", ".join(parts[:-1]) + " and " + parts[-1]
@@ -495,7 +495,7 @@ def _curve(audit: JourneyAudit) -> list[str]:
         wait = stats.wait if stats is not None else (step.wait or 0.0)
         shield = f"\U0001f6e1 {md_text(step.shield)}" if step.is_shield else ""
         lines.append(f"| {i} | {_step_name(journey, step_id)} | {_feeling(step.emotion)} | "
-                     f"{fmt_minutes(wait) if wait > 0 else ''} | {shield} |")
+                     f"{human_duration(wait) if wait > 0 else ''} | {shield} |")
         if step.emotion is not None:
             points.append((i, step.emotion))
     lines.append("")
@@ -531,7 +531,7 @@ def _metric_value(name: str, value: Any) -> str:
         if name in _PERCENT_METRICS:
             return _percent(float(value))
         if name in _MINUTE_METRICS:
-            return fmt_minutes(float(value))
+            return human_duration(float(value))
         if name.startswith("emotion"):
             return _signed(float(value))
         return _count(value, 2)
@@ -647,7 +647,7 @@ def _delta_wait(value: float | None) -> str:
         return "n/a"
     if abs(value) < 1 / 120:
         return "no change"
-    return ("\u2212" if value < 0 else "+") + fmt_minutes(abs(value))
+    return ("\u2212" if value < 0 else "+") + human_duration(abs(value))
 
 
 def _fix_first(audit: JourneyAudit, shown: int) -> list[str]:

@@ -38,10 +38,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from cx_audit.eventlog.observations import observations_of
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.rules.helpers import fmt_minutes
+from cx_audit.eventlog.observations import observations_of
 from cx_audit.rules.base import Option, RuleContext
+from cx_audit.text.formatting import human_duration
 
 CODE = "CX604"
 NAME = "conform-wait-drift"
@@ -80,8 +80,8 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
             continue
         direction = "longer" if actual > design else "shorter"
         yield Candidate(
-            f"Customers wait {fmt_minutes(actual)} (median of {seen.wait_samples:,}) at step "
-            f"'{step.id}', the map says {fmt_minutes(design)}: {direction} than designed",
+            f"Customers wait {human_duration(actual)} (median of {seen.wait_samples:,}) at step "
+            f"'{step.id}', the map says {human_duration(design)}: {direction} than designed",
             step=step.id,
             metrics={"observed_wait": actual, "design_wait": design,
                      "samples": seen.wait_samples, "max_wait_ratio": ratio})

@@ -39,8 +39,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.rules.helpers import fmt_share
 from cx_audit.rules.base import RuleContext
+from cx_audit.text.formatting import percent
 
 CODE = "CX107"
 NAME = "dangling-probability"
@@ -76,5 +76,5 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
     if shares and total < 1 - 1e-6:
         first = journey.entries[0]
         yield Candidate(
-            f"The entry shares sum to {total:.6g}: {fmt_share(1 - total)} of customers start "
+            f"The entry shares sum to {total:.6g}: {percent(1 - total)} of customers start "
             "nowhere", step=first.id, metrics={"entry_shares_sum": total})
