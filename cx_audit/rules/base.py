@@ -114,7 +114,11 @@ CheckFunction = Callable[[RuleContext, Mapping[str, Any]], Iterator[Candidate]]
 
 @dataclass(frozen=True)
 class Rule:
-    """A registered rule: the module's constants and its ``check`` function."""
+    """A registered rule: the module's constants and its ``check`` function.
+
+    ``advice`` (the module's ``ADVICE``) says in a client's words what to do
+    about a finding of the rule, on one line; reports print it beside the finding.
+    """
 
     code: str
     name: str
@@ -123,6 +127,7 @@ class Rule:
     options: Mapping[str, Option]
     check: CheckFunction
     doc: str
+    advice: str
 
     @classmethod
     def from_module(cls, module: ModuleType) -> Rule:
@@ -135,6 +140,7 @@ class Rule:
             options=dict(getattr(module, "OPTIONS", {})),
             check=module.check,
             doc=module.__doc__ or "",
+            advice=module.ADVICE,
         )
 
     def sections(self) -> dict[str, str]:

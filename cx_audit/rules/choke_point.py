@@ -42,6 +42,7 @@ CODE = "CX503"
 NAME = "choke-point"
 SUMMARY = "A shield or abandon point that every route passes"
 SEVERITY = Severity.WARNING
+ADVICE = "Give customers a second way past this point, or make it lighter: everyone has to pass it."
 OPTIONS: dict = {}
 
 

@@ -45,6 +45,7 @@ CODE = "CX603"
 NAME = "conform-probability-drift"
 SUMMARY = "An observed share that differs from the map's probability"
 SEVERITY = Severity.WARNING
+ADVICE = "Avoid the pattern: an observed share that differs from the map's probability."
 OPTIONS = {
     "max_drift": Option("float", 0.15, "largest tolerated difference between observed and "
                         "designed shares", maximum=1.0),

@@ -45,6 +45,7 @@ CODE = "CX601"
 NAME = "conform-unmodelled-transition"
 SUMMARY = "Customers take a transition the map does not have"
 SEVERITY = Severity.WARNING
+ADVICE = "Avoid the pattern: customers take a transition the map does not have."
 OPTIONS = {"min_observed": Option("int", 1, "fewest observations of an unmodelled transition "
                                   "reported", minimum=1)}
 

@@ -46,6 +46,7 @@ CODE = "CX107"
 NAME = "dangling-probability"
 SUMMARY = "A transition or entry share that carries no customers"
 SEVERITY = Severity.WARNING
+ADVICE = "Remove the path that carries no customers, or give it its real share."
 OPTIONS: dict = {}
 
 _TOLERANCE = 1e-9

@@ -36,6 +36,8 @@ CODE = "CX501"
 NAME = "high-abandon"
 SUMMARY = "A step where many customers give up"
 SEVERITY = Severity.WARNING
+ADVICE = ("Find out why customers give up here: shorten the wait, offer a callback, or remove "
+          "the step.")
 OPTIONS = {"max_abandon": Option("float", 0.10, "largest acceptable abandon share at a step",
                                  maximum=1.0)}
 

@@ -37,6 +37,8 @@ CODE = "CX502"
 NAME = "long-wait"
 SUMMARY = "A step where the customer waits too long"
 SEVERITY = Severity.WARNING
+ADVICE = ("Shorten the wait: staff to the demand, offer a callback, or tell customers how long "
+          "it will take.")
 OPTIONS = {"max_wait": Option("duration", 3.0, "longest acceptable wait at a step (minutes)")}
 
 

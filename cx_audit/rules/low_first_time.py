@@ -36,6 +36,7 @@ CODE = "CX506"
 NAME = "low-first-time"
 SUMMARY = "Too few customers are resolved without a handoff"
 SEVERITY = Severity.WARNING
+ADVICE = "Let the first person the customer meets resolve more cases without passing them on."
 OPTIONS = {"min_first_time": Option("float", 0.70, "lowest acceptable chance of a first-time "
                                                    "resolution", maximum=1.0)}
 

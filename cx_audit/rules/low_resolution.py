@@ -38,6 +38,8 @@ CODE = "CX504"
 NAME = "low-resolution"
 SUMMARY = "Too few customers reach a resolution"
 SEVERITY = Severity.ERROR
+ADVICE = ("Work through the fix-first list: the steps where customers give up or get stuck cost "
+          "the most resolutions.")
 OPTIONS = {"min_resolution": Option("float", 0.80, "lowest acceptable chance of resolution",
                                     maximum=1.0)}
 
