@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import re
 from collections import Counter
@@ -37,10 +36,11 @@ from typing import Any
 from urllib.parse import quote
 
 from cx_audit import __version__
-from cx_audit.core.findings import Finding, Severity
-from cx_audit.rules import RULES, Rule
 from cx_audit.audit.run import AuditRun
+from cx_audit.core.findings import Finding, Severity
 from cx_audit.io.yamlsource import Problem
+from cx_audit.rules import RULES, Rule
+from cx_audit.text.jsonsafe import finite_or_none
 
 __all__ = ["INFORMATION_URI", "INPUT_RULE_ID", "SARIF_SCHEMA", "relative_path", "render_sarif"]
 
@@ -90,17 +90,6 @@ def artifact_uri(file: str) -> str:
     if PurePath(path).is_absolute():
         return Path(path).as_uri()
     return quote(path, safe="/")
-
-
-def _finite(value: Any) -> Any:
-    """``value`` with non-finite floats (which JSON cannot hold) replaced by None."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {str(k): _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    return value
 
 
 def _one_line(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
@@ -195,8 +184,8 @@ def _finding_result(finding: Finding, index: int, occurrence: int,
             "severity": finding.severity.value,
             "journey": finding.journey,
             "step": finding.step,
-            "evidence": _finite(finding.evidence.to_dict()),
-            "impact": _finite(dict(finding.impact)) if finding.impact is not None else None,
+            "evidence": finite_or_none(finding.evidence.to_dict()),
+            "impact": finite_or_none(dict(finding.impact)) if finding.impact is not None else None,
         },
     }
 
