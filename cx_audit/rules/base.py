@@ -150,8 +150,3 @@ class Rule:
         for heading, body in zip(parts[1::2], parts[2::2], strict=True):
             found[heading.strip()] = body.strip("\n").rstrip()
         return found
-
-    @property
-    def defaults(self) -> dict[str, float | int]:
-        """Option name -> default value."""
-        return {name: option.default for name, option in self.options.items()}
