@@ -28,14 +28,8 @@ from cx_audit.audit.run import run_audit
 from cx_audit.core.findings import Severity
 from cx_audit.core.model import Handoff
 from cx_audit.io.loader import load_journey
-from cx_audit.renderers.diagram import (
-    dot_text,
-    edge_text,
-    mermaid_text,
-    node_lines,
-    render_dot,
-    render_mermaid,
-)
+from cx_audit.renderers.diagram import edge_text, node_lines, render_dot, render_mermaid
+from cx_audit.renderers.escaping import dot_text, mermaid_text
 from cx_audit.renderers.markdown import render_markdown
 
 GOLDEN = Path(__file__).resolve().parent / "golden"

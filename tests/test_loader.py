@@ -7,8 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 
 from cx_audit.core.errors import JourneyError
+from cx_audit.core.model import Actor, Handoff, Location, StepKind
 from cx_audit.io.loader import (
     MAX_FILE_BYTES,
     load_journey,
@@ -16,10 +18,7 @@ from cx_audit.io.loader import (
     load_journey_text,
     parse_duration,
 )
-from cx_audit.core.model import Actor, Handoff, Location, StepKind
 from cx_audit.io.yamlsource import ALIAS_BUDGET, MAX_DEPTH
-
-from conftest import FIXTURES
 
 
 def problems_of(text: str | bytes) -> list[str]:

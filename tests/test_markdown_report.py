@@ -28,7 +28,8 @@ from cx_audit.core.findings import Severity
 from cx_audit.core.model import SLUG_PATTERN, Journey
 from cx_audit.io.loader import load_journey
 from cx_audit.renderers.diagram import render_mermaid
-from cx_audit.renderers.markdown import ADVICE, md_code, md_text, render_markdown
+from cx_audit.renderers.escaping import md_code, md_text
+from cx_audit.renderers.markdown import UNKNOWN_RULE_ADVICE, advice, render_markdown
 from cx_audit.rules import RULES
 from cx_audit.text.safe import printable
 
@@ -107,7 +108,7 @@ def test_small_report_content(monkeypatch: pytest.MonkeyPatch) -> None:
     # the step's evidence as a quote, the rule linked to its documentation
     assert "    > IVR log: 15% hang up in the refunds menu" in text
     assert "([CX203 no-escape](docs/rules.md#cx203-no-escape))" in text
-    assert ADVICE["CX203"] in text
+    assert RULES["CX203"].advice in text
     # fix first: the menu's removal gains the most resolutions
     fix = text.split("### Fix first")[1]
     assert re.search(r"^\| 1 \| Press 1 for refunds \(`menu`\) \| contact-centre \| "
@@ -379,12 +380,12 @@ def test_md_code_only_codes_slugs() -> None:
 
 
 def test_every_rule_has_something_to_do() -> None:
-    from cx_audit.renderers.markdown import _advice
-
-    assert set(ADVICE) <= set(RULES)
-    for code in RULES:
-        advice = _advice(code)
-        assert advice and "```" not in advice and "\n" not in advice, code
+    for code, rule in RULES.items():
+        text = advice(code)
+        assert text == rule.advice, code
+        assert text.strip() == text and "```" not in text and "\n" not in text, code
+        assert len(text) > 20 and text.endswith("."), code
+    assert advice("CX999") == UNKNOWN_RULE_ADVICE
 
 
 def test_severity_words_are_in_the_report(report: str) -> None:

@@ -49,6 +49,41 @@ class Metrics:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+METRIC_LABELS: Mapping[str, str] = {
+    "p": "chance",
+    "p_resolution": "resolution",
+    "p_abandon": "give up",
+    "p_stranded": "stranded",
+    "p_trapped": "trapped",
+    "p_first_time": "first-time resolution",
+    "p_wait": "chance of waiting",
+    "min_resolution": "target",
+    "min_first_time": "target",
+    "abandon": "give up here",
+    "max_abandon": "limit",
+    "wait": "wait",
+    "max_wait": "limit",
+    "shields_min": "best route's shield layers",
+    "shields_expected": "expected shield layers",
+    "max_shields": "limit",
+    "stack": "shield layers in a row",
+    "max_stack": "limit",
+    "retells_max": "most retellings",
+    "max_retells": "limit",
+    "emotion": "feeling",
+    "emotion_before": "feeling before",
+    "owners": "teams",
+    "entry_shares_sum": "entry shares add up to",
+    "load": "load (Erlangs)",
+    "arrivals_per_hour": "arrivals per hour",
+    "handle_minutes": "handling time",
+    "can_resolve": "can resolve",
+}
+"""Human names of the figures a finding's evidence holds (the metrics, step figures and
+the limits rules compare them with), as reports show them; other names are shown
+with their underscores as spaces."""
+
+
 @dataclass(frozen=True, slots=True)
 class StepStats:
     """What the chain says about one step.

@@ -12,7 +12,7 @@ that raises becomes a CX900 finding instead of aborting the audit; an
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cx_audit.analysis.metrics import JourneyAnalysis

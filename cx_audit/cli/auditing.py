@@ -55,10 +55,9 @@ def audit(
         "audit in one process.")] = 0,
 ) -> None:
     """Audit journeys: metrics and findings. Exit 0 clean, 1 findings, 2 bad input."""
-    from cx_audit.audit.run import run_audit
-    from cx_audit.core.findings import Severity
     from cx_audit.audit.collector import frozen_results
-    from cx_audit.audit.run import keep_audit
+    from cx_audit.audit.run import keep_audit, run_audit
+    from cx_audit.core.findings import Severity
     from cx_audit.renderers import keep_for, render
 
     settings = load_settings(config)

@@ -57,8 +57,10 @@ from typing import Any
 from cx_audit.core.errors import EventLogError, Problem
 from cx_audit.eventlog.mapping import LogMapping, matches
 from cx_audit.eventlog.reader import LogColumns, LogStats, scan_log
+from cx_audit.io.writer import yaml_duration
+from cx_audit.text.formatting import human_duration
 
-__all__ = ["apportion", "build_journey", "discover", "format_wait", "slugify"]
+__all__ = ["apportion", "build_journey", "discover", "slugify"]
 
 _PLACES = (4, 5, 6)
 
@@ -136,33 +138,6 @@ def apportion(counts: Sequence[int]) -> list[float]:
             units[units.index(max(units))] -= 1
             units[i] = 1
     return [round(u / unit, _PLACES[-1]) for u in units]
-
-
-def format_wait(minutes: float) -> str:
-    """A duration the journey format reads: ``45s``, ``12.5m``, ``2.3h``, ``3.1d``.
-
-    Three significant figures, in the largest unit that keeps the number at
-    least 1 (hours up to two days).
-
-    >>> format_wait(0.5), format_wait(12.25), format_wait(150), format_wait(4320)
-    ('30s', '12.2m', '2.5h', '3d')
-    """
-    if minutes <= 0:
-        return "0s"
-    if minutes < 1:
-        value, unit = minutes * 60, "s"
-    elif minutes < 60:
-        value, unit = minutes, "m"
-    elif minutes < 2880:
-        value, unit = minutes / 60, "h"
-    else:
-        value, unit = minutes / 1440, "d"
-    return f"{float(f'{value:.3g}'):g}{unit}"
-
-
-def _human(minutes: float) -> str:
-    return format_wait(minutes).replace("s", " s").replace("m", " min").replace(
-        "h", " h").replace("d", " d")
 
 
 def _date(seconds: float | None) -> str:
@@ -276,7 +251,7 @@ class _Builder:
             if shield:
                 step["shield"] = shield
             if info.wait is not None:
-                step["wait"] = format_wait(info.wait)
+                step["wait"] = yaml_duration(info.wait)
             if is_entry and share_of[activity] > 0:
                 step["share"] = share_of[activity]
             targets: list[tuple[str, int]] = sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -335,7 +310,7 @@ class _Builder:
         first = (f"{info.cases:,} of {total:,} cases ({_pct(info.cases, total)}); "
                  f"{info.visits:,} event{'s' * (info.visits != 1)}")
         if info.wait is not None:
-            first += f"; median wait {_human(info.wait)} ({info.wait_samples:,} interval{'s' * (info.wait_samples != 1)})"
+            first += f"; median wait {human_duration(info.wait)} ({info.wait_samples:,} interval{'s' * (info.wait_samples != 1)})"
         lines = [first]
         extra = []
         if info.starts:

@@ -1,6 +1,7 @@
 """Load and validate journey files (format version 1) into the domain model.
 
-The loader implements ``spec/journey-format.md`` completely. It collects
+The loader reads the whole journey format (README.md, "The journey format
+(version 1)"; schema/journey.schema.json for editors). It collects
 every problem of a file before giving up, so a user fixes a file in one
 round, and reports each at the line and column of the offending node as
 ``FILE:LINE:COL: message``, with a "did you mean" hint for misspelt keys

@@ -15,7 +15,7 @@ import yaml
 
 from cx_audit.core.model import SLUG_PATTERN
 
-__all__ = ["dump_journey", "MODELINE"]
+__all__ = ["MODELINE", "dump_journey", "yaml_duration"]
 
 MODELINE = "# yaml-language-server: $schema=journey.schema.json"
 _ID = re.compile(SLUG_PATTERN)
@@ -40,6 +40,30 @@ def _flow_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
 
 
 _Dumper.add_representer(list, _flow_list)
+
+
+def yaml_duration(minutes: float) -> str:
+    """A duration in minutes as a journey file writes it (``wait: 45s``), for the loader to read.
+
+    Three significant figures, in the largest unit that keeps the number at
+    least 1 (hours up to two days). Unlike the durations shown to people
+    (:func:`cx_audit.text.formatting.human_duration`), the unit is glued to
+    the number, as :func:`cx_audit.io.loader.parse_duration` reads it.
+
+    >>> yaml_duration(0.5), yaml_duration(12.25), yaml_duration(150), yaml_duration(4320)
+    ('30s', '12.2m', '2.5h', '3d')
+    """
+    if minutes <= 0:
+        return "0s"
+    if minutes < 1:
+        value, unit = minutes * 60, "s"
+    elif minutes < 60:
+        value, unit = minutes, "m"
+    elif minutes < 2880:
+        value, unit = minutes / 60, "h"
+    else:
+        value, unit = minutes / 1440, "d"
+    return f"{float(f'{value:.3g}'):g}{unit}"
 
 
 def dump_journey(document: Mapping[str, Any], comments: Iterable[str] = (),

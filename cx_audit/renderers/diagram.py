@@ -7,9 +7,10 @@ strongly than warnings; and every transition labelled with the chance of
 taking it, its handoff and its condition. Cold handoffs are dashed and red.
 
 Every string that comes from a journey file is made inert before it is
-written: for Mermaid by :func:`mermaid_text` (entity codes, see
-``integrations.md`` section 7), for DOT by :func:`dot_text`. Node ids are
-``n0``, ``n1``, ... in file order, never the step ids.
+written (:mod:`cx_audit.renderers.escaping`): for Mermaid by
+:func:`~cx_audit.renderers.escaping.mermaid_text` (entity codes), for DOT by
+:func:`~cx_audit.renderers.escaping.dot_text`. Node ids are ``n0``, ``n1``,
+... in file order, never the step ids.
 
 The implicit abandon of a step's ``abandon:`` share is written into the
 step's own label ("30% give up here") rather than drawn as edges to a shared
@@ -19,20 +20,17 @@ whole drawing and hide the route.
 
 from __future__ import annotations
 
-import re
 import textwrap
 from collections.abc import Iterable, Sequence
 
 from cx_audit.core.findings import Finding, Severity
 from cx_audit.core.model import Handoff, Journey, Step, StepKind, Transition
-from cx_audit.rules.helpers import fmt_share
-from cx_audit.text.safe import printable
+from cx_audit.renderers.escaping import dot_text, mermaid_text, one_line
+from cx_audit.text.formatting import percent
 
 __all__ = [
     "DIRECTIONS",
-    "dot_text",
     "edge_text",
-    "mermaid_text",
     "node_lines",
     "render_dot",
     "render_mermaid",
@@ -52,29 +50,6 @@ SHIELD_MARK = "\U0001f6e1"
 
 FINDING_MARK = "\u26a0"
 """The warning sign put before a step's rule codes."""
-
-# One pass over the original characters: an entity written here is never
-# escaped again. The first six follow integrations.md section 7 (``#``,
-# ``"``, ``<``, ``>``, ``&``, ``;``); the rest are kept out for other reasons:
-# a backtick opens a Mermaid Markdown string, ``%`` starts comments and
-# ``%%{init}%%`` directives (which are honoured even inside quotes), ``|``
-# delimits edge labels, and a ``:`` after the word ``style`` or ``classDef``
-# makes Mermaid drop the last ``;`` of the line before it decodes entities.
-_MERMAID_ENTITIES = {
-    "#": "#35;",
-    '"': "#quot;",
-    "<": "#lt;",
-    ">": "#gt;",
-    "&": "#amp;",
-    ";": "#59;",
-    "`": "#96;",
-    "%": "#37;",
-    "|": "#124;",
-    ":": "#58;",
-}
-_MERMAID_TABLE = str.maketrans(_MERMAID_ENTITIES)
-_END_WORD = re.compile(r"\bend\b")
-_SPACES = re.compile(r"\s+")
 
 _SEVERITY_CLASS = {
     Severity.ERROR: "cpError",
@@ -102,46 +77,8 @@ _MERMAID_CLASSES = (
 _COLD_COLOUR = "#c62828"
 
 
-def _clean(text: str) -> str:
-    """Journey text on one line: control characters visible, whitespace collapsed."""
-    return _SPACES.sub(" ", printable(str(text))).strip()
-
-
-def mermaid_text(text: str) -> str:
-    """``text`` made safe inside a quoted Mermaid label (``n0["..."]``).
-
-    Control characters become visible escapes and whitespace (newlines
-    included) one space; then each of ``# " < > & ; ` % | :`` is written as
-    a Mermaid entity code in a single pass, so the entities it writes are
-    not escaped again. Finally ``direction``, wherever it appears, gets its
-    first letter as an entity (Mermaid's flowchart lexer takes any line
-    holding ``direction LR``, or TB, BT, RL, TD, for a direction statement,
-    even inside quotes, and the node silently disappears), and so does a
-    word ``end``, so that no parser can take it for the keyword.
-
-    >>> mermaid_text('say "end"; 50% <b>')
-    'say #quot;#101;nd#quot;#59; 50#37; #lt;b#gt;'
-    """
-    escaped = _clean(text).translate(_MERMAID_TABLE)
-    escaped = escaped.replace("direction", "#100;irection")
-    return _END_WORD.sub("#101;nd", escaped)
-
-
-def dot_text(text: str) -> str:
-    """``text`` made safe inside a double-quoted DOT string.
-
-    Control characters become visible escapes and whitespace one space; a
-    backslash is doubled (so no ``\\N``, ``\\l`` or line continuation can
-    arise) and a double quote is escaped.
-
-    >>> dot_text('a "b" \\\\N')
-    'a \\\\"b\\\\" \\\\\\\\N'
-    """
-    return _clean(text).replace("\\", "\\\\").replace('"', '\\"')
-
-
 def _wrap(text: str, width: int = WRAP) -> list[str]:
-    cleaned = _clean(text)
+    cleaned = one_line(text)
     if not cleaned:
         return []
     return textwrap.wrap(cleaned, width, break_long_words=True, break_on_hyphens=False) or [cleaned]
@@ -178,10 +115,10 @@ def node_lines(step: Step, findings: Sequence[Finding] = ()) -> list[str]:
     """
     lines: list[str] = []
     if step.is_shield:
-        lines.append(f"{SHIELD_MARK} {_clean(step.shield or '')}")
+        lines.append(f"{SHIELD_MARK} {one_line(step.shield or '')}")
     lines.extend(_wrap(step.label or step.id))
     if step.abandon > 0 and not step.is_terminal:
-        lines.append(f"{fmt_share(step.abandon)} give up here")
+        lines.append(f"{percent(step.abandon)} give up here")
     if findings:
         lines.append(f"{FINDING_MARK} {_codes(findings)}")
     return lines
@@ -199,13 +136,13 @@ def edge_text(journey: Journey, transition: Transition) -> str:
     parts = []
     chance = _chance(journey, transition)
     if abs(chance - 1.0) > 1e-9:
-        parts.append(fmt_share(chance))
+        parts.append(percent(chance))
     if transition.handoff is Handoff.COLD:
         parts.append("cold handoff")
     elif transition.handoff is Handoff.WARM:
         parts.append("warm handoff")
     if transition.label:
-        parts.append(_clean(transition.label))
+        parts.append(one_line(transition.label))
     return " \u00b7 ".join(parts)
 
 
@@ -318,7 +255,7 @@ def render_dot(journey: Journey, findings: Iterable[Finding] = (), *,
     findings outlined by their worst severity; edges labelled with chance,
     handoff and condition, cold handoffs dashed and red. ``direction`` is one
     of :data:`DIRECTIONS`. Every string is double-quoted and escaped by
-    :func:`dot_text`.
+    :func:`~cx_audit.renderers.escaping.dot_text`.
     """
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
@@ -326,8 +263,8 @@ def render_dot(journey: Journey, findings: Iterable[Finding] = (), *,
     by_step = _findings_by_step(findings)
     lines = [
         f'digraph "{dot_text(journey.id)}" {{',
-        f'  graph [rankdir={_DOT_RANKDIR[direction]}, label="{dot_text(journey.title)}", '
-        'labelloc=t, fontname="Helvetica"];',
+        (f'  graph [rankdir={_DOT_RANKDIR[direction]}, label="{dot_text(journey.title)}", '
+        'labelloc=t, fontname="Helvetica"];'),
         '  node [fontname="Helvetica", fontsize=11];',
         '  edge [fontname="Helvetica", fontsize=9];',
     ]

@@ -7,6 +7,7 @@ from typing import Any
 
 from cx_audit.audit.diff import DiffResult, JourneyDiff
 from cx_audit.core.findings import Finding
+from cx_audit.text.formatting import plural
 from cx_audit.text.safe import printable
 
 __all__ = ["render_diff_json", "render_diff_text"]
@@ -76,8 +77,8 @@ def render_diff_text(result: DiffResult) -> str:
     worse = sum(1 for d in result.journeys if d.worse)
     added = sum(len(d.added) for d in result.journeys)
     fixed = sum(len(d.fixed) for d in result.journeys)
-    lines.append(f"{len(result.journeys)} journey{'s' * (len(result.journeys) != 1)} compared: "
-                 f"{worse} worse, {added} new finding{'s' * (added != 1)}, {fixed} fixed.")
+    lines.append(f"{plural(len(result.journeys), 'journey')} compared: "
+                 f"{worse} worse, {plural(added, 'new finding')}, {fixed} fixed.")
     return "\n".join(lines) + "\n"
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from cx_audit.analysis import Route
 from cx_audit.core.model import Journey
-from cx_audit.rules.helpers import fmt_minutes, fmt_share
+from cx_audit.text.formatting import human_duration, percent
 from cx_audit.text.safe import printable
 
 __all__ = ["render_routes"]
@@ -19,7 +19,7 @@ def render_routes(journey: Journey, routes: Sequence[Route]) -> str:
         lines.append("  (no route reaches a resolution)")
     for number, route in enumerate(routes, start=1):
         lines.append(
-            f"{number:>3}. {fmt_share(route.probability):>6}  shields {route.shields}  "
-            f"wait {fmt_minutes(route.wait)}  retells {route.retells}  handoffs {route.handoffs}")
+            f"{number:>3}. {percent(route.probability):>6}  shields {route.shields}  "
+            f"wait {human_duration(route.wait)}  retells {route.retells}  handoffs {route.handoffs}")
         lines.append("      " + " -> ".join(printable(s) for s in route.steps))
     return "\n".join(lines) + "\n"

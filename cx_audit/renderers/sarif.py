@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import re
 from collections import Counter
@@ -43,6 +42,7 @@ from cx_audit.audit.run import AuditRun
 from cx_audit.core.errors import Problem
 from cx_audit.core.findings import Finding, Severity
 from cx_audit.rules import RULES, Rule
+from cx_audit.text.jsonsafe import finite_or_none
 
 __all__ = ["INFORMATION_URI", "INPUT_RULE_ID", "SARIF_SCHEMA", "relative_path", "render_sarif"]
 
@@ -92,17 +92,6 @@ def artifact_uri(file: str) -> str:
     if PurePath(path).is_absolute():
         return Path(path).as_uri()
     return quote(path, safe="/")
-
-
-def _finite(value: Any) -> Any:
-    """``value`` with non-finite floats (which JSON cannot hold) replaced by None."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {str(k): _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    return value
 
 
 def _one_line(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
@@ -197,8 +186,8 @@ def _finding_result(finding: Finding, impact: Impact | None, index: int, occurre
             "severity": finding.severity.value,
             "journey": finding.journey,
             "step": finding.step,
-            "evidence": _finite(finding.evidence.to_dict()),
-            "impact": _finite(impact.to_dict()) if impact is not None else None,
+            "evidence": finite_or_none(finding.evidence.to_dict()),
+            "impact": finite_or_none(impact.to_dict()) if impact is not None else None,
         },
     }
 

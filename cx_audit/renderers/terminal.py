@@ -18,7 +18,7 @@ from rich.text import Text
 from cx_audit.audit.engine import JourneyAudit, fix_first
 from cx_audit.audit.run import AuditRun
 from cx_audit.core.findings import Finding, Severity
-from cx_audit.rules.helpers import fmt_minutes, fmt_share
+from cx_audit.text.formatting import human_duration, percent, plural, signed_duration
 from cx_audit.text.safe import printable
 
 __all__ = ["render_terminal"]
@@ -74,9 +74,9 @@ def _summary_table(run: AuditRun) -> Table:
         table.add_row(
             Text(printable(audit.journey.id)),
             shields,
-            fmt_share(m.p_resolution),
-            fmt_share(m.p_first_time),
-            "∞" if m.wait_expected is None else fmt_minutes(m.wait_expected),
+            percent(m.p_resolution),
+            percent(m.p_first_time),
+            "∞" if m.wait_expected is None else human_duration(m.wait_expected),
             str(counts[Severity.ERROR]),
             str(counts[Severity.WARNING]),
             str(counts[Severity.INFO]),
@@ -143,10 +143,7 @@ def _delta_share(value: float | None) -> str:
 
 
 def _delta_wait(value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    sign = "-" if value < 0 else "+"
-    return sign + fmt_minutes(abs(value))
+    return "n/a" if value is None else signed_duration(value)
 
 
 def _closing_line(run: AuditRun) -> Text:
@@ -156,8 +153,7 @@ def _closing_line(run: AuditRun) -> Text:
     text = Text()
     if run.problems or run.missing:
         text.append(f"{len(run.problems) + len(run.missing)} input problem(s). ", style="bold red")
-    text.append(f"{total} finding{'s' * (total != 1)} ({counts['error']} error"
-                f"{'s' * (counts['error'] != 1)}, {counts['warning']} warning"
-                f"{'s' * (counts['warning'] != 1)}, {counts['info']} info) in {journeys} "
-                f"journey{'s' * (journeys != 1)}.")
+    text.append(f"{plural(total, 'finding')} ({plural(counts['error'], 'error')}, "
+                f"{plural(counts['warning'], 'warning')}, {counts['info']} info) in "
+                f"{plural(journeys, 'journey')}.")
     return text

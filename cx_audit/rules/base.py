@@ -134,7 +134,11 @@ CheckFunction = Callable[[RuleContext, Mapping[str, Any]], Iterator[Candidate]]
 
 @dataclass(frozen=True)
 class Rule:
-    """A registered rule: the module's constants and its ``check`` function."""
+    """A registered rule: the module's constants and its ``check`` function.
+
+    ``advice`` (the module's ``ADVICE``) says in a client's words what to do
+    about a finding of the rule, on one line; reports print it beside the finding.
+    """
 
     code: str
     name: str
@@ -143,6 +147,7 @@ class Rule:
     options: Mapping[str, Option]
     check: CheckFunction
     doc: str
+    advice: str
 
     @classmethod
     def from_module(cls, module: ModuleType) -> Rule:
@@ -155,6 +160,7 @@ class Rule:
             options=dict(getattr(module, "OPTIONS", {})),
             check=module.check,
             doc=module.__doc__ or "",
+            advice=module.ADVICE,
         )
 
     def sections(self) -> dict[str, str]:
@@ -164,8 +170,3 @@ class Rule:
         for heading, body in zip(parts[1::2], parts[2::2], strict=True):
             found[heading.strip()] = body.strip("\n").rstrip()
         return found
-
-    @property
-    def defaults(self) -> dict[str, float | int]:
-        """Option name -> default value."""
-        return {name: option.default for name, option in self.options.items()}

@@ -38,6 +38,8 @@ CODE = "CX304"
 NAME = "channel-switch"
 SUMMARY = "A transition that makes the customer switch channel"
 SEVERITY = Severity.WARNING
+ADVICE = ("Keep customers in the channel they chose, or carry the case across so the switch "
+          "costs them nothing.")
 OPTIONS: dict = {}
 
 

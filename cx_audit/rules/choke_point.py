@@ -36,12 +36,13 @@ from cx_audit.analysis.structure import steps_on_every_route
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.core.model import StepKind
 from cx_audit.rules.base import RuleContext
-from cx_audit.rules.helpers import fmt_share
+from cx_audit.text.formatting import percent
 
 CODE = "CX503"
 NAME = "choke-point"
 SUMMARY = "A shield or abandon point that every route passes"
 SEVERITY = Severity.WARNING
+ADVICE = "Give customers a second way past this point, or make it lighter: everyone has to pass it."
 OPTIONS: dict = {}
 
 
@@ -58,6 +59,6 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
         if step.is_shield:
             what.append(f"a shield layer ({step.shield})")
         if step.abandon > 0:
-            what.append(f"loses {fmt_share(step.abandon)} of customers")
+            what.append(f"loses {percent(step.abandon)} of customers")
         yield Candidate(f"Every route passes step '{step_id}', which is {' and '.join(what)}",
                         step=step_id, metrics={"shield": step.shield, "abandon": step.abandon})

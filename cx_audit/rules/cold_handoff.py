@@ -43,6 +43,8 @@ CODE = "CX301"
 NAME = "cold-handoff"
 SUMMARY = "A cold handoff: the customer must tell the story again"
 SEVERITY = Severity.WARNING
+ADVICE = ("Make the handoff warm: pass the case on with its context so the customer does not "
+          "repeat it, or let the first person resolve it.")
 OPTIONS: dict = {}
 
 

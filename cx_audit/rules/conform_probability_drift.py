@@ -39,12 +39,13 @@ from typing import Any
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.eventlog.observations import observations_of
 from cx_audit.rules.base import Option, RuleContext
-from cx_audit.rules.helpers import fmt_share
+from cx_audit.text.formatting import percent
 
 CODE = "CX603"
 NAME = "conform-probability-drift"
 SUMMARY = "An observed share that differs from the map's probability"
 SEVERITY = Severity.WARNING
+ADVICE = "Avoid the pattern: an observed share that differs from the map's probability."
 OPTIONS = {
     "max_drift": Option("float", 0.15, "largest tolerated difference between observed and "
                         "designed shares", maximum=1.0),
@@ -72,16 +73,16 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
             actual = targets.get(transition.target, 0) / left
             if abs(actual - design) > limit:
                 yield Candidate(
-                    f"'{step.id}' -> '{transition.target}' takes {fmt_share(actual)} of the "
-                    f"departures observed, the map says {fmt_share(design)}",
+                    f"'{step.id}' -> '{transition.target}' takes {percent(actual)} of the "
+                    f"departures observed, the map says {percent(design)}",
                     step=step.id, location=transition.location,
                     metrics={"observed": actual, "design": design, "drift": actual - design,
                              "departures": left, "max_drift": limit})
         actual = seen.ends / left
         if abs(actual - step.abandon) > limit:
             yield Candidate(
-                f"{fmt_share(actual)} of the departures observed from '{step.id}' end the case "
-                f"there unresolved, the map says {fmt_share(step.abandon)}",
+                f"{percent(actual)} of the departures observed from '{step.id}' end the case "
+                f"there unresolved, the map says {percent(step.abandon)}",
                 step=step.id,
                 metrics={"observed_abandon": actual, "design_abandon": step.abandon,
                          "drift": actual - step.abandon, "departures": left, "max_drift": limit})

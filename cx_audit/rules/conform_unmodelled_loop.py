@@ -41,12 +41,14 @@ import networkx as nx
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.eventlog.observations import observations_of, observed_loop
 from cx_audit.rules.base import Option, RuleContext
-from cx_audit.rules.helpers import fmt_share, quote_steps
+from cx_audit.rules.helpers import quote_steps
+from cx_audit.text.formatting import percent
 
 CODE = "CX605"
 NAME = "conform-unmodelled-loop"
 SUMMARY = "Customers come back to a step the map has no loop through"
 SEVERITY = Severity.WARNING
+ADVICE = "Avoid the pattern: customers come back to a step the map has no loop through."
 OPTIONS = {"min_loop_cases": Option("int", 1, "fewest cases coming back to a step reported",
                                     minimum=1)}
 
@@ -79,7 +81,7 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
         owners = sorted({owner for s in loop if (owner := journey.steps[s].owner)})
         who = ("1 case" if seen.revisit_cases == 1 else f"{seen.revisit_cases:,} cases")
         verb = "comes" if seen.revisit_cases == 1 else "come"
-        message = (f"{who} ({fmt_share(share)} of those that reach it) {verb} back to step "
+        message = (f"{who} ({percent(share)} of those that reach it) {verb} back to step "
                    f"'{step_id}', but the map has no loop through it")
         if loop:
             message += f" (observed: {quote_steps(loop)})"

@@ -39,12 +39,13 @@ from cx_audit.core.findings import Candidate, Severity
 from cx_audit.core.model import StepKind
 from cx_audit.eventlog.observations import observations_of
 from cx_audit.rules.base import Option, RuleContext
-from cx_audit.rules.helpers import fmt_share
+from cx_audit.text.formatting import percent
 
 CODE = "CX601"
 NAME = "conform-unmodelled-transition"
 SUMMARY = "Customers take a transition the map does not have"
 SEVERITY = Severity.WARNING
+ADVICE = "Avoid the pattern: customers take a transition the map does not have."
 OPTIONS = {"min_observed": Option("int", 1, "fewest observations of an unmodelled transition "
                                   "reported", minimum=1)}
 
@@ -66,10 +67,10 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
         metrics = {"observed": count, "share": share, "departures": observed.departures(source)}
         if step.is_terminal:
             message = (f"Cases go on after the {step.kind.value} step '{source}' to '{target}' "
-                       f"({_times(count)}, {fmt_share(share)} of its departures)")
+                       f"({_times(count)}, {percent(share)} of its departures)")
         else:
             message = (f"'{source}' -> '{target}' is observed {_times(count)} "
-                       f"({fmt_share(share)} of departures from '{source}'), but the map has "
+                       f"({percent(share)} of departures from '{source}'), but the map has "
                        "no such transition")
         yield Candidate(message, step=source, metrics=metrics, route=(source, target))
     for step_id, seen in observed.steps.items():
@@ -78,7 +79,7 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
             share = seen.starts / max(observed.cases, 1)
             who = "1 case starts" if seen.starts == 1 else f"{seen.starts:,} cases start"
             yield Candidate(
-                f"{who} ({fmt_share(share)}) at step '{step_id}', which is not an entry",
+                f"{who} ({percent(share)}) at step '{step_id}', which is not an entry",
                 step=step_id,
                 metrics={"observed_starts": seen.starts, "share": share})
 

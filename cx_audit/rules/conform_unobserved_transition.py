@@ -38,6 +38,7 @@ CODE = "CX602"
 NAME = "conform-unobserved-transition"
 SUMMARY = "A transition of the map that no customer takes"
 SEVERITY = Severity.INFO
+ADVICE = "Avoid the pattern: a transition of the map that no customer takes."
 OPTIONS: dict = {}
 
 

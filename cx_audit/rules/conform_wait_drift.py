@@ -41,12 +41,13 @@ from typing import Any
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.eventlog.observations import observations_of
 from cx_audit.rules.base import Option, RuleContext
-from cx_audit.rules.helpers import fmt_minutes
+from cx_audit.text.formatting import human_duration
 
 CODE = "CX604"
 NAME = "conform-wait-drift"
 SUMMARY = "An observed wait that differs from the map's"
 SEVERITY = Severity.WARNING
+ADVICE = "Avoid the pattern: an observed wait that differs from the map's."
 OPTIONS = {
     "max_wait_ratio": Option("float", 2.0, "largest tolerated factor between observed and "
                              "designed waits", minimum=1.0),
@@ -80,8 +81,8 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
             continue
         direction = "longer" if actual > design else "shorter"
         yield Candidate(
-            f"Customers wait {fmt_minutes(actual)} (median of {seen.wait_samples:,}) at step "
-            f"'{step.id}', the map says {fmt_minutes(design)}: {direction} than designed",
+            f"Customers wait {human_duration(actual)} (median of {seen.wait_samples:,}) at step "
+            f"'{step.id}', the map says {human_duration(design)}: {direction} than designed",
             step=step.id,
             metrics={"observed_wait": actual, "design_wait": design,
                      "samples": seen.wait_samples, "max_wait_ratio": ratio})

@@ -40,12 +40,13 @@ from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.rules.base import RuleContext
-from cx_audit.rules.helpers import fmt_share
+from cx_audit.text.formatting import percent
 
 CODE = "CX107"
 NAME = "dangling-probability"
 SUMMARY = "A transition or entry share that carries no customers"
 SEVERITY = Severity.WARNING
+ADVICE = "Remove the path that carries no customers, or give it its real share."
 OPTIONS: dict = {}
 
 _TOLERANCE = 1e-9
@@ -76,5 +77,5 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
     if shares and total < 1 - 1e-6:
         first = journey.entries[0]
         yield Candidate(
-            f"The entry shares sum to {total:.6g}: {fmt_share(1 - total)} of customers start "
+            f"The entry shares sum to {total:.6g}: {percent(1 - total)} of customers start "
             "nowhere", step=first.id, metrics={"entry_shares_sum": total})

@@ -51,6 +51,8 @@ CODE = "CX103"
 NAME = "dead-end"
 SUMMARY = "A step from which no route leads to a resolution"
 SEVERITY = Severity.ERROR
+ADVICE = ("Give customers who reach this point a way on to a resolution: a person, a callback or "
+          "a follow-up.")
 OPTIONS: dict = {}
 
 

@@ -37,6 +37,8 @@ CODE = "CX505"
 NAME = "emotion-dip"
 SUMMARY = "A low point of the customer's emotional curve"
 SEVERITY = Severity.WARNING
+ADVICE = ("Find what makes customers feel worst here and remove or soften it; prepare staff for "
+          "this moment.")
 OPTIONS: dict = {}
 
 _WORST = -2.0

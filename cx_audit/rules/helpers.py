@@ -9,8 +9,7 @@ import networkx as nx
 from cx_audit.core.model import Actor, Journey, Step
 
 __all__ = [
-    "AUTOMATED_SHIELDS", "PEOPLE", "cycle_through", "fmt_minutes", "fmt_share", "is_person",
-    "loop_entry", "quote_steps",
+    "AUTOMATED_SHIELDS", "PEOPLE", "cycle_through", "is_person", "loop_entry", "quote_steps",
 ]
 
 AUTOMATED_SHIELDS = frozenset({"ivr", "menu", "bot", "deflection"})
@@ -23,23 +22,6 @@ PEOPLE = frozenset({Actor.FRONTLINE, Actor.BACKOFFICE})
 def is_person(step: Step) -> bool:
     """True when the customer deals with a frontline or back-office person here."""
     return step.actor in PEOPLE
-
-
-def fmt_minutes(minutes: float) -> str:
-    """A wait in the unit a reader expects: 45 s, 4.5 min, 2.5 h, 3 d."""
-    if minutes < 1:
-        return f"{minutes * 60:.0f} s"
-    if minutes < 120:
-        return f"{minutes:.3g} min"
-    if minutes < 2880:
-        return f"{minutes / 60:.3g} h"
-    return f"{minutes / 1440:.3g} d"
-
-
-def fmt_share(value: float) -> str:
-    """A probability as a percentage with sensible precision."""
-    shown = f"{value * 100:.1f}"
-    return f"{shown.removesuffix('.0')}%"
 
 
 def quote_steps(steps: Iterable[str]) -> str:

@@ -30,12 +30,14 @@ from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.rules.base import Option, RuleContext
-from cx_audit.rules.helpers import fmt_share
+from cx_audit.text.formatting import percent
 
 CODE = "CX501"
 NAME = "high-abandon"
 SUMMARY = "A step where many customers give up"
 SEVERITY = Severity.WARNING
+ADVICE = ("Find out why customers give up here: shorten the wait, offer a callback, or remove "
+          "the step.")
 OPTIONS = {"max_abandon": Option("float", 0.10, "largest acceptable abandon share at a step",
                                  maximum=1.0)}
 
@@ -45,6 +47,6 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
     limit = options["max_abandon"]
     for step in context.journey.steps.values():
         if step.abandon > limit:
-            yield Candidate(f"{fmt_share(step.abandon)} of customers give up at step '{step.id}' "
-                            f"(more than {fmt_share(limit)})", step=step.id,
+            yield Candidate(f"{percent(step.abandon)} of customers give up at step '{step.id}' "
+                            f"(more than {percent(limit)})", step=step.id,
                             metrics={"abandon": step.abandon, "max_abandon": limit})

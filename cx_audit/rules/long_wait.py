@@ -31,12 +31,14 @@ from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.rules.base import Option, RuleContext
-from cx_audit.rules.helpers import fmt_minutes
+from cx_audit.text.formatting import human_duration
 
 CODE = "CX502"
 NAME = "long-wait"
 SUMMARY = "A step where the customer waits too long"
 SEVERITY = Severity.WARNING
+ADVICE = ("Shorten the wait: staff to the demand, offer a callback, or tell customers how long "
+          "it will take.")
 OPTIONS = {"max_wait": Option("duration", 3.0, "longest acceptable wait at a step (minutes)")}
 
 
@@ -55,5 +57,5 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
             source = " (Erlang C)"
             metrics.update({"p_wait": erlang.p_wait, "load": erlang.load,
                             "agents": step.staffing.agents if step.staffing else None})
-        yield Candidate(f"Customers wait {fmt_minutes(wait)}{source} at step '{step.id}' "
-                        f"(more than {fmt_minutes(limit)})", step=step.id, metrics=metrics)
+        yield Candidate(f"Customers wait {human_duration(wait)}{source} at step '{step.id}' "
+                        f"(more than {human_duration(limit)})", step=step.id, metrics=metrics)

@@ -30,12 +30,13 @@ from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.rules.base import Option, RuleContext
-from cx_audit.rules.helpers import fmt_share
+from cx_audit.text.formatting import percent
 
 CODE = "CX506"
 NAME = "low-first-time"
 SUMMARY = "Too few customers are resolved without a handoff"
 SEVERITY = Severity.WARNING
+ADVICE = "Let the first person the customer meets resolve more cases without passing them on."
 OPTIONS = {"min_first_time": Option("float", 0.70, "lowest acceptable chance of a first-time "
                                                    "resolution", maximum=1.0)}
 
@@ -48,7 +49,7 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
     metrics = context.analysis.metrics
     if metrics.p_first_time < limit:
         yield Candidate(
-            f"Only {fmt_share(metrics.p_first_time)} of customers are resolved without a handoff "
-            f"(less than {fmt_share(limit)})",
+            f"Only {percent(metrics.p_first_time)} of customers are resolved without a handoff "
+            f"(less than {percent(limit)})",
             metrics={"p_first_time": metrics.p_first_time, "p_resolution": metrics.p_resolution,
                      "min_first_time": limit})

@@ -32,12 +32,14 @@ from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.rules.base import Option, RuleContext
-from cx_audit.rules.helpers import fmt_share
+from cx_audit.text.formatting import percent
 
 CODE = "CX504"
 NAME = "low-resolution"
 SUMMARY = "Too few customers reach a resolution"
 SEVERITY = Severity.ERROR
+ADVICE = ("Work through the fix-first list: the steps where customers give up or get stuck cost "
+          "the most resolutions.")
 OPTIONS = {"min_resolution": Option("float", 0.80, "lowest acceptable chance of resolution",
                                     maximum=1.0)}
 
@@ -50,8 +52,8 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
     metrics = context.analysis.metrics
     if metrics.p_resolution < limit:
         yield Candidate(
-            f"Only {fmt_share(metrics.p_resolution)} of customers reach a resolution (less than "
-            f"{fmt_share(limit)})",
+            f"Only {percent(metrics.p_resolution)} of customers reach a resolution (less than "
+            f"{percent(limit)})",
             metrics={"p_resolution": metrics.p_resolution, "p_abandon": metrics.p_abandon,
                      "p_stranded": metrics.p_stranded, "p_trapped": metrics.p_trapped,
                      "min_resolution": limit})

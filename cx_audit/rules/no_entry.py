@@ -38,6 +38,7 @@ CODE = "CX101"
 NAME = "no-entry"
 SUMMARY = "The journey has no entry step"
 SEVERITY = Severity.ERROR
+ADVICE = "Add an entry step for each way customers start, so the journey can be followed."
 OPTIONS: dict = {}
 
 

@@ -48,6 +48,7 @@ CODE = "CX203"
 NAME = "no-escape"
 SUMMARY = "An automated shield with no way to reach a person"
 SEVERITY = Severity.ERROR
+ADVICE = "Offer a way from this automated step to a person."
 OPTIONS: dict = {}
 
 

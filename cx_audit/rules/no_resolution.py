@@ -39,6 +39,8 @@ CODE = "CX102"
 NAME = "no-resolution"
 SUMMARY = "The journey has no resolution step"
 SEVERITY = Severity.ERROR
+ADVICE = ("Mark the step where the customer's matter is really solved as a resolution, or add "
+          "that step.")
 OPTIONS: dict = {}
 
 

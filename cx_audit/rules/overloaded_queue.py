@@ -39,6 +39,8 @@ CODE = "CX507"
 NAME = "overloaded-queue"
 SUMMARY = "A staffed queue whose load reaches its agents"
 SEVERITY = Severity.ERROR
+ADVICE = ("Add agents or lower the demand (self-service that really resolves, callbacks) until "
+          "the queue keeps up.")
 OPTIONS: dict = {}
 
 

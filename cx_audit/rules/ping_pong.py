@@ -44,6 +44,8 @@ CODE = "CX303"
 NAME = "ping-pong"
 SUMMARY = "A loop that bounces the customer between teams"
 SEVERITY = Severity.ERROR
+ADVICE = ("Give one team ownership of the case until it is resolved, so customers are not sent "
+          "back and forth.")
 OPTIONS: dict = {}
 
 

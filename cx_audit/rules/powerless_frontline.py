@@ -45,6 +45,8 @@ CODE = "CX401"
 NAME = "powerless-frontline"
 SUMMARY = "A frontline person who cannot resolve the matter"
 SEVERITY = Severity.WARNING
+ADVICE = ("Give the person at this step the authority, within clear limits, to resolve the "
+          "common cases.")
 OPTIONS: dict = {}
 
 _resolving_without_handoff = partial(resolving_steps, avoid_handoffs=True)

@@ -43,6 +43,8 @@ CODE = "CX305"
 NAME = "repeat-contact"
 SUMMARY = "A loop that brings the customer back to a step already passed"
 SEVERITY = Severity.WARNING
+ADVICE = ("Resolve on the first pass; where a second contact cannot be avoided, let the company "
+          "make it (a callback) rather than the customer.")
 OPTIONS: dict = {}
 
 

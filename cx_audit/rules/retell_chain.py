@@ -44,6 +44,8 @@ CODE = "CX302"
 NAME = "retell-chain"
 SUMMARY = "A route that makes the customer retell the story too often"
 SEVERITY = Severity.ERROR
+ADVICE = ("Break the chain of transfers: route to the right team first, brief every handoff, or "
+          "give the first contact the authority to resolve.")
 OPTIONS = {"max_retells": Option("int", 1, "most retellings acceptable on any route")}
 
 

@@ -30,6 +30,8 @@ CODE = "CX900"
 NAME = "rule-failed"
 SUMMARY = "A rule failed while checking the journey"
 SEVERITY = Severity.ERROR
+ADVICE = ("Report the failure with the journey that triggers it; the rule can be switched off "
+          "meanwhile.")
 OPTIONS: dict = {}
 
 

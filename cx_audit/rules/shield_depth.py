@@ -52,6 +52,8 @@ CODE = "CX201"
 NAME = "shield-depth"
 SUMMARY = "Too many shield layers between customers and a resolution"
 SEVERITY = Severity.WARNING
+ADVICE = ("Take shield layers out of the way: identify the customer once, offer a person by the "
+          "third layer, and let common cases skip the menus.")
 OPTIONS = {"max_shields": Option("int", 3, "most shield layers acceptable on the best route "
                                            "and on average")}
 

@@ -54,6 +54,7 @@ CODE = "CX202"
 NAME = "shield-stack"
 SUMMARY = "Several shield layers in a row with no person between them"
 SEVERITY = Severity.WARNING
+ADVICE = "Put a person, or a way to reach one, between these shield layers, or merge them."
 OPTIONS = {"max_stack": Option("int", 2, "most shield layers in a row before a person")}
 
 _UNBOUNDED = float("inf")

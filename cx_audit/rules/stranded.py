@@ -38,6 +38,8 @@ CODE = "CX105"
 NAME = "stranded"
 SUMMARY = "A non-terminal step with no next step"
 SEVERITY = Severity.ERROR
+ADVICE = ("Say where customers go after this step; if it ends the journey, mark it as a "
+          "resolution or as giving up.")
 OPTIONS: dict = {}
 
 

@@ -48,6 +48,7 @@ CODE = "CX106"
 NAME = "trap-loop"
 SUMMARY = "A loop that customers never leave"
 SEVERITY = Severity.ERROR
+ADVICE = "Give the loop a way out: a person to talk to, a resolution, or a clear end."
 OPTIONS: dict = {}
 
 

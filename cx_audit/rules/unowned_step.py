@@ -41,6 +41,7 @@ CODE = "CX402"
 NAME = "unowned-step"
 SUMMARY = "A step that no team owns"
 SEVERITY = Severity.INFO
+ADVICE = "Name the team that owns this step."
 OPTIONS: dict = {}
 
 

@@ -41,6 +41,7 @@ CODE = "CX104"
 NAME = "unreachable"
 SUMMARY = "A step that no entry reaches"
 SEVERITY = Severity.WARNING
+ADVICE = "Connect the step to the journey, or remove it if no customer ever reaches it."
 OPTIONS: dict = {}
 
 

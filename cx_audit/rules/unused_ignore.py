@@ -38,6 +38,7 @@ CODE = "CX901"
 NAME = "unused-ignore"
 SUMMARY = "A suppression that silences nothing"
 SEVERITY = Severity.INFO
+ADVICE = "Remove the suppression, or point it at the rule it was meant for."
 OPTIONS: dict = {}
 
 

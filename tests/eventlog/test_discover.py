@@ -8,11 +8,11 @@ import pytest
 
 from cx_audit.audit.engine import audit_journey
 from cx_audit.core.errors import EventLogError, MappingError
-from cx_audit.eventlog.discover import apportion, discover, format_wait, slugify
+from cx_audit.eventlog.discover import apportion, discover, slugify
 from cx_audit.eventlog.mapping import LogMapping, load_mapping, mapping_from_data
 from cx_audit.eventlog.reader import LogColumns
 from cx_audit.io.loader import load_journey_text
-from cx_audit.io.writer import dump_journey
+from cx_audit.io.writer import dump_journey, yaml_duration
 
 from .helpers import SUPPORT_ROWS, write_log
 
@@ -160,7 +160,7 @@ def test_apportion_sums_to_one_exactly() -> None:
 def test_names_and_durations() -> None:
     assert slugify("Accepted-Wait - User") == "accepted-wait-user"
     assert slugify("Queued-Awaiting Assignment-L2/L3") == "queued-awaiting-assignment-l2-l3"
-    assert [format_wait(m) for m in (0, 0.25, 59.99, 61, 1500, 43200.6)] == [
+    assert [yaml_duration(m) for m in (0, 0.25, 59.99, 61, 1500, 43200.6)] == [
         "0s", "15s", "60m", "1.02h", "25h", "30d"]
 
 
