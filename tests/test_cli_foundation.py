@@ -10,12 +10,11 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from conftest import FIXTURES, ROOT
 from typer.testing import CliRunner
 
 from cx_audit.cli import app
 from cx_audit.io.schema import schema_json
-
-from conftest import FIXTURES, ROOT
 
 runner = CliRunner()
 

@@ -18,14 +18,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import JOURNEYS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cx_audit.audit.config import Config
 from cx_audit.audit.engine import JourneyAudit, audit_journey
+from cx_audit.audit.run import run_audit
 from cx_audit.core.findings import Severity
-from cx_audit.io.loader import load_journey
 from cx_audit.core.model import Handoff
+from cx_audit.io.loader import load_journey
 from cx_audit.renderers.diagram import (
     dot_text,
     edge_text,
@@ -35,9 +37,6 @@ from cx_audit.renderers.diagram import (
     render_mermaid,
 )
 from cx_audit.renderers.markdown import render_markdown
-from cx_audit.audit.run import run_audit
-
-from conftest import JOURNEYS
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 SMALL = GOLDEN / "small.yaml"

@@ -6,13 +6,12 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from conftest import JOURNEYS
 
 from cx_audit.audit.collection import load_paths
 from cx_audit.io.loader import load_journey
 from cx_audit.io.schema import journey_schema
 from cx_audit.io.yamlsource import compose_text, to_python
-
-from conftest import JOURNEYS
 
 EXAMPLES = sorted(JOURNEYS.glob("*.yaml"))
 MODELINE = "# yaml-language-server: $schema=../schema/journey.schema.json"

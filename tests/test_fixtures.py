@@ -13,12 +13,11 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from conftest import FIXTURES
 
 from cx_audit.io.loader import JourneyError, load_journey
 from cx_audit.io.schema import journey_schema
 from cx_audit.io.yamlsource import compose_text, to_python
-
-from conftest import FIXTURES
 
 INVALID = sorted((FIXTURES / "invalid").glob("*.yaml"))
 VALID = sorted((FIXTURES / "valid").glob("*.yaml"))

@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from conftest import JOURNEYS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cx_audit.cli import app
-
-from conftest import JOURNEYS
 
 runner = CliRunner()
 LOCATED = re.compile(r"^[^\n]+?:\d+:\d+: \S", re.MULTILINE)

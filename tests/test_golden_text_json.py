@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from cx_audit.audit.config import Config
-from cx_audit.renderers import render
 from cx_audit.audit.run import run_audit
+from cx_audit.renderers import render
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("CX_AUDIT_UPDATE_GOLDEN") == "1"

@@ -15,6 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 import pytest
+from conftest import JOURNEYS, ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -22,16 +23,14 @@ from markdown_it.token import Token
 
 from cx_audit.audit.config import Config
 from cx_audit.audit.engine import JourneyAudit, audit_journey, fix_first
+from cx_audit.audit.run import AuditRun, run_audit
 from cx_audit.core.findings import Severity
-from cx_audit.io.loader import load_journey
 from cx_audit.core.model import SLUG_PATTERN, Journey
+from cx_audit.io.loader import load_journey
 from cx_audit.renderers.diagram import render_mermaid
 from cx_audit.renderers.markdown import ADVICE, md_code, md_text, render_markdown
 from cx_audit.rules import RULES
-from cx_audit.audit.run import AuditRun, run_audit
 from cx_audit.text.safe import printable
-
-from conftest import JOURNEYS, ROOT
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 SMALL = GOLDEN / "small.yaml"

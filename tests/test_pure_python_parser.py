@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import FIXTURES, JOURNEYS
 
 import cx_audit.io.yamlsource as yamlsource
 from cx_audit.io.loader import JourneyError, load_journey
-
-from conftest import FIXTURES, JOURNEYS
 
 FILES = sorted((FIXTURES / "valid").glob("*.yaml")) + sorted(JOURNEYS.glob("*.yaml"))
 INVALID = sorted((FIXTURES / "invalid").glob("*.yaml"))

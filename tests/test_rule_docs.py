@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from conftest import ROOT
 from typer.testing import CliRunner
 
 from cx_audit.cli import app
 from cx_audit.renderers.rule_docs import render_rules_markdown
 from cx_audit.rules import RULES, Rule, get
 from cx_audit.rules.base import DOC_SECTIONS
-
-from conftest import ROOT
 
 runner = CliRunner()
 

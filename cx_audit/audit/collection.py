@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from cx_audit.core.model import Journey, Location
 from cx_audit.io.files import expand_paths
 from cx_audit.io.loader import JourneyError, load_journey
-from cx_audit.core.model import Journey, Location
 from cx_audit.io.yamlsource import Problem
 
 __all__ = ["JourneySet", "load_paths", "unique_journeys"]

@@ -37,8 +37,8 @@ from types import MappingProxyType
 from typing import Any
 
 from cx_audit.core.findings import Severity
-from cx_audit.rules import RULES, Rule, all_options, resolve_selector
 from cx_audit.io.yamlsource import Problem
+from cx_audit.rules import RULES, Rule, all_options, resolve_selector
 
 __all__ = ["Config", "ConfigError", "find_config", "load_config"]
 
@@ -109,9 +109,9 @@ class Config:
             candidates = [relative, path.as_posix()]
             if "/" not in pattern:
                 candidates.append(path.name)
-            if any(fnmatch.fnmatchcase(c, pattern) for c in candidates):
-                if self._matches(selectors, rule):
-                    return True
+            if (any(fnmatch.fnmatchcase(c, pattern) for c in candidates)
+                    and self._matches(selectors, rule)):
+                return True
         return False
 
 

@@ -55,9 +55,9 @@ def audit(
         "audit in one process.")] = 0,
 ) -> None:
     """Audit journeys: metrics and findings. Exit 0 clean, 1 findings, 2 bad input."""
+    from cx_audit.audit.run import run_audit
     from cx_audit.core.findings import Severity
     from cx_audit.renderers import part_renderer, render
-    from cx_audit.audit.run import run_audit
 
     settings = load_settings(config)
     colored = output is None and use_color(color, sys.stdout)
@@ -72,7 +72,8 @@ def audit(
     if write_baseline is not None:
         _write_baseline(run, write_baseline)
         return
-    options = {"color": colored, "width": terminal_width()} if output_format is OutputFormat.TEXT else {}
+    options = ({"color": colored, "width": terminal_width()}
+               if output_format is OutputFormat.TEXT else {})
     if output_format is not OutputFormat.TEXT:
         for problem in sorted(run.problems):
             typer.echo(str(problem), err=True)
@@ -127,8 +128,8 @@ def paths(
     journey = load_one(file)
     routes = most_likely_routes(journey, top)
     if output_format is ViewFormat.JSON:
-        sys.stdout.write(json.dumps({"journey": journey.id, "routes": [r.to_dict() for r in routes]},
-                                    indent=2) + "\n")
+        document = {"journey": journey.id, "routes": [r.to_dict() for r in routes]}
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
     else:
         sys.stdout.write(render_routes(journey, routes))
 
@@ -143,8 +144,8 @@ def report(
     config: ConfigOption = None,
 ) -> None:
     """Write a Markdown report for a client: summary, diagrams, findings per team, fixes."""
-    from cx_audit.renderers.markdown import render_markdown
     from cx_audit.audit.run import run_audit
+    from cx_audit.renderers.markdown import render_markdown
 
     run = run_audit(paths, load_settings(config), progress=progress_bar())
     for problem in sorted(run.problems):

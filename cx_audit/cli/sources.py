@@ -159,9 +159,9 @@ def conform(
     color: Annotated[ColorChoice, typer.Option(help="Colour the text output.")] = ColorChoice.AUTO,
 ) -> None:
     """Set a journey map beside an event log: what reality does that the map does not say."""
-    from cx_audit.eventlog import LogColumns
     from cx_audit.audit.conformance import conform as compare_with_log
     from cx_audit.core.findings import Severity
+    from cx_audit.eventlog import LogColumns
     from cx_audit.renderers import render
 
     settings = load_settings(config)

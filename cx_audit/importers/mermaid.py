@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
-from cx_audit.importers.drafts import DraftEdge, DraftStep, clean_text, render_document, slugify
 from cx_audit.core.model import Actor
+from cx_audit.importers.drafts import DraftEdge, DraftStep, clean_text, render_document, slugify
 from cx_audit.io.yamlsource import Problem
 
 __all__ = ["MermaidJourney", "MermaidTask", "convert_mermaid", "parse_mermaid_journey"]

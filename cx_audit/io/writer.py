@@ -15,7 +15,7 @@ import yaml
 
 from cx_audit.core.model import SLUG_PATTERN
 
-__all__ = ["dump_journey", "MODELINE"]
+__all__ = ["MODELINE", "dump_journey"]
 
 MODELINE = "# yaml-language-server: $schema=journey.schema.json"
 _ID = re.compile(SLUG_PATTERN)

@@ -24,9 +24,9 @@ Every finding is printed all the same.
 
 from __future__ import annotations
 
+from cx_audit.audit.run import AuditRun
 from cx_audit.core.findings import Finding, Severity
 from cx_audit.renderers.sarif import INPUT_RULE_ID, relative_path
-from cx_audit.audit.run import AuditRun
 from cx_audit.text.safe import printable
 
 __all__ = ["escape_data", "escape_property", "render_github"]

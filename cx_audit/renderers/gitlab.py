@@ -24,9 +24,9 @@ import hashlib
 import json
 from typing import Any
 
+from cx_audit.audit.run import AuditRun
 from cx_audit.core.findings import Finding, Severity
 from cx_audit.renderers.sarif import INPUT_RULE_ID, relative_path
-from cx_audit.audit.run import AuditRun
 
 __all__ = ["SEVERITIES", "render_gitlab"]
 

@@ -23,9 +23,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from cx_audit.audit.engine import JourneyAudit
+from cx_audit.audit.run import AuditRun
 from cx_audit.core.findings import Finding
 from cx_audit.renderers.sarif import INPUT_RULE_ID, relative_path
-from cx_audit.audit.run import AuditRun
 from cx_audit.text.safe import printable
 
 __all__ = ["render_junit", "xml_text"]

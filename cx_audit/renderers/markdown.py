@@ -25,12 +25,12 @@ from typing import Any
 
 from cx_audit.analysis import Route, most_likely_routes
 from cx_audit.audit.engine import JourneyAudit, fix_first
+from cx_audit.audit.run import AuditRun
 from cx_audit.core.findings import Finding, Severity
 from cx_audit.core.model import SLUG_PATTERN, Journey
 from cx_audit.renderers.diagram import render_mermaid
 from cx_audit.rules import RULES
 from cx_audit.rules.helpers import fmt_minutes, fmt_share
-from cx_audit.audit.run import AuditRun
 from cx_audit.text.safe import printable
 
 __all__ = ["ADVICE", "md_code", "md_text", "render_markdown"]

@@ -37,10 +37,10 @@ from typing import Any
 from urllib.parse import quote
 
 from cx_audit import __version__
-from cx_audit.core.findings import Finding, Severity
-from cx_audit.rules import RULES, Rule
 from cx_audit.audit.run import AuditRun
+from cx_audit.core.findings import Finding, Severity
 from cx_audit.io.yamlsource import Problem
+from cx_audit.rules import RULES, Rule
 
 __all__ = ["INFORMATION_URI", "INPUT_RULE_ID", "SARIF_SCHEMA", "relative_path", "render_sarif"]
 

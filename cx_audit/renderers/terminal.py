@@ -16,9 +16,9 @@ from rich.table import Table
 from rich.text import Text
 
 from cx_audit.audit.engine import JourneyAudit, fix_first
+from cx_audit.audit.run import AuditRun
 from cx_audit.core.findings import Finding, Severity
 from cx_audit.rules.helpers import fmt_minutes, fmt_share
-from cx_audit.audit.run import AuditRun
 from cx_audit.text.safe import printable
 
 __all__ = ["render_terminal"]
@@ -70,7 +70,8 @@ def _summary_table(run: AuditRun) -> Table:
     for audit in run.audits:
         m = audit.analysis.metrics
         counts = {s: sum(1 for f in audit.findings if f.severity is s) for s in SEVERITY_STYLE}
-        shields = f"{_number(m.shields_min)}/{_number(m.shields_expected, 1)}/{_number(m.shields_max)}"
+        shields = (f"{_number(m.shields_min)}/{_number(m.shields_expected, 1)}"
+                   f"/{_number(m.shields_max)}")
         table.add_row(
             Text(printable(audit.journey.id)),
             shields,
@@ -107,8 +108,9 @@ def _journey_section(console: Console, audit: JourneyAudit) -> None:
             impact = finding.impact or {}
             entry = Text("    ")
             entry.append(printable(finding.step or ""), style="bold")
-            entry.append(f"  {finding.rule}  resolution {_delta_share(impact.get('delta_p_resolution'))}"
-                        f", shields {_delta(impact.get('delta_shields_expected'))}"
+            entry.append(f"  {finding.rule}"
+                         f"  resolution {_delta_share(impact.get('delta_p_resolution'))}"
+                         f", shields {_delta(impact.get('delta_shields_expected'))}"
                         f", wait {_delta_wait(impact.get('delta_wait_expected'))}")
             console.print(entry)
 

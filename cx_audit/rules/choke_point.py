@@ -35,8 +35,8 @@ from typing import Any
 from cx_audit.analysis.structure import steps_on_every_route
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.core.model import StepKind
-from cx_audit.rules.helpers import fmt_share
 from cx_audit.rules.base import RuleContext
+from cx_audit.rules.helpers import fmt_share
 
 CODE = "CX503"
 NAME = "choke-point"

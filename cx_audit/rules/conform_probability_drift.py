@@ -36,10 +36,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from cx_audit.eventlog.observations import observations_of
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.rules.helpers import fmt_share
+from cx_audit.eventlog.observations import observations_of
 from cx_audit.rules.base import Option, RuleContext
+from cx_audit.rules.helpers import fmt_share
 
 CODE = "CX603"
 NAME = "conform-probability-drift"

@@ -38,10 +38,10 @@ from typing import Any
 
 import networkx as nx
 
-from cx_audit.eventlog.observations import observations_of, observed_loop
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.rules.helpers import fmt_share, quote_steps
+from cx_audit.eventlog.observations import observations_of, observed_loop
 from cx_audit.rules.base import Option, RuleContext
+from cx_audit.rules.helpers import fmt_share, quote_steps
 
 CODE = "CX605"
 NAME = "conform-unmodelled-loop"

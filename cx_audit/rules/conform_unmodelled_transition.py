@@ -35,11 +35,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from cx_audit.eventlog.observations import observations_of
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.core.model import StepKind
-from cx_audit.rules.helpers import fmt_share
+from cx_audit.eventlog.observations import observations_of
 from cx_audit.rules.base import Option, RuleContext
+from cx_audit.rules.helpers import fmt_share
 
 CODE = "CX601"
 NAME = "conform-unmodelled-transition"

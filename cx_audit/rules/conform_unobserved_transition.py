@@ -30,8 +30,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from cx_audit.eventlog.observations import observations_of
 from cx_audit.core.findings import Candidate, Severity
+from cx_audit.eventlog.observations import observations_of
 from cx_audit.rules.base import RuleContext
 
 CODE = "CX602"

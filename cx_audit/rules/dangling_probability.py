@@ -39,8 +39,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.rules.helpers import fmt_share
 from cx_audit.rules.base import RuleContext
+from cx_audit.rules.helpers import fmt_share
 
 CODE = "CX107"
 NAME = "dangling-probability"

@@ -30,8 +30,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.rules.helpers import fmt_minutes
 from cx_audit.rules.base import Option, RuleContext
+from cx_audit.rules.helpers import fmt_minutes
 
 CODE = "CX502"
 NAME = "long-wait"

@@ -41,8 +41,8 @@ from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.core.model import Actor, Step
-from cx_audit.rules.helpers import AUTOMATED_SHIELDS, is_person
 from cx_audit.rules.base import RuleContext
+from cx_audit.rules.helpers import AUTOMATED_SHIELDS, is_person
 
 CODE = "CX203"
 NAME = "no-escape"

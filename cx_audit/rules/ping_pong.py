@@ -37,8 +37,8 @@ import networkx as nx
 from cx_audit.analysis.structure import loops_on_routes
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.core.model import Journey
-from cx_audit.rules.helpers import loop_entry, quote_steps
 from cx_audit.rules.base import RuleContext
+from cx_audit.rules.helpers import loop_entry, quote_steps
 
 CODE = "CX303"
 NAME = "ping-pong"

@@ -35,8 +35,8 @@ from typing import Any
 
 from cx_audit.analysis.structure import loops_on_routes
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.rules.helpers import cycle_through, loop_entry, quote_steps
 from cx_audit.rules.base import RuleContext
+from cx_audit.rules.helpers import cycle_through, loop_entry, quote_steps
 from cx_audit.rules.ping_pong import is_ping_pong
 
 CODE = "CX305"

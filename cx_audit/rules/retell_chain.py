@@ -37,8 +37,8 @@ import networkx as nx
 from cx_audit.analysis.structure import UNBOUNDED, loops_on_routes, max_retell_route
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.core.model import Handoff
-from cx_audit.rules.helpers import quote_steps
 from cx_audit.rules.base import Option, RuleContext
+from cx_audit.rules.helpers import quote_steps
 
 CODE = "CX302"
 NAME = "retell-chain"

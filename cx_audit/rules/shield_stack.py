@@ -44,11 +44,11 @@ from typing import Any
 
 import networkx as nx
 
-from cx_audit.analysis.view import strongly_connected
 from cx_audit.analysis.structure import on_route_steps
+from cx_audit.analysis.view import strongly_connected
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.rules.helpers import cycle_through, is_person, quote_steps
 from cx_audit.rules.base import Option, RuleContext
+from cx_audit.rules.helpers import cycle_through, is_person, quote_steps
 
 CODE = "CX202"
 NAME = "shield-stack"

@@ -41,8 +41,8 @@ from typing import Any
 
 from cx_audit.analysis.structure import trap_loops
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.rules.helpers import cycle_through, quote_steps
 from cx_audit.rules.base import RuleContext
+from cx_audit.rules.helpers import cycle_through, quote_steps
 
 CODE = "CX106"
 NAME = "trap-loop"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from cx_audit.audit.config import Config
-from cx_audit.audit.engine import audit_journey
 from cx_audit.audit.conformance import conform, observe
+from cx_audit.audit.engine import audit_journey
 from cx_audit.eventlog.mapping import mapping_from_data
 from cx_audit.eventlog.observations import Observations, observed_loop
 from cx_audit.eventlog.reader import LogColumns

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cx_audit.audit.engine import audit_journey
 from cx_audit.audit.conformance import conform
+from cx_audit.audit.engine import audit_journey
 from cx_audit.eventlog.discover import discover
 from cx_audit.eventlog.mapping import mapping_from_data
 from cx_audit.eventlog.reader import LogColumns, scan_log

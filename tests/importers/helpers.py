@@ -6,9 +6,9 @@ from pathlib import Path
 
 from cx_audit.audit.config import Config
 from cx_audit.audit.engine import audit_journey
+from cx_audit.core.model import Journey
 from cx_audit.importers import ImportResult, journey_text
 from cx_audit.io.loader import load_journey_text
-from cx_audit.core.model import Journey
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data"

@@ -17,8 +17,8 @@ import networkx as nx
 import pytest
 
 from cx_audit.analysis.graph import journey_graph
-from cx_audit.importers import import_bpmn, import_file
 from cx_audit.core.model import StepKind
+from cx_audit.importers import import_bpmn, import_file
 
 from .helpers import DATA, STRUCTURAL, by_source, findings, load
 

@@ -10,8 +10,8 @@ import networkx as nx
 import pytest
 
 from cx_audit.analysis.graph import journey_graph
-from cx_audit.importers import import_connect, import_file
 from cx_audit.core.model import Journey, StepKind
+from cx_audit.importers import import_connect, import_file
 
 from .helpers import DATA, by_source, findings, load
 

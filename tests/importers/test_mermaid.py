@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from cx_audit.core.model import StepKind
 from cx_audit.importers import import_file, import_mermaid, journey_text
 from cx_audit.importers.mermaid import parse_mermaid_journey
-from cx_audit.core.model import StepKind
 
 from .helpers import DATA, findings, load
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from cx_audit.audit.run import AuditRun
 from cx_audit.core.findings import Finding
 from cx_audit.renderers.github import escape_data, escape_property, render_github
-from cx_audit.audit.run import AuditRun
 from cx_audit.text.safe import printable
 
 from .shared import (

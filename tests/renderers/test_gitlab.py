@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
+from cx_audit.audit.run import AuditRun
 from cx_audit.core.findings import Finding, Severity
 from cx_audit.core.model import Location
 from cx_audit.renderers.gitlab import render_gitlab
-from cx_audit.audit.run import AuditRun
 
 from .shared import (
     HOSTILE_BROKEN,

@@ -19,11 +19,11 @@ from hypothesis import HealthCheck, given, settings
 
 from cx_audit.audit.config import Config
 from cx_audit.audit.engine import audit_journey
+from cx_audit.audit.run import run_audit
 from cx_audit.core.findings import Evidence
 from cx_audit.io.loader import load_journey
 from cx_audit.renderers import part_renderer, render
 from cx_audit.renderers.json_report import _dumps, journey_to_dict, render_journey_json
-from cx_audit.audit.run import run_audit
 
 ROOT = Path(__file__).resolve().parents[2]
 JOURNEY_FILES = sorted((ROOT / "journeys").glob("*.yaml")) + sorted(

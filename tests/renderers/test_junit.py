@@ -5,10 +5,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from types import SimpleNamespace
 
+from cx_audit.audit.run import AuditRun
 from cx_audit.core.findings import Finding, Severity
 from cx_audit.core.model import Location
 from cx_audit.renderers.junit import render_junit, xml_text
-from cx_audit.audit.run import AuditRun
 from cx_audit.text.safe import printable
 
 from .shared import (

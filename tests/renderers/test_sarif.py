@@ -14,11 +14,11 @@ from types import SimpleNamespace
 import pytest
 from jsonschema import Draft4Validator
 
+from cx_audit.audit.run import AuditRun
 from cx_audit.core.findings import Finding, Severity
 from cx_audit.core.model import Location
 from cx_audit.renderers.sarif import INPUT_RULE_ID, artifact_uri, relative_path, render_sarif
 from cx_audit.rules import RULES
-from cx_audit.audit.run import AuditRun
 
 from .shared import HOSTILE_TEXT, SCHEMA, check_golden
 
