@@ -38,6 +38,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from typing import Any
 
 from cx_audit.importers.drafts import DraftEdge, DraftStep, clean_text, render_document, slugify
 from cx_audit.importers.safexml import XmlElement, XmlInputError, parse_xml
@@ -137,7 +138,7 @@ _ACTOR_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 class BpmnImport:
     """What :func:`convert_bpmn` made of a model: the document, notes and problems."""
 
-    document: dict
+    document: dict[str, Any]
     notes: list[str]
     problems: list[Problem]
 

@@ -373,7 +373,7 @@ def _compose(parser: Any, text: str, file: str, problems: list[Problem]) -> Node
                 elif type(key) is ScalarNode and key.text not in keys[-1]:
                     pending_key[-1] = None  # a plain value under a new key: the common case
                     parent = stack[-1]
-                    parent.pairs.append((key, node))  # type: ignore[attr-defined]
+                    parent.pairs.append((key, node))
                     parent.size += 2
                     keys[-1][key.text] = key
                 else:

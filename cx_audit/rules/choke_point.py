@@ -35,14 +35,14 @@ from typing import Any
 from cx_audit.analysis.structure import steps_on_every_route
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.core.model import StepKind
-from cx_audit.rules.base import RuleContext
+from cx_audit.rules.base import Option, RuleContext
 from cx_audit.rules.helpers import fmt_share
 
 CODE = "CX503"
 NAME = "choke-point"
 SUMMARY = "A shield or abandon point that every route passes"
 SEVERITY = Severity.WARNING
-OPTIONS: dict = {}
+OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:

@@ -37,13 +37,13 @@ from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.core.model import Handoff
-from cx_audit.rules.base import RuleContext
+from cx_audit.rules.base import Option, RuleContext
 
 CODE = "CX301"
 NAME = "cold-handoff"
 SUMMARY = "A cold handoff: the customer must tell the story again"
 SEVERITY = Severity.WARNING
-OPTIONS: dict = {}
+OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:

@@ -51,7 +51,7 @@ OPTIONS = {"min_loop_cases": Option("int", 1, "fewest cases coming back to a ste
                                     minimum=1)}
 
 
-def _steps_on_loops(graph: nx.DiGraph) -> set[str]:
+def _steps_on_loops(graph: nx.DiGraph[str]) -> set[str]:
     """Steps that lie on some cycle of the map (a self-loop counts)."""
     found: set[str] = set()
     for component in nx.strongly_connected_components(graph):

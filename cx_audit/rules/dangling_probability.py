@@ -39,14 +39,14 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.rules.base import RuleContext
+from cx_audit.rules.base import Option, RuleContext
 from cx_audit.rules.helpers import fmt_share
 
 CODE = "CX107"
 NAME = "dangling-probability"
 SUMMARY = "A transition or entry share that carries no customers"
 SEVERITY = Severity.WARNING
-OPTIONS: dict = {}
+OPTIONS: dict[str, Option] = {}
 
 _TOLERANCE = 1e-9
 

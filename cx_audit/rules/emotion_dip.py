@@ -31,13 +31,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.rules.base import RuleContext
+from cx_audit.rules.base import Option, RuleContext
 
 CODE = "CX505"
 NAME = "emotion-dip"
 SUMMARY = "A low point of the customer's emotional curve"
 SEVERITY = Severity.WARNING
-OPTIONS: dict = {}
+OPTIONS: dict[str, Option] = {}
 
 _WORST = -2.0
 _DROP = 2.0

@@ -33,13 +33,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.rules.base import RuleContext
+from cx_audit.rules.base import Option, RuleContext
 
 CODE = "CX507"
 NAME = "overloaded-queue"
 SUMMARY = "A staffed queue whose load reaches its agents"
 SEVERITY = Severity.ERROR
-OPTIONS: dict = {}
+OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:

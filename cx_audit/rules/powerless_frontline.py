@@ -39,13 +39,13 @@ from typing import Any
 from cx_audit.analysis.structure import resolving_steps
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.core.model import Actor
-from cx_audit.rules.base import RuleContext
+from cx_audit.rules.base import Option, RuleContext
 
 CODE = "CX401"
 NAME = "powerless-frontline"
 SUMMARY = "A frontline person who cannot resolve the matter"
 SEVERITY = Severity.WARNING
-OPTIONS: dict = {}
+OPTIONS: dict[str, Option] = {}
 
 _resolving_without_handoff = partial(resolving_steps, avoid_handoffs=True)
 

@@ -41,14 +41,14 @@ from typing import Any
 
 from cx_audit.analysis.structure import trap_loops
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.rules.base import RuleContext
+from cx_audit.rules.base import Option, RuleContext
 from cx_audit.rules.helpers import cycle_through, quote_steps
 
 CODE = "CX106"
 NAME = "trap-loop"
 SUMMARY = "A loop that customers never leave"
 SEVERITY = Severity.ERROR
-OPTIONS: dict = {}
+OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:

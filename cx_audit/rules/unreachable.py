@@ -35,13 +35,13 @@ from typing import Any
 
 from cx_audit.analysis.structure import reachable_steps
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.rules.base import RuleContext
+from cx_audit.rules.base import Option, RuleContext
 
 CODE = "CX104"
 NAME = "unreachable"
 SUMMARY = "A step that no entry reaches"
 SEVERITY = Severity.WARNING
-OPTIONS: dict = {}
+OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:

@@ -32,13 +32,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.rules.base import RuleContext
+from cx_audit.rules.base import Option, RuleContext
 
 CODE = "CX901"
 NAME = "unused-ignore"
 SUMMARY = "A suppression that silences nothing"
 SEVERITY = Severity.INFO
-OPTIONS: dict = {}
+OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
