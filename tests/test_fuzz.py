@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from conftest import JOURNEYS
 from hypothesis import HealthCheck, given, settings
@@ -21,6 +22,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cx_audit.cli import app
+
+# Hundreds of whole-tool runs: the slow lane (pytest -m slow).
+pytestmark = pytest.mark.slow
 
 runner = CliRunner()
 LOCATED = re.compile(r"^[^\n]+?:\d+:\d+: \S", re.MULTILINE)

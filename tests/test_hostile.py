@@ -21,6 +21,9 @@ from typer.testing import CliRunner
 
 from cx_audit.cli import app
 
+# Generated bombs and very large journeys: the slow lane (pytest -m slow).
+pytestmark = pytest.mark.slow
+
 runner = CliRunner()
 LOCATED = re.compile(r"^(?P<file>[^\n]+?):(?P<line>\d+):(?P<col>\d+): \S", re.MULTILINE)
 

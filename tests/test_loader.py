@@ -205,6 +205,7 @@ def test_missing_file() -> None:
     assert "cannot read the file" in caught.value.problems[0].message
 
 
+@pytest.mark.slow
 def test_ten_megabyte_journey_loads() -> None:
     count = 45_000
     parts = ["journey: big\nsteps:\n  s0:\n    kind: entry\n    next: [s1]\n"]
