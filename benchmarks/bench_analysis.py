@@ -120,7 +120,7 @@ def small(seed: int) -> Spec:
     ids = [f"step-{i}" for i in range(n)]
     spec: Spec = {"start": {"kind": "entry", "next": [(ids[0], None, None)]}}
     for i, step_id in enumerate(ids):
-        choices = rng.sample(ids[max(0, i - 2):] + ["done", "lost"], k=rng.randint(1, 3))
+        choices = rng.sample([*ids[max(0, i - 2):], "done", "lost"], k=rng.randint(1, 3))
         step: dict[str, Any] = {"next": [(t, None, rng.choice([None, None, "cold"]))
                                          for t in choices]}
         if rng.random() < 0.4:

@@ -83,7 +83,8 @@ def compare(title: str, commands: dict[str, list[str] | None], repeats: int) -> 
             print(f"  {name:<40} (not installed)")
             continue
         ratio = best[name] / best[first]
-        print(f"  {name:<40} {best[name] * 1000:9.0f} ms  x{ratio:5.2f}  peak {memory[name]:5d} MiB")
+        print(f"  {name:<40} {best[name] * 1000:9.0f} ms  x{ratio:5.2f}"
+              f"  peak {memory[name]:5d} MiB")
 
 
 def tool(name: str, *args: str) -> list[str] | None:

@@ -14,8 +14,8 @@ so that the figures do not disturb one another, times
 - ``discover``: the one-pass reading, the journey document and its YAML text,
 
 and prints both times, their ratio, the throughput and each process's peak
-resident memory (``VmHWM``, or ``ru_maxrss`` where /proc is missing). The ratio is what carries over from one
-machine to another; the seconds do not.
+resident memory (``VmHWM``, or ``ru_maxrss`` where /proc is missing). The
+ratio is what carries over from one machine to another; the seconds do not.
 
 ``--order time`` writes the rows sorted by time (cases interleaved) instead
 of grouped by case, which keeps every case open until the end of the file.

@@ -132,6 +132,7 @@ def test_step_ignore_silences_and_unused_ignore_is_reported(tmp_path: Path) -> N
 def test_journey_level_finding_is_silenced_on_the_entry(tmp_path: Path) -> None:
     text = ERROR.replace("{kind: entry,", "{kind: entry, ignore: {CX504: 'pilot only'},")
     code, out = audit(str(journey_file(tmp_path, text)), "-f", "json")
+    assert code == 1
     rules = [f["rule"] for f in json.loads(out)["journeys"][0]["findings"]]
     assert "CX504" not in rules and "CX105" in rules
 
@@ -157,6 +158,7 @@ def test_per_file_ignores(tmp_path: Path) -> None:
     path = journey_file(tmp_path, WARNING_ONLY, "slow.yaml")
     Path(".cx-audit.toml").write_text('per-file-ignores = { "slow.yaml" = ["CX5"] }\n')
     code, out = audit(str(path), "-f", "json")
+    assert code == 0
     assert json.loads(out)["summary"]["findings"] == 0
 
 
@@ -177,6 +179,7 @@ def test_hostile_labels_print_literally(tmp_path: Path) -> None:
     text = CLEAN.replace("can_resolve: true,", "can_resolve: true, wait: 9m,").replace(
         "journey: clean", 'journey: clean\ntitle: "[red]Title[/red] \\e[31mred\\e[0m"')
     code, out = audit(str(journey_file(tmp_path, text)), "--color", "always")
+    assert code == 0
     assert "[red]Title[/red]" in out
     assert "\x1b[31mred" not in out and "\\x1b[31mred" in out
 
@@ -186,6 +189,7 @@ def test_no_color_environment(tmp_path: Path) -> None:
     code, out = audit(path, env={"NO_COLOR": "1", "FORCE_COLOR": ""})
     assert "\x1b[" not in out
     code, out = audit(path, "--color", "always")
+    assert code == 0
     assert "\x1b[" in out
 
 
@@ -226,7 +230,8 @@ def test_paths_lists_the_most_likely_routes_best_first(tmp_path: Path) -> None:
     routes = json.loads(result.output)["routes"]
     # call -> menu -> agent -> done: 0.8 x (1 - 0.5) x 0.75 = 0.3, 1 shield, 2 + 5 minutes, 1 retell
     # call -> web -> done: 0.2; call -> menu -> done: 0.8 x 0.5 x 0.25 = 0.1 (third, cut by --top)
-    assert [r["steps"] for r in routes] == [["call", "menu", "agent", "done"], ["call", "web", "done"]]
+    assert [r["steps"] for r in routes] == [
+        ["call", "menu", "agent", "done"], ["call", "web", "done"]]
     assert routes[0]["probability"] == pytest.approx(0.3)
     assert (routes[0]["shields"], routes[0]["wait"], routes[0]["retells"]) == (1, 7.0, 1)
     assert routes[1]["probability"] == pytest.approx(0.2)

@@ -30,8 +30,9 @@ steps:
 """
 
 # the same journey with one shield layer added in front of the agent
-WITH_SHIELD = BEFORE.replace("next: [agent]}", "next: [menu]}\n  menu: {shield: ivr, channel: phone, "
-                                               "actor: system, next: [agent]}")
+WITH_SHIELD = BEFORE.replace(
+    "next: [agent]}",
+    "next: [menu]}\n  menu: {shield: ivr, channel: phone, actor: system, next: [agent]}")
 
 
 def invoke(*args: str) -> tuple[int, str]:

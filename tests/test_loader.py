@@ -134,7 +134,8 @@ def test_extensions_are_kept_everywhere() -> None:
 
 
 def test_byte_order_mark_and_crlf_are_accepted_with_true_positions() -> None:
-    text = "journey: t\r\nsteps:\r\n  a:\r\n    kind: entry\r\n    next: [z]\r\n  z: {kind: resolution}\r\n"
+    text = ("journey: t\r\nsteps:\r\n  a:\r\n    kind: entry\r\n    next: [z]\r\n"
+            "  z: {kind: resolution}\r\n")
     journey = load_journey_bytes(b"\xef\xbb\xbf" + text.encode())
     assert journey.steps["z"].location.line == 6
     bad = text.replace("entry", "entyr")
@@ -204,6 +205,7 @@ def test_missing_file() -> None:
     assert "cannot read the file" in caught.value.problems[0].message
 
 
+@pytest.mark.slow
 def test_ten_megabyte_journey_loads() -> None:
     count = 45_000
     parts = ["journey: big\nsteps:\n  s0:\n    kind: entry\n    next: [s1]\n"]
@@ -223,8 +225,10 @@ def test_ten_megabyte_journey_loads() -> None:
 
 def test_huge_numbers_are_not_finite() -> None:
     (problem,) = problems_of(
-        "journey: t\nsteps:\n  a: {kind: entry, emotion: 1e999, next: [z]}\n  z: {kind: resolution}\n")
-    assert problem == "j.yaml:3:29: the emotion of step 'a' must be a finite number, found the number 1e999"
+        "journey: t\nsteps:\n  a: {kind: entry, emotion: 1e999, next: [z]}\n"
+        "  z: {kind: resolution}\n")
+    assert problem == ("j.yaml:3:29: the emotion of step 'a' must be a finite number, "
+                       "found the number 1e999")
 
 
 def test_every_problem_of_a_file_is_reported_at_once() -> None:
@@ -238,7 +242,8 @@ def test_every_problem_of_a_file_is_reported_at_once() -> None:
 def test_ids_that_are_numbers_must_be_quoted() -> None:
     (problem,) = problems_of(
         "journey: t\nsteps:\n  a: {kind: entry, next: [404]}\n  '404': {kind: resolution}\n")
-    assert problem == "j.yaml:3:27: a 'next' target of step 'a' must be text, found the number 404; put it in quotes"
+    assert problem == ("j.yaml:3:27: a 'next' target of step 'a' must be text, "
+                       "found the number 404; put it in quotes")
 
 
 def test_nan_probability_and_negative_wait() -> None:
@@ -247,7 +252,8 @@ def test_nan_probability_and_negative_wait() -> None:
         "  z: {kind: resolution}\n")
     assert problems == [
         "j.yaml:5:11: the wait of step 'a' must be zero or more, found -1 minutes",
-        "j.yaml:6:23: the probability 'p' of step 'a' must be a finite number, found the number .nan",
+        "j.yaml:6:23: the probability 'p' of step 'a' must be a finite number, "
+        "found the number .nan",
     ]
     assert math.isnan(float(".nan".replace(".", "")))  # sanity of the literal used above
 

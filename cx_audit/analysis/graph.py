@@ -44,7 +44,7 @@ def journey_graph(journey: Journey) -> nx.DiGraph[str]:
 
     Runs in O(steps + transitions).
     """
-    graph = nx.DiGraph(journey=journey.id)
+    graph: nx.DiGraph[str] = nx.DiGraph(journey=journey.id)
     for step in journey.steps.values():
         graph.add_node(
             step.id,

@@ -41,7 +41,8 @@ class LeakyLU:
     -----
     Pivots are chosen by a Markowitz count (fewest row entries times column
     entries) to limit fill-in. Raises :class:`LoopTooEntangled` when the
-    elimination would take more than :data:`FACTOR_WORK_LIMIT` updates. Factoring costs O(f) dictionary operations and
+    elimination would take more than :data:`FACTOR_WORK_LIMIT` updates. Factoring costs
+    O(f) dictionary operations and
     each solve O(f), where f is the number of entries of the factors: O(m) for
     a ring or a chain of m steps, at most O(m^2) for a dense block.
     """

@@ -1,1 +1,2 @@
-"""Audit orchestration: configuration, the rule engine, runs over many files, baselines, diffs and conformance."""
+"""Audit orchestration: configuration, the rule engine, runs over many files, baselines, diffs
+and conformance."""

@@ -54,7 +54,8 @@ def read_baseline(path: Path) -> Counter[str]:
     try:
         data = json.loads(path.read_text("utf-8"))
     except OSError as exc:
-        raise BaselineError([Problem(name, 1, 1, f"cannot read the baseline: {exc.strerror}")]) from None
+        problem = Problem(name, 1, 1, f"cannot read the baseline: {exc.strerror}")
+        raise BaselineError([problem]) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line, column = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
         raise BaselineError([Problem(name, line, column, f"not a baseline file: {exc}")]) from None

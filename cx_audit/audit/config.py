@@ -101,9 +101,9 @@ class Config:
             candidates = [relative, path.as_posix()]
             if "/" not in pattern:
                 candidates.append(path.name)
-            if any(fnmatch.fnmatchcase(c, pattern) for c in candidates):
-                if self._matches(selectors, rule):
-                    return True
+            if (any(fnmatch.fnmatchcase(c, pattern) for c in candidates)
+                    and self._matches(selectors, rule)):
+                return True
         return False
 
 

@@ -5,7 +5,7 @@ steps (:class:`Observations`); :func:`conform` loads the files, observes,
 and audits the journey with the observations in the rule context, so that
 the conformance rules (CX601-CX606, ``cx_audit/rules/conform_*.py``)
 report the differences as findings in an ordinary
-:class:`~cx_audit.audit.run.AuditRun` that every output format renders.
+:class:`~cx_audit.audit.run.AuditRun[JourneyAudit]` that every output format renders.
 
 Which step an activity stands for, first match wins:
 
@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cx_audit.audit.config import Config
-from cx_audit.audit.engine import audit_journey
+from cx_audit.audit.engine import JourneyAudit, audit_journey
 from cx_audit.audit.run import AuditRun
 from cx_audit.core.errors import EventLogError, JourneyError, MappingError, Problem
 from cx_audit.core.model import Journey
@@ -116,7 +116,7 @@ def observe(journey: Journey, log: str | os.PathLike[str], mapping: LogMapping |
 class ConformResult:
     """A conformance run: the audit run to render, the observations and notes for stderr."""
 
-    run: AuditRun
+    run: AuditRun[JourneyAudit]
     observations: Observations | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -140,7 +140,8 @@ def conform(journey_path: str | os.PathLike[str], log_path: str | os.PathLike[st
     so ``result.run.exit_code()`` is 2 for them, as for ``audit``.
     """
     config = config or Config()
-    run = AuditRun(files=[Path(journey_path), Path(log_path)], config=config)
+    run: AuditRun[JourneyAudit] = AuditRun(files=[Path(journey_path), Path(log_path)],
+                                           config=config)
     result = ConformResult(run)
     try:
         journey = load_journey(journey_path)

@@ -142,11 +142,11 @@ def load_at_revision(path: Path, revision: str) -> tuple[list[Journey], list[Pro
         return [], [Problem(str(path), 1, 1, "--base needs the file to be in a git repository")]
     relative = path.resolve().relative_to(Path(top).resolve()).as_posix()
     verify = subprocess.run(["git", "-C", top, "rev-parse", "--verify", "--quiet",
-                             f"{revision}^{{commit}}"], capture_output=True, text=True)
+                             f"{revision}^{{commit}}"], capture_output=True, text=True, check=False)
     if verify.returncode != 0:
         return [], [Problem(str(path), 1, 1, f"unknown git revision '{revision}'")]
     shown = subprocess.run(["git", "-C", top, "show", f"{revision}:{relative}"],
-                           capture_output=True)
+                           capture_output=True, check=False)
     if shown.returncode != 0:
         return [], []  # not in that revision: every journey in it is new
     try:

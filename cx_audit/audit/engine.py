@@ -137,7 +137,8 @@ def _matches(suppression: Suppression, finding: Finding) -> bool:
     return key.upper() == finding.rule or key.lower() == finding.name
 
 
-def _suppress(journey: Journey, findings: Iterable[Finding]) -> tuple[list[Finding], set[Suppression]]:
+def _suppress(journey: Journey,
+              findings: Iterable[Finding]) -> tuple[list[Finding], set[Suppression]]:
     """Drop the findings a step's ``ignore`` covers; return the rest and the ignores used."""
     if not any(step.suppressions for step in journey.steps.values()):
         return list(findings), set()

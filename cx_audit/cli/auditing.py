@@ -76,7 +76,8 @@ def audit(
     run = run_audit(paths, settings, keep, progress=progress_bar(), jobs=workers, baseline=known)
     if not run.files and not run.missing:
         raise fail("no journey files (*.yaml, *.yml) found")
-    options = {"color": colored, "width": terminal_width()} if output_format is OutputFormat.TEXT else {}
+    text_view = output_format is OutputFormat.TEXT
+    options = {"color": colored, "width": terminal_width()} if text_view else {}
     if output_format is not OutputFormat.TEXT:
         for problem in sorted(run.problems):
             typer.echo(str(problem), err=True)
@@ -129,8 +130,8 @@ def paths(
     journey = load_one(file)
     routes = most_likely_routes(journey, top)
     if output_format is ViewFormat.JSON:
-        sys.stdout.write(json.dumps({"journey": journey.id, "routes": [r.to_dict() for r in routes]},
-                                    indent=2) + "\n")
+        document = {"journey": journey.id, "routes": [r.to_dict() for r in routes]}
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
     else:
         sys.stdout.write(render_routes(journey, routes))
 

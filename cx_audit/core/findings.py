@@ -22,7 +22,7 @@ from typing import Any
 
 from cx_audit.core.model import Location
 
-__all__ = ["Candidate", "Evidence", "Finding", "Severity", "SEVERITY_ORDER"]
+__all__ = ["SEVERITY_ORDER", "Candidate", "Evidence", "Finding", "Severity"]
 
 
 class Severity(StrEnum):

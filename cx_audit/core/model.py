@@ -15,6 +15,8 @@ from enum import StrEnum
 from typing import Any
 
 __all__ = [
+    "FORMAT_VERSION",
+    "SLUG_PATTERN",
     "Actor",
     "Handoff",
     "Journey",
@@ -24,8 +26,6 @@ __all__ = [
     "StepKind",
     "Suppression",
     "Transition",
-    "FORMAT_VERSION",
-    "SLUG_PATTERN",
 ]
 
 FORMAT_VERSION = 1

@@ -310,7 +310,9 @@ class _Builder:
         first = (f"{info.cases:,} of {total:,} cases ({_pct(info.cases, total)}); "
                  f"{info.visits:,} event{'s' * (info.visits != 1)}")
         if info.wait is not None:
-            first += f"; median wait {human_duration(info.wait)} ({info.wait_samples:,} interval{'s' * (info.wait_samples != 1)})"
+            samples = info.wait_samples
+            first += (f"; median wait {human_duration(info.wait)} "
+                      f"({samples:,} interval{'s' * (samples != 1)})")
         lines = [first]
         extra = []
         if info.starts:
@@ -336,7 +338,8 @@ class _Builder:
         ]
         if stats.skipped:
             left = sum(stats.skipped.values())
-            notes.append(f"Left out: {left:,} event{'s' * (left != 1)} of {len(stats.skipped)} ignored "
+            notes.append(f"Left out: {left:,} event{'s' * (left != 1)} of "
+                         f"{len(stats.skipped)} ignored "
                          f"activit{'ies' if len(stats.skipped) != 1 else 'y'}.")
         if stats.bad_row_count:
             notes.append(f"Warning: {stats.bad_row_count:,} bad rows were skipped.")

@@ -23,7 +23,8 @@ repeats: loop                                   # or merge
 Wherever an activity is named (``entries`` to ``ignore``), a name with
 ``*``, ``?`` or ``[`` is a glob pattern (``Completed-*``), tried after the
 exact names, in file order. ``steps`` ties activities to the steps of a hand-written journey for
-``conform``, and names the steps ``discover`` writes. ``ignore`` (names or patterns) leaves those events out altogether, as if
+``conform``, and names the steps ``discover`` writes. ``ignore`` (names or patterns)
+leaves those events out altogether, as if
 they were not in the log. ``repeats``: with ``loop`` (the default) an
 activity repeated right after itself is a visit of its own and a self-loop,
 as it happened; with ``merge`` the repeats are one visit.
@@ -221,8 +222,8 @@ class _Reader:
             self.error("", "a mapping file must be a mapping of keys such as 'resolutions'")
             return LogMapping(file=self.file)
         fields: dict[str, Any] = {"file": self.file}
-        for key, value in data.items():
-            key = str(key)
+        for raw_key, value in data.items():
+            key = str(raw_key)
             if key == "journey":
                 slug = self.text(key, value)
                 if slug is not None and not re.match(SLUG_PATTERN, slug):

@@ -27,7 +27,9 @@ def observations_of(context: Any) -> Observations | None:
 
 @dataclass(frozen=True)
 class StepObservation:
-    """What the log shows of one step of the map (see :class:`~cx_audit.eventlog.reader.LabelStats`).
+    """What the log shows of one step of the map.
+
+    See :class:`~cx_audit.eventlog.reader.LabelStats`.
 
     ``wait`` is the median observed wait in minutes, ``None`` without samples.
     """

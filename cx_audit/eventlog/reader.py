@@ -354,8 +354,9 @@ def scan_log(path: str | os.PathLike[str], columns: LogColumns | None = None, *,
         try:
             return scanner.run(csv.reader(handle), columns or LogColumns())
         except UnicodeDecodeError as exc:
+            byte = exc.object[exc.start]
             raise EventLogError([Problem(name, scanner.line_after(), 1, (
-                f"not UTF-8 text: byte 0x{exc.object[exc.start]:02x} cannot be decoded"))]) from None
+                f"not UTF-8 text: byte 0x{byte:02x} cannot be decoded"))]) from None
         except csv.Error as exc:
             raise EventLogError([Problem(name, scanner.line_after(), 1,
                                          f"not a CSV file: {exc}")]) from None
@@ -463,7 +464,8 @@ class _Scanner:
             else:
                 stamp = parse(text)
             if stamp is None:
-                self._bad_row(reader.line_num, time_i + 1, f"cannot read the timestamp '{row[time_i]}' "
+                self._bad_row(reader.line_num, time_i + 1,
+                              f"cannot read the timestamp '{row[time_i]}' "
                               f"(use ISO 8601 or Y/M/D H:MM:SS, e.g. {EXAMPLES})")
                 continue
             if not case:

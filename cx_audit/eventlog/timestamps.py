@@ -124,7 +124,8 @@ class TimestampParser:
     def _time(self, text: str) -> float | None:
         zone = text[8:]
         offset = self._zones.get(zone) if text[2:3] == ":" and text[5:6] == ":" else None
-        if offset is not None and text[:2].isdigit() and text[3:5].isdigit() and text[6:8].isdigit():
+        digits = text[:2].isdigit() and text[3:5].isdigit() and text[6:8].isdigit()
+        if offset is not None and digits:
             hours, minutes, secs = int(text[:2]), int(text[3:5]), int(text[6:8])
         else:
             match = _TIME.fullmatch(text.strip())

@@ -38,6 +38,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from typing import Any
 
 from cx_audit.core.errors import Problem, XmlInputError
 from cx_audit.importers.drafts import DraftEdge, DraftStep, clean_text, render_document, slugify
@@ -137,7 +138,7 @@ _ACTOR_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 class BpmnImport:
     """What :func:`convert_bpmn` made of a model: the document, notes and problems."""
 
-    document: dict
+    document: dict[str, Any]
     notes: list[str]
     problems: list[Problem]
 
@@ -331,8 +332,9 @@ class _Converter:
             useful = [p for p in processes if any(c.uri == BPMN_NS and c.local in FLOW_NODES
                                                   for c in p.children)]
             if len(useful) > 1:
-                names = ", ".join(f"'{self.pools.get(p.get('id') or '') or p.get('name') or p.get('id')}'"
-                                  for p in useful)
+                names = ", ".join(
+                    f"'{self.pools.get(p.get('id') or '') or p.get('name') or p.get('id')}'"
+                    for p in useful)
                 self.notes.append(f"The model holds {len(useful)} processes ({names}); they are "
                                   "merged into one journey, linked by their message flows.")
             return processes
@@ -379,7 +381,8 @@ class _Converter:
                 continue
             if local not in FLOW_NODES:
                 name = clean_text(child.get("name"))
-                named = f"'{name}' ({ident or 'without id'})" if name else f"({ident or 'without id'})"
+                shown = ident or "without id"
+                named = f"'{name}' ({shown})" if name else f"({shown})"
                 self.notes.append(f"The {local} element {named} is not mapped to the journey: "
                                   "left out.")
                 continue
@@ -504,7 +507,7 @@ class _Converter:
                 if child.uri == BPMN_NS and child.local in ("incoming", "outgoing") and child.text:
                     side = "targetRef" if child.local == "incoming" else "sourceRef"
                     listed.setdefault(child.text.strip(), {})[side] = element.get("id") or ""
-        for flow, scope in self.flows:
+        for flow, _scope in self.flows:
             ident = flow.get("id") or ""
             source = self.ref(flow.get("sourceRef")) or listed.get(ident, {}).get("sourceRef")
             target = self.ref(flow.get("targetRef")) or listed.get(ident, {}).get("targetRef")
@@ -516,7 +519,8 @@ class _Converter:
             start, end = self.leave.get(source), self.enter.get(target)
             if start is None or end is None:
                 missing = source if start is None else target
-                if missing in self.elements and self.elements[missing].get("isForCompensation") == "true":
+                if (missing in self.elements
+                        and self.elements[missing].get("isForCompensation") == "true"):
                     continue
                 self.notes.append(f"Sequence flow {ident or 'without id'} connects '{missing}', "
                                   "which is not a mapped flow node: left out.")
@@ -539,7 +543,8 @@ class _Converter:
             ident = boundary.get("id") or ""
             host = self.ref(boundary.get("attachedToRef"))
             kind = _event_kind(boundary)
-            label = clean_text(boundary.get("name")) or (f"{kind} event" if kind else "boundary event")
+            label = (clean_text(boundary.get("name"))
+                     or (f"{kind} event" if kind else "boundary event"))
             if host is None or (host not in self.leave and host not in self.flattened):
                 self.notes.append(f"Boundary event {_describe(boundary)} is attached to "
                                   f"'{boundary.get('attachedToRef')}', which is not a mapped "
@@ -711,14 +716,14 @@ class _Converter:
             reply = (target_node.type in TASKS and target_node.step
                      and (end, source_process) in requests
                      and any(e.via == "flow" for e in target_node.edges))
+            arrival = end
             if reply:
-                after = f"after:{end}"
-                if after not in self.nodes:
-                    self.add(after, False, "after", target_node.name, target_node.scope)
-                    self.nodes[after].edges = [_Edge(e.target, e.label, via=e.via)
-                                               for e in target_node.edges if e.via == "flow"]
-                end = after
-            self.nodes[start].edges.append(_Edge(end, label, handoff=True, via="message"))
+                arrival = f"after:{end}"
+                if arrival not in self.nodes:
+                    self.add(arrival, False, "after", target_node.name, target_node.scope)
+                    self.nodes[arrival].edges = [_Edge(e.target, e.label, via=e.via)
+                                                 for e in target_node.edges if e.via == "flow"]
+            self.nodes[start].edges.append(_Edge(arrival, label, handoff=True, via="message"))
 
     # -- collapsing ---------------------------------------------------------
 
@@ -755,7 +760,7 @@ class _Converter:
             target = self.nodes.get(edge.target)
             if target is None:
                 continue
-            parts = labels + (edge.label,) if edge.label else labels
+            parts = (*labels, edge.label) if edge.label else labels
             handoff = handoff or edge.handoff
             if target.step:
                 yield target.key, parts, handoff
@@ -903,6 +908,6 @@ def convert_bpmn(data: bytes, source: str, *,
         return BpmnImport({}, [], [Problem(source, root.line, root.column, str(exc))])
     stem = PurePath(source).stem
     journey_id = slugify(title, "") or slugify(stem, "journey")
-    document = render_document(journey_id, title or stem, drafts,
-                               {"x-imported-from": {"format": "bpmn", "file": PurePath(source).name}})
+    origin = {"format": "bpmn", "file": PurePath(source).name}
+    document = render_document(journey_id, title or stem, drafts, {"x-imported-from": origin})
     return BpmnImport(document, converter.notes, [])

@@ -59,7 +59,8 @@ _HOUSEKEEPING = {
     "UpdateFlowLoggingBehavior", "UpdateContactRecordingBehavior",
     "UpdateContactTextToSpeechVoice", "UpdateContactEventHooks", "UpdateContactAttributes",
     "UpdateContactCallbackNumber", "UpdateContactTargetQueue", "UpdateContactRoutingBehavior",
-    "UpdateContactData", "UpdateContactRecordingAndAnalyticsBehavior", "UpdateContactMediaProcessing",
+    "UpdateContactData", "UpdateContactRecordingAndAnalyticsBehavior",
+    "UpdateContactMediaProcessing",
     "UpdateContactMediaStreamingBehavior", "UpdateRoutingPriority", "TagContact", "UnTagContact",
     "InvokeLambdaFunction", "InvokeExternalResource", "InvokeFlowModule", "Compare",
     "CheckAttribute", "CheckHoursOfOperation", "CheckStaffing", "CheckQueueStatus",
@@ -67,7 +68,8 @@ _HOUSEKEEPING = {
     "Wait", "SetAttributes", "SetLoggingBehavior", "SetQueue", "SetEventHook", "SetVoice",
     "SetRecordingBehavior", "SetCallbackNumber", "SetWorkingQueue", "SetContactFlow",
     "SetCustomerQueueFlow", "SetWhisperFlow", "SetHoldFlow", "SetDisconnectFlow",
-    "MessageParticipant", "PlayPrompt", "Transfer", "TransferToFlow", "TransferParticipantToThirdParty",
+    "MessageParticipant", "PlayPrompt", "Transfer", "TransferToFlow",
+    "TransferParticipantToThirdParty",
     "TransferContactToAgent", "TransferToPhoneNumber", "CreateTask", "ResumeContact",
 }
 _KNOWN = (_INPUT | _BOT | _HOLD | _QUEUE | _CALLBACK | _DISCONNECT | _END_FLOW | _HOUSEKEEPING)
@@ -149,7 +151,9 @@ def _describe(action: _Action, display: dict[str, Any]) -> str:
     if kind in ("MessageParticipant", "PlayPrompt"):
         if text:
             return _short(f'Play: "{text}"')
-        return f"Play prompt {prompt_names[0]}" if prompt_names and prompt_names[0] else "Play prompt"
+        if prompt_names and prompt_names[0]:
+            return f"Play prompt {prompt_names[0]}"
+        return "Play prompt"
     if kind in _QUEUE or kind in ("UpdateContactTargetQueue", "SetQueue", "SetWorkingQueue"):
         queue = _display_name(display, "queue", "QueueId")
         words = "Transfer to queue" if kind in _QUEUE else "Set working queue"
@@ -385,10 +389,7 @@ class _Flow:
         """For each edge into ``ident``: is it an error route (True) or a normal one (False)?"""
         kinds: set[bool] = set()
         for action in self.actions.values():
-            if action.type in _QUEUE:
-                edges = [e for e in action.edges if e[2]]
-            else:
-                edges = action.edges
+            edges = [e for e in action.edges if e[2]] if action.type in _QUEUE else action.edges
             for target, _label, error in edges:
                 if target == ident:
                     kinds.add(error or action.ident in tainted)

@@ -120,7 +120,8 @@ def parse_xml(data: bytes) -> XmlDocument:
         element = XmlElement(uri, local, {}, line, column)
         for key, value in attributes.items():
             attr_uri, attr_local = _split(key)
-            element.attributes[attr_local if not attr_uri else f"{{{attr_uri}}}{attr_local}"] = value
+            qualified = attr_local if not attr_uri else f"{{{attr_uri}}}{attr_local}"
+            element.attributes[qualified] = value
         if stack:
             stack[-1].children.append(element)
         else:

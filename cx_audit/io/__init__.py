@@ -1,1 +1,2 @@
-"""Input and output files: YAML read with positions, journeys loaded and written, paths and safe writes."""
+"""Input and output files: YAML read with positions, journeys loaded and written, paths and
+safe writes."""

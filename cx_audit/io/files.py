@@ -9,6 +9,7 @@ the audit's input journeys is refused.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Iterable
@@ -91,10 +92,8 @@ def write_atomic(path: str | os.PathLike[str], text: str,
             os.chmod(temp, 0o666 & ~_umask())
         os.replace(temp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
-        except FileNotFoundError:
-            pass
         raise
 
 

@@ -134,7 +134,8 @@ def load_journey(path: str | os.PathLike[str], display_name: str | None = None) 
             )])
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise JourneyError([Problem(name, 1, 1, f"cannot read the file: {exc.strerror or exc}")])
+        raise JourneyError(
+            [Problem(name, 1, 1, f"cannot read the file: {exc.strerror or exc}")]) from exc
     return load_journey_bytes(data, name)
 
 
@@ -374,7 +375,8 @@ class _JourneyReader:
 
     def read_steps(self, node: Node, default_owner: str | None) -> dict[str, Step]:
         if not isinstance(node, MappingNode):
-            self.error(node, f"'steps' must be a mapping of step id to step, found {_describe(node)}")
+            self.error(node,
+                       f"'steps' must be a mapping of step id to step, found {_describe(node)}")
             return {}
         ids: dict[str, ScalarNode] = {}
         for key, _ in node.pairs:
@@ -444,7 +446,8 @@ class _JourneyReader:
         staffing = None
         if "staffing" in f:
             staffing = self.read_staffing(f["staffing"][1], where)
-        evidence = self.text_list(f["evidence"][1], f"the evidence of {where}") if "evidence" in f else ()
+        evidence = (self.text_list(f["evidence"][1], f"the evidence of {where}")
+                    if "evidence" in f else ())
         tags = self.text_list(f["tags"][1], f"the tags of {where}") if "tags" in f else ()
         suppressions = self.read_ignore(f["ignore"][1], where) if "ignore" in f else ()
         transitions: tuple[Transition, ...] = ()
@@ -470,7 +473,8 @@ class _JourneyReader:
         fields, _ = split
         missing = [k for k in STAFFING_KEYS if k not in fields]
         if missing:
-            self.error(node, f"the staffing of {where} is missing {', '.join(repr(m) for m in missing)}")
+            names = ", ".join(repr(m) for m in missing)
+            self.error(node, f"the staffing of {where} is missing {names}")
             return None
         arrivals = self.number(fields["arrivals"][1], f"the arrivals per hour of {where}", 0,
                                math.inf)

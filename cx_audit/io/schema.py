@@ -55,7 +55,8 @@ def journey_schema() -> dict[str, Any]:
                   "description": "Probability of this transition among the step's transitions. "
                                  "What is not given is split evenly among those without p."},
             "handoff": {"enum": [h.value for h in Handoff],
-                        "description": "The customer is handed over; cold: the story is told again."},
+                        "description":
+                            "The customer is handed over; cold: the story is told again."},
             "label": _text("The condition, in words."),
         },
         "patternProperties": _EXTENSIONS,
@@ -146,7 +147,8 @@ def journey_schema() -> dict[str, Any]:
                 "type": "object",
                 "description": "The steps, in narrative order: id -> step.",
                 "propertyNames": {"pattern": SLUG_PATTERN},
-                "additionalProperties": {"oneOf": [{"type": "null"}, {"$ref": "#/definitions/step"}]},
+                "additionalProperties": {
+                    "oneOf": [{"type": "null"}, {"$ref": "#/definitions/step"}]},
             },
         },
         "patternProperties": _EXTENSIONS,

@@ -79,7 +79,7 @@ _NAN = re.compile(r"\.(?:nan|NaN|NAN)")
 class Node:
     """A composed YAML node with its 1-based position."""
 
-    __slots__ = ("line", "column", "size")
+    __slots__ = ("column", "line", "size")
 
     line: int
     column: int
@@ -91,7 +91,7 @@ class Node:
 class ScalarNode(Node):
     """A scalar: its source ``text``, whether it was ``plain`` and its ``tag``."""
 
-    __slots__ = ("text", "plain", "tag")
+    __slots__ = ("plain", "tag", "text")
     kind = "scalar"
 
     def __init__(self, text: str, plain: bool, tag: str | None, line: int, column: int) -> None:
@@ -252,7 +252,8 @@ def compose_text(text: str, file: str) -> tuple[Node, list[Problem]]:
     except yaml.reader.ReaderError as exc:
         line, column = _position_of(text, exc.position)
         reason = exc.reason if isinstance(exc.reason, str) else "unreadable character"
-        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        code = (exc.character if isinstance(exc.character, int)
+                else ord(str(exc.character)[:1] or "?"))
         raise YamlSourceError(
             [Problem(file, line, column, f"invalid character U+{code:04X}: {reason}")]
         ) from None
@@ -270,7 +271,8 @@ def _compose(parser: Any, text: str, file: str, problems: list[Problem]) -> Node
     get_event()  # StreamStart
     first = get_event()
     if isinstance(first, yaml.StreamEndEvent):
-        raise YamlSourceError([Problem(file, 1, 1, "the file is empty: expected a journey mapping")])
+        raise YamlSourceError(
+            [Problem(file, 1, 1, "the file is empty: expected a journey mapping")])
 
     anchors: dict[str, Node] = {}
     expanded = 0
@@ -294,7 +296,8 @@ def _compose(parser: Any, text: str, file: str, problems: list[Problem]) -> Node
             expected != "scalar" and tag != _CORE_TAG + expected
         ):
             problems.append(
-                Problem(file, mark.line + 1, mark.column + 1, f"tag '{tag}' does not fit a {expected}")
+                Problem(file, mark.line + 1, mark.column + 1,
+                        f"tag '{tag}' does not fit a {expected}")
             )
 
     def attach(node: Node) -> None:
@@ -326,7 +329,8 @@ def _compose(parser: Any, text: str, file: str, problems: list[Problem]) -> Node
             else:
                 seen[key.text] = key
         else:
-            problems.append(Problem(file, key.line, key.column, "mapping keys must be plain strings"))
+            problems.append(
+                Problem(file, key.line, key.column, "mapping keys must be plain strings"))
 
     scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
     mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
@@ -351,7 +355,7 @@ def _compose(parser: Any, text: str, file: str, problems: list[Problem]) -> Node
                 elif type(key) is ScalarNode and key.text not in keys[-1]:
                     pending_key[-1] = None  # a plain value under a new key: the common case
                     parent = stack[-1]
-                    parent.pairs.append((key, node))  # type: ignore[attr-defined]
+                    parent.pairs.append((key, node))
                     parent.size += 2
                     keys[-1][key.text] = key
                 else:

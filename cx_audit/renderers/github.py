@@ -24,6 +24,7 @@ Every finding is printed all the same.
 
 from __future__ import annotations
 
+from cx_audit.audit.engine import JourneyAudit
 from cx_audit.audit.run import AuditRun
 from cx_audit.core.findings import Finding, Severity
 from cx_audit.renderers.sarif import INPUT_RULE_ID, relative_path
@@ -70,7 +71,7 @@ def _finding_message(finding: Finding) -> str:
     return "\n".join(lines)
 
 
-def render_github(run: AuditRun) -> str:
+def render_github(run: AuditRun[JourneyAudit]) -> str:
     """The run as workflow commands, one line each (empty when there is nothing to say)."""
     lines = []
     for problem in sorted(run.problems):

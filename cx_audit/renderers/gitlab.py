@@ -24,6 +24,7 @@ import hashlib
 import json
 from typing import Any
 
+from cx_audit.audit.engine import JourneyAudit
 from cx_audit.audit.run import AuditRun
 from cx_audit.core.findings import Finding, Severity
 from cx_audit.renderers.sarif import INPUT_RULE_ID, relative_path
@@ -51,7 +52,7 @@ def _digest(*parts: object) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
-def render_gitlab(run: AuditRun) -> str:
+def render_gitlab(run: AuditRun[JourneyAudit]) -> str:
     """The run as a Code Quality report (a JSON array, ending in a newline)."""
     raw: list[tuple[str, int, int, str, dict[str, Any]]] = []
     for problem in sorted(run.problems):

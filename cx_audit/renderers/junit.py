@@ -89,7 +89,7 @@ def _failure_text(finding: Finding, path: str) -> str:
     return "\n".join(lines)
 
 
-def _suites(run: AuditRun) -> list[_Suite]:
+def _suites(run: AuditRun[JourneyAudit]) -> list[_Suite]:
     by_path: dict[str, _Suite] = {}
 
     def suite(file: str) -> _Suite:
@@ -141,7 +141,7 @@ def _properties(entry: _Suite) -> ET.Element | None:
     return properties
 
 
-def render_junit(run: AuditRun) -> str:
+def render_junit(run: AuditRun[JourneyAudit]) -> str:
     """The run as a JUnit XML document (with an XML declaration, ending in a newline)."""
     suites = _suites(run)
     totals = {"tests": sum(len(s.cases) for s in suites),

@@ -139,7 +139,8 @@ def _attention_line(audit: JourneyAudit) -> str:
     return sentence + "."
 
 
-def _summary(run: AuditRun, ordered: Sequence[JourneyAudit], rules_url: str) -> list[str]:
+def _summary(run: AuditRun[JourneyAudit], ordered: Sequence[JourneyAudit],
+             rules_url: str) -> list[str]:
     findings = run.findings
     counts = _severity_counts(findings)
     journeys = len(ordered)
@@ -471,7 +472,7 @@ def _journey_section(number: int, audit: JourneyAudit, rules_url: str,
     return lines
 
 
-def _appendix(run: AuditRun, rules_url: str) -> list[str]:
+def _appendix(run: AuditRun[JourneyAudit], rules_url: str) -> list[str]:
     lines: list[str] = []
     if run.problems or run.missing:
         lines += ["## Files not audited", ""]
@@ -499,14 +500,15 @@ def _appendix(run: AuditRun, rules_url: str) -> list[str]:
     return lines
 
 
-def render_markdown(run: AuditRun, *, title: str | None = None, date: str | None = None,
+def render_markdown(run: AuditRun[JourneyAudit], *, title: str | None = None,
+                    date: str | None = None,
                     rules_url: str = "docs/rules.md",
                     fix_first_shown: int = FIX_FIRST_SHOWN) -> str:
     """The audit run as a GitHub Markdown report for a client.
 
     Parameters
     ----------
-    run : AuditRun
+    run : AuditRun[JourneyAudit]
     title : str, optional (default=None)
         The report's heading; "Customer journey audit" when not given.
     date : str, optional (default=None)

@@ -128,7 +128,7 @@ def severity_counts_text(counts: Mapping[Severity, int]) -> str:
 
 
 def signed_number(value: float) -> str:
-    """A number with its sign, as few digits as it needs: ``+1``, ``0``, ``−2``, ``+0.5``.
+    """A number with its sign, as few digits as it needs: ``+1``, ``0``, ``\u22122``, ``+0.5``.
 
     >>> signed_number(1), signed_number(0), signed_number(-2), signed_number(0.5)
     ('+1', '0', '\\u22122', '+0.5')
@@ -151,7 +151,10 @@ def feeling_text(emotion: float | None) -> str:
 
 
 def _change_text(value: float | None, threshold: float, shown: Callable[[float], str]) -> str:
-    """``shown(value)`` with a true minus sign; ``n/a`` for None, ``no change`` under ``threshold``."""
+    """``shown(value)`` with a true minus sign.
+
+    ``n/a`` for None, ``no change`` under ``threshold``.
+    """
     if value is None:
         return "n/a"
     if abs(value) < threshold:

@@ -20,6 +20,7 @@ def render_routes(journey: Journey, routes: Sequence[Route]) -> str:
     for number, route in enumerate(routes, start=1):
         lines.append(
             f"{number:>3}. {percent(route.probability):>6}  shields {route.shields}  "
-            f"wait {human_duration(route.wait)}  retells {route.retells}  handoffs {route.handoffs}")
+            f"wait {human_duration(route.wait)}  retells {route.retells}  "
+            f"handoffs {route.handoffs}")
         lines.append("      " + " -> ".join(printable(s) for s in route.steps))
     return "\n".join(lines) + "\n"

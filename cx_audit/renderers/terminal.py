@@ -27,7 +27,7 @@ SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severi
 FIX_FIRST_SHOWN = 5
 
 
-def render_terminal(run: AuditRun, *, color: bool = False, width: int = 100) -> str:
+def render_terminal(run: AuditRun[JourneyAudit], *, color: bool = False, width: int = 100) -> str:
     """The audit as terminal text, ``width`` columns wide."""
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, force_terminal=color, no_color=not color,
@@ -57,7 +57,7 @@ def _number(value: Any, digits: int = 2) -> str:
     return f"{value:.{digits}f}"
 
 
-def _summary_table(run: AuditRun) -> Table:
+def _summary_table(run: AuditRun[JourneyAudit]) -> Table:
     table = Table(title="Journeys", title_justify="left", expand=False)
     table.add_column("journey", overflow="fold")
     table.add_column("shields\nbest/exp/worst", justify="right")
@@ -70,7 +70,8 @@ def _summary_table(run: AuditRun) -> Table:
     for audit in run.audits:
         m = audit.analysis.metrics
         counts = {s: sum(1 for f in audit.findings if f.severity is s) for s in SEVERITY_STYLE}
-        shields = f"{_number(m.shields_min)}/{_number(m.shields_expected, 1)}/{_number(m.shields_max)}"
+        shields = (f"{_number(m.shields_min)}/{_number(m.shields_expected, 1)}"
+                   f"/{_number(m.shields_max)}")
         table.add_row(
             Text(printable(audit.journey.id)),
             shields,
@@ -107,8 +108,9 @@ def _journey_section(console: Console, audit: JourneyAudit) -> None:
             impact = what_if.to_dict()
             entry = Text("    ")
             entry.append(printable(finding.step or ""), style="bold")
-            entry.append(f"  {finding.rule}  resolution {_delta_share(impact.get('delta_p_resolution'))}"
-                        f", shields {_delta(impact.get('delta_shields_expected'))}"
+            entry.append(f"  {finding.rule}"
+                         f"  resolution {_delta_share(impact.get('delta_p_resolution'))}"
+                         f", shields {_delta(impact.get('delta_shields_expected'))}"
                         f", wait {_delta_wait(impact.get('delta_wait_expected'))}")
             console.print(entry)
 
@@ -146,7 +148,7 @@ def _delta_wait(value: float | None) -> str:
     return "n/a" if value is None else signed_duration(value)
 
 
-def _closing_line(run: AuditRun) -> Text:
+def _closing_line(run: AuditRun[JourneyAudit]) -> Text:
     counts = run.counts()
     total = sum(counts.values())
     journeys = len(run.audits)

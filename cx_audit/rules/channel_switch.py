@@ -32,7 +32,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.rules.base import RuleContext
+from cx_audit.rules.base import Option, RuleContext
 
 CODE = "CX304"
 NAME = "channel-switch"
@@ -40,7 +40,7 @@ SUMMARY = "A transition that makes the customer switch channel"
 SEVERITY = Severity.WARNING
 ADVICE = ("Keep customers in the channel they chose, or carry the case across so the switch "
           "costs them nothing.")
-OPTIONS: dict = {}
+OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:

@@ -35,7 +35,7 @@ from typing import Any
 from cx_audit.analysis.structure import steps_on_every_route
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.core.model import StepKind
-from cx_audit.rules.base import RuleContext
+from cx_audit.rules.base import Option, RuleContext
 from cx_audit.text.formatting import percent
 
 CODE = "CX503"
@@ -43,7 +43,7 @@ NAME = "choke-point"
 SUMMARY = "A shield or abandon point that every route passes"
 SEVERITY = Severity.WARNING
 ADVICE = "Give customers a second way past this point, or make it lighter: everyone has to pass it."
-OPTIONS: dict = {}
+OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:

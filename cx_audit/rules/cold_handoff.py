@@ -37,7 +37,7 @@ from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.core.model import Handoff
-from cx_audit.rules.base import RuleContext
+from cx_audit.rules.base import Option, RuleContext
 
 CODE = "CX301"
 NAME = "cold-handoff"
@@ -45,7 +45,7 @@ SUMMARY = "A cold handoff: the customer must tell the story again"
 SEVERITY = Severity.WARNING
 ADVICE = ("Make the handoff warm: pass the case on with its context so the customer does not "
           "repeat it, or let the first person resolve it.")
-OPTIONS: dict = {}
+OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:

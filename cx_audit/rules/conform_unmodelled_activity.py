@@ -36,14 +36,14 @@ from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.eventlog.observations import observations_of
-from cx_audit.rules.base import RuleContext
+from cx_audit.rules.base import Option, RuleContext
 
 CODE = "CX606"
 NAME = "conform-unmodelled-activity"
 SUMMARY = "An activity of the log that no step of the map stands for"
 SEVERITY = Severity.WARNING
 ADVICE = "Avoid the pattern: an activity of the log that no step of the map stands for."
-OPTIONS: dict = {}
+OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:

@@ -32,14 +32,14 @@ from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.eventlog.observations import observations_of
-from cx_audit.rules.base import RuleContext
+from cx_audit.rules.base import Option, RuleContext
 
 CODE = "CX602"
 NAME = "conform-unobserved-transition"
 SUMMARY = "A transition of the map that no customer takes"
 SEVERITY = Severity.INFO
 ADVICE = "Avoid the pattern: a transition of the map that no customer takes."
-OPTIONS: dict = {}
+OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:

@@ -39,7 +39,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.rules.base import RuleContext
+from cx_audit.rules.base import Option, RuleContext
 from cx_audit.text.formatting import percent
 
 CODE = "CX107"
@@ -47,7 +47,7 @@ NAME = "dangling-probability"
 SUMMARY = "A transition or entry share that carries no customers"
 SEVERITY = Severity.WARNING
 ADVICE = "Remove the path that carries no customers, or give it its real share."
-OPTIONS: dict = {}
+OPTIONS: dict[str, Option] = {}
 
 _TOLERANCE = 1e-9
 

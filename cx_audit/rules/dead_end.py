@@ -45,7 +45,7 @@ from typing import Any
 from cx_audit.analysis.structure import reachable_steps, resolving_steps
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.core.model import StepKind
-from cx_audit.rules.base import RuleContext
+from cx_audit.rules.base import Option, RuleContext
 
 CODE = "CX103"
 NAME = "dead-end"
@@ -53,7 +53,7 @@ SUMMARY = "A step from which no route leads to a resolution"
 SEVERITY = Severity.ERROR
 ADVICE = ("Give customers who reach this point a way on to a resolution: a person, a callback or "
           "a follow-up.")
-OPTIONS: dict = {}
+OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:

@@ -31,7 +31,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.rules.base import RuleContext
+from cx_audit.rules.base import Option, RuleContext
 
 CODE = "CX505"
 NAME = "emotion-dip"
@@ -39,7 +39,7 @@ SUMMARY = "A low point of the customer's emotional curve"
 SEVERITY = Severity.WARNING
 ADVICE = ("Find what makes customers feel worst here and remove or soften it; prepare staff for "
           "this moment.")
-OPTIONS: dict = {}
+OPTIONS: dict[str, Option] = {}
 
 _WORST = -2.0
 _DROP = 2.0

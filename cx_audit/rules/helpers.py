@@ -29,7 +29,7 @@ def quote_steps(steps: Iterable[str]) -> str:
     return " -> ".join(f"'{s}'" for s in steps)
 
 
-def loop_entry(journey: Journey, loop: tuple[str, ...], graph: nx.DiGraph) -> str:
+def loop_entry(journey: Journey, loop: tuple[str, ...], graph: nx.DiGraph[str]) -> str:
     """The step a loop returns to: the first (in file order) entered from outside it.
 
     ``loop`` lists its steps in file order. For a loop that nothing enters

@@ -32,14 +32,14 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.rules.base import RuleContext
+from cx_audit.rules.base import Option, RuleContext
 
 CODE = "CX101"
 NAME = "no-entry"
 SUMMARY = "The journey has no entry step"
 SEVERITY = Severity.ERROR
 ADVICE = "Add an entry step for each way customers start, so the journey can be followed."
-OPTIONS: dict = {}
+OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:

@@ -41,7 +41,7 @@ from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.core.model import Actor, Step
-from cx_audit.rules.base import RuleContext
+from cx_audit.rules.base import Option, RuleContext
 from cx_audit.rules.helpers import AUTOMATED_SHIELDS, is_person
 
 CODE = "CX203"
@@ -49,7 +49,7 @@ NAME = "no-escape"
 SUMMARY = "An automated shield with no way to reach a person"
 SEVERITY = Severity.ERROR
 ADVICE = "Offer a way from this automated step to a person."
-OPTIONS: dict = {}
+OPTIONS: dict[str, Option] = {}
 
 
 def is_automated_shield(step: Step) -> bool:

@@ -33,7 +33,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.rules.base import RuleContext
+from cx_audit.rules.base import Option, RuleContext
 
 CODE = "CX102"
 NAME = "no-resolution"
@@ -41,7 +41,7 @@ SUMMARY = "The journey has no resolution step"
 SEVERITY = Severity.ERROR
 ADVICE = ("Mark the step where the customer's matter is really solved as a resolution, or add "
           "that step.")
-OPTIONS: dict = {}
+OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:

@@ -33,7 +33,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.rules.base import RuleContext
+from cx_audit.rules.base import Option, RuleContext
 
 CODE = "CX507"
 NAME = "overloaded-queue"
@@ -41,7 +41,7 @@ SUMMARY = "A staffed queue whose load reaches its agents"
 SEVERITY = Severity.ERROR
 ADVICE = ("Add agents or lower the demand (self-service that really resolves, callbacks) until "
           "the queue keeps up.")
-OPTIONS: dict = {}
+OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:

@@ -37,7 +37,7 @@ import networkx as nx
 from cx_audit.analysis.structure import loops_on_routes
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.core.model import Journey
-from cx_audit.rules.base import RuleContext
+from cx_audit.rules.base import Option, RuleContext
 from cx_audit.rules.helpers import loop_entry, quote_steps
 
 CODE = "CX303"
@@ -46,7 +46,7 @@ SUMMARY = "A loop that bounces the customer between teams"
 SEVERITY = Severity.ERROR
 ADVICE = ("Give one team ownership of the case until it is resolved, so customers are not sent "
           "back and forth.")
-OPTIONS: dict = {}
+OPTIONS: dict[str, Option] = {}
 
 
 def is_ping_pong(journey: Journey, loop: tuple[str, ...]) -> bool:
@@ -72,7 +72,7 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
             step=back_to, metrics={"owners": owners, "loop_steps": list(loop)}, loop=walk)
 
 
-def _bounce(journey: Journey, inside: nx.DiGraph, loop: tuple[str, ...]) -> tuple[str, ...]:
+def _bounce(journey: Journey, inside: nx.DiGraph[str], loop: tuple[str, ...]) -> tuple[str, ...]:
     """A closed walk in the loop that crosses a handoff and passes two owners."""
     owner = {s: journey.steps[s].owner for s in loop}
     for source in loop:

@@ -39,7 +39,7 @@ from typing import Any
 from cx_audit.analysis.structure import resolving_steps
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.core.model import Actor
-from cx_audit.rules.base import RuleContext
+from cx_audit.rules.base import Option, RuleContext
 
 CODE = "CX401"
 NAME = "powerless-frontline"
@@ -47,7 +47,7 @@ SUMMARY = "A frontline person who cannot resolve the matter"
 SEVERITY = Severity.WARNING
 ADVICE = ("Give the person at this step the authority, within clear limits, to resolve the "
           "common cases.")
-OPTIONS: dict = {}
+OPTIONS: dict[str, Option] = {}
 
 _resolving_without_handoff = partial(resolving_steps, avoid_handoffs=True)
 

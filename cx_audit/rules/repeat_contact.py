@@ -35,7 +35,7 @@ from typing import Any
 
 from cx_audit.analysis.structure import loops_on_routes
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.rules.base import RuleContext
+from cx_audit.rules.base import Option, RuleContext
 from cx_audit.rules.helpers import cycle_through, loop_entry, quote_steps
 from cx_audit.rules.ping_pong import is_ping_pong
 
@@ -45,7 +45,7 @@ SUMMARY = "A loop that brings the customer back to a step already passed"
 SEVERITY = Severity.WARNING
 ADVICE = ("Resolve on the first pass; where a second contact cannot be avoided, let the company "
           "make it (a callback) rather than the customer.")
-OPTIONS: dict = {}
+OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:

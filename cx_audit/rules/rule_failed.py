@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.rules.base import RuleContext
+from cx_audit.rules.base import Option, RuleContext
 
 CODE = "CX900"
 NAME = "rule-failed"
@@ -32,7 +32,7 @@ SUMMARY = "A rule failed while checking the journey"
 SEVERITY = Severity.ERROR
 ADVICE = ("Report the failure with the journey that triggers it; the rule can be switched off "
           "meanwhile.")
-OPTIONS: dict = {}
+OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:

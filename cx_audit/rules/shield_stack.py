@@ -128,7 +128,7 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
             route=_walk(stretch, step_id, run, steps))
 
 
-def _stack_starts(stretch: Stretch, graph: nx.DiGraph, steps: Mapping[str, Any],
+def _stack_starts(stretch: Stretch, graph: nx.DiGraph[str], steps: Mapping[str, Any],
                   on_route: set[str]) -> set[str]:
     """Shields that can be the first layer of a run: reached with no layer since a person."""
     fresh: set[str] = set()  # steps reachable with no shield passed since the last person

@@ -32,7 +32,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.rules.base import RuleContext
+from cx_audit.rules.base import Option, RuleContext
 
 CODE = "CX105"
 NAME = "stranded"
@@ -40,7 +40,7 @@ SUMMARY = "A non-terminal step with no next step"
 SEVERITY = Severity.ERROR
 ADVICE = ("Say where customers go after this step; if it ends the journey, mark it as a "
           "resolution or as giving up.")
-OPTIONS: dict = {}
+OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:

@@ -41,7 +41,7 @@ from typing import Any
 
 from cx_audit.analysis.structure import trap_loops
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.rules.base import RuleContext
+from cx_audit.rules.base import Option, RuleContext
 from cx_audit.rules.helpers import cycle_through, quote_steps
 
 CODE = "CX106"
@@ -49,7 +49,7 @@ NAME = "trap-loop"
 SUMMARY = "A loop that customers never leave"
 SEVERITY = Severity.ERROR
 ADVICE = "Give the loop a way out: a person to talk to, a resolution, or a clear end."
-OPTIONS: dict = {}
+OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:

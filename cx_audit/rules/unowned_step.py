@@ -35,14 +35,14 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.rules.base import RuleContext
+from cx_audit.rules.base import Option, RuleContext
 
 CODE = "CX402"
 NAME = "unowned-step"
 SUMMARY = "A step that no team owns"
 SEVERITY = Severity.INFO
 ADVICE = "Name the team that owns this step."
-OPTIONS: dict = {}
+OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:

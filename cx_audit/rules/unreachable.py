@@ -35,14 +35,14 @@ from typing import Any
 
 from cx_audit.analysis.structure import reachable_steps
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.rules.base import RuleContext
+from cx_audit.rules.base import Option, RuleContext
 
 CODE = "CX104"
 NAME = "unreachable"
 SUMMARY = "A step that no entry reaches"
 SEVERITY = Severity.WARNING
 ADVICE = "Connect the step to the journey, or remove it if no customer ever reaches it."
-OPTIONS: dict = {}
+OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:

@@ -32,14 +32,14 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.rules.base import RuleContext
+from cx_audit.rules.base import Option, RuleContext
 
 CODE = "CX901"
 NAME = "unused-ignore"
 SUMMARY = "A suppression that silences nothing"
 SEVERITY = Severity.INFO
 ADVICE = "Remove the suppression, or point it at the rule it was meant for."
-OPTIONS: dict = {}
+OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:

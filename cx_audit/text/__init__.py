@@ -1,1 +1,2 @@
-"""Text helpers shared by every layer: safe display of file text, and numbers as people read them."""
+"""Text helpers shared by every layer: safe display of file text, and numbers as people
+read them."""

@@ -281,7 +281,7 @@ def test_structure_by_brute_force(spec) -> None:
 @given(journey_specs())
 def test_trap_loops_are_the_closed_classes(spec) -> None:
     journey = make_journey(spec)
-    classes = {c for c in closed_classes(journey).values()}
+    classes = set(closed_classes(journey).values())
     assert {frozenset(loop) for loop in trap_loops(journey_view(journey))} == classes
 
 
@@ -355,7 +355,7 @@ def _walks_above(journey, threshold: float, stop_after: int | None = None):
             continue
         for v, q in moves[walk[-1]]:
             if v in alive and p * q >= threshold:
-                stack.append((walk + (v,), p * q))
+                stack.append(((*walk, v), p * q))
     return sorted(found, reverse=True)
 
 

@@ -12,7 +12,7 @@ from cx_audit.analysis.sparse import LeakyLU
 
 def exact_solve(a: list[list[Fraction]], b: list[Fraction]) -> list[Fraction]:
     n = len(a)
-    m = [row[:] + [rhs] for row, rhs in zip(a, b)]
+    m = [[*row, rhs] for row, rhs in zip(a, b)]
     for k in range(n):
         pivot = next(i for i in range(k, n) if m[i][k] != 0)
         m[k], m[pivot] = m[pivot], m[k]

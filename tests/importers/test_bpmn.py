@@ -104,7 +104,8 @@ def test_a_file_that_is_not_bpmn_is_named_as_such() -> None:
 
 def test_iso_8859_1_declared_in_the_prolog_is_decoded() -> None:
     body = process("\n".join([
-        '<startEvent id="s" name="Ligação telefônica"/>', '<endEvent id="e" name="Cliente orientado"/>',
+        '<startEvent id="s" name="Ligação telefônica"/>',
+        '<endEvent id="e" name="Cliente orientado"/>',
         flow("f", "s", "e")]))
     journey = load(import_bpmn(model(body, encoding="ISO-8859-1"), "atendimento.bpmn"))
     assert journey.steps["ligacao-telefonica"].label == "Ligação telefônica"
@@ -175,7 +176,8 @@ def test_a_gateway_that_leads_nowhere_stays_visible() -> None:
 def test_boundary_event_flows_leave_from_the_activity() -> None:
     body = process("\n".join([
         '<startEvent id="s"/>', '<receiveTask id="w" name="Wait for answer"/>',
-        '<boundaryEvent id="b" name="1 week" attachedToRef="w"><timerEventDefinition/></boundaryEvent>',
+        '<boundaryEvent id="b" name="1 week" attachedToRef="w">'
+        '<timerEventDefinition/></boundaryEvent>',
         '<userTask id="c" name="Call customer"/>', '<endEvent id="e1"/>', '<endEvent id="e2"/>',
         flow("f1", "s", "w"), flow("f2", "w", "e1"), flow("f3", "b", "c"), flow("f4", "c", "e2")]))
     journey = load(import_bpmn(model(body), "boundary.bpmn"))
@@ -192,7 +194,8 @@ def test_sub_processes_are_flattened() -> None:
         '  <startEvent id="ss"/><task id="x" name="Pay"/><endEvent id="se"/>',
         '  ' + flow("i1", "ss", "x"), '  ' + flow("i2", "x", "se"),
         '</subProcess>',
-        '<boundaryEvent id="err" name="Payment failed" attachedToRef="sp"><errorEventDefinition/></boundaryEvent>',
+        '<boundaryEvent id="err" name="Payment failed" attachedToRef="sp">'
+        '<errorEventDefinition/></boundaryEvent>',
         '<task id="b" name="Ship"/>', '<endEvent id="e" name="Delivered"/>',
         '<endEvent id="lost" name="Customer gives up"/>',
         flow("f1", "s", "a"), flow("f2", "a", "sp"), flow("f3", "sp", "b"), flow("f4", "b", "e"),
@@ -220,7 +223,8 @@ def test_a_sub_process_without_start_event_starts_at_its_open_elements() -> None
 
 def test_an_empty_sub_process_is_one_step() -> None:
     body = process("\n".join([
-        '<startEvent id="s"/>', '<subProcess id="sp" name="Emergency repair"/>', '<endEvent id="e"/>',
+        '<startEvent id="s"/>', '<subProcess id="sp" name="Emergency repair"/>',
+        '<endEvent id="e"/>',
         flow("f1", "s", "sp"), flow("f2", "sp", "e")]))
     journey = load(import_bpmn(model(body), "collapsed.bpmn"))
     assert journey.steps["emergency-repair"].next[0].target == "end"
@@ -231,7 +235,8 @@ def test_event_sub_processes_are_entered_from_the_steps_they_watch() -> None:
         '<startEvent id="s"/>', '<userTask id="d" name="Decide"/>', '<endEvent id="e"/>',
         flow("f1", "s", "d"), flow("f2", "d", "e"),
         '<subProcess id="esp" triggeredByEvent="true">',
-        '  <startEvent id="es" name="Customer cancels" isInterrupting="true"><messageEventDefinition/></startEvent>',
+        '  <startEvent id="es" name="Customer cancels" isInterrupting="true">'
+        '<messageEventDefinition/></startEvent>',
         '  <task id="c" name="Confirm cancellation"/><endEvent id="ee" name="Cancelled"/>',
         '  ' + flow("g1", "es", "c"), '  ' + flow("g2", "c", "ee"),
         '</subProcess>']))
@@ -245,8 +250,11 @@ def test_event_sub_processes_are_entered_from_the_steps_they_watch() -> None:
 
 def test_link_events_jump_to_the_catch_of_the_same_name() -> None:
     body = process("\n".join([
-        '<startEvent id="s"/>', '<intermediateThrowEvent id="lt" name="to B"><linkEventDefinition name="B"/></intermediateThrowEvent>',
-        '<intermediateCatchEvent id="lc" name="from A"><linkEventDefinition name="B"/></intermediateCatchEvent>',
+        '<startEvent id="s"/>',
+        '<intermediateThrowEvent id="lt" name="to B">'
+        '<linkEventDefinition name="B"/></intermediateThrowEvent>',
+        '<intermediateCatchEvent id="lc" name="from A">'
+        '<linkEventDefinition name="B"/></intermediateCatchEvent>',
         '<task id="t" name="Continue"/>', '<endEvent id="e"/>',
         flow("f1", "s", "lt"), flow("f2", "lc", "t"), flow("f3", "t", "e")]))
     journey = load(import_bpmn(model(body), "link.bpmn"))
@@ -267,7 +275,8 @@ COLLABORATION = "\n".join([
     '</collaboration>',
     process("\n".join([
         '<startEvent id="cs" name="Problem noticed"/>', '<sendTask id="send" name="Complain"/>',
-        '<intermediateCatchEvent id="got" name="Answer received"><messageEventDefinition/></intermediateCatchEvent>',
+        '<intermediateCatchEvent id="got" name="Answer received">'
+        '<messageEventDefinition/></intermediateCatchEvent>',
         '<endEvent id="ce" name="Problem solved"/>',
         flow("c1", "cs", "send"), flow("c2", "send", "got"), flow("c3", "got", "ce")]), "PC"),
     process("\n".join([
@@ -277,7 +286,8 @@ COLLABORATION = "\n".join([
         '<startEvent id="kstart" name="Complaint received"><messageEventDefinition/></startEvent>',
         '<userTask id="triage" name="Triage"/>', '<serviceTask id="check" name="Check invoice"/>',
         '<endEvent id="answer" name="Answer sent"><messageEventDefinition/></endEvent>',
-        flow("k1", "kstart", "triage"), flow("k2", "triage", "check"), flow("k3", "check", "answer")]),
+        flow("k1", "kstart", "triage"), flow("k2", "triage", "check"),
+        flow("k3", "check", "answer")]),
         "PK"),
 ])
 
@@ -300,7 +310,8 @@ def test_pools_are_merged_and_linked_by_message_flows() -> None:
 def test_lanes_give_owners_and_actors_and_lane_changes_are_handoffs() -> None:
     steps = load(import_bpmn(model(COLLABORATION), "complaint.bpmn")).steps
     assert (steps["triage"].owner, steps["triage"].actor.value) == ("Customer service", "frontline")
-    assert (steps["check-invoice"].owner, steps["check-invoice"].actor.value) == ("Billing", "system")
+    invoice = steps["check-invoice"]
+    assert (invoice.owner, invoice.actor.value) == ("Billing", "system")
     assert (steps["complain"].owner, steps["complain"].actor.value) == ("Customer", "customer")
     assert steps["triage"].next[0].handoff.value == "warm"  # Customer service -> Billing
     assert steps["check-invoice"].next[0].handoff.value == "warm"  # back to Customer service
@@ -375,7 +386,8 @@ def test_step_ids_are_unique_slugs_and_keep_the_source_ids() -> None:
     body = process("\n".join([
         '<startEvent id="s"/>', '<task id="t1" name="Check!"/>', '<task id="t2" name="Check?"/>',
         '<task id="t3"/>', '<endEvent id="e"/>',
-        flow("f1", "s", "t1"), flow("f2", "t1", "t2"), flow("f3", "t2", "t3"), flow("f4", "t3", "e")]))
+        flow("f1", "s", "t1"), flow("f2", "t1", "t2"), flow("f3", "t2", "t3"),
+        flow("f4", "t3", "e")]))
     journey = load(import_bpmn(model(body, name="Two checks"), "two.bpmn"))
     assert journey.id == "two-checks"
     assert list(journey.steps) == ["start", "check", "check-2", "task", "end"]

@@ -1,4 +1,4 @@
-"""The JSON report: one serializer, the same document whether journeys are encoded here or in workers."""
+"""The JSON report: one serializer, the same document whether encoded here or in workers."""
 
 from __future__ import annotations
 
