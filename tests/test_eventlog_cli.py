@@ -76,6 +76,22 @@ def test_conform_reports_what_the_map_lacks(tmp_path: Path) -> None:
     assert strict.exit_code == 1
 
 
+def test_conform_takes_the_selection_options(tmp_path: Path) -> None:
+    log, design = files(tmp_path)
+
+    def rules(*args: str) -> dict[str, str]:
+        result = runner.invoke(app, ["conform", str(design), str(log), "-f", "json", *args])
+        assert result.exit_code in (0, 1), result.output
+        findings = json.loads(result.stdout)["journeys"][0]["findings"]
+        return {f["rule"]: f["severity"] for f in findings}
+
+    everything = rules()
+    assert "CX606" in everything and len(everything) > 1
+    assert rules("--ignore", "CX606") == {c: s for c, s in everything.items() if c != "CX606"}
+    assert rules("--select", "conform-unmodelled-activity", "--severity", "CX606=error") == {
+        "CX606": "error"}
+
+
 def test_conform_with_a_bad_journey_is_exit_2(tmp_path: Path) -> None:
     log, design = files(tmp_path)
     design.write_text("journey: [\n")

@@ -7,13 +7,13 @@ from typing import Annotated
 
 import typer
 
+from cx_audit.audit.collection import load_paths
 from cx_audit.cli.common import (
     EXIT_ERROR,
     Paths,
     app,
     fail,
 )
-from cx_audit.audit.collection import load_paths
 from cx_audit.io.files import OutputRefused, write_new
 from cx_audit.io.schema import schema_json
 from cx_audit.io.starter import starter_journey, starter_target

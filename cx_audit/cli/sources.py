@@ -11,9 +11,13 @@ import typer
 
 from cx_audit.cli.common import (
     ConfigOption,
+    ExtendSelectOption,
     FailOn,
+    IgnoreOption,
     OutputFormat,
     OutputOption,
+    SelectOption,
+    SeverityOption,
     app,
     bad_input,
     emit,
@@ -157,14 +161,18 @@ def conform(
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even with findings.")
                          ] = False,
     color: Annotated[ColorChoice, typer.Option(help="Colour the text output.")] = ColorChoice.AUTO,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    extend_select: ExtendSelectOption = None,
+    severity: SeverityOption = None,
 ) -> None:
     """Set a journey map beside an event log: what reality does that the map does not say."""
-    from cx_audit.eventlog import LogColumns
     from cx_audit.audit.conformance import conform as compare_with_log
     from cx_audit.core.findings import Severity
+    from cx_audit.eventlog import LogColumns
     from cx_audit.renderers import render
 
-    settings = load_settings(config)
+    settings = load_settings(config, select, ignore, extend_select, severity)
     result = compare_with_log(journey, log, mapping, columns=LogColumns(case, activity, timestamp,
                                                                         resource),
                               config=settings, max_bad_rows=max_bad_rows,
