@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from cx_audit.audit.config import Config
 from cx_audit.audit.engine import audit_journey, fix_first
 from cx_audit.io.loader import load_journey_text
+
+from conftest import PINNED
 
 # Two queues in a row, each losing customers, then a form that loses none.
 #   call -> queue-a (abandon 0.3) -> queue-b (abandon 0.1) -> form -> done
@@ -26,7 +27,7 @@ steps:
 
 
 def test_fix_first_ranks_by_resolution_gain_then_shields() -> None:
-    audit = audit_journey(load_journey_text(JOURNEY), Config())
+    audit = audit_journey(load_journey_text(JOURNEY), PINNED)
     ranked = fix_first(audit.findings)
     assert [f.step for f in ranked] == ["queue-a", "queue-b", "form"]
     gains = [f.impact["delta_p_resolution"] for f in ranked]  # type: ignore[index]
@@ -39,6 +40,6 @@ def test_fix_first_ranks_by_resolution_gain_then_shields() -> None:
 def test_steps_whose_removal_gains_nothing_are_left_out() -> None:
     text = JOURNEY.replace("form: {shield: form, next: [done]}",
                            "form: {emotion: -2, next: [done]}")  # no shield, no wait, no loss
-    audit = audit_journey(load_journey_text(text), Config())
+    audit = audit_journey(load_journey_text(text), PINNED)
     assert any(f.step == "form" for f in audit.findings)  # CX505 emotion dip
     assert "form" not in [f.step for f in fix_first(audit.findings)]
