@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cx_audit.audit.run import AuditRun, PartRenderer
+if TYPE_CHECKING:
+    from cx_audit.audit.run import AuditRun, PartRenderer
 
 __all__ = ["PARTS", "RENDERERS", "part_renderer", "render"]
 
