@@ -10,6 +10,8 @@ from typer.testing import CliRunner
 from cx_audit.cli import app
 from cx_audit.io.loader import load_journey
 
+from conftest import PINNED_ARGS
+
 runner = CliRunner()
 
 LOG = """case,activity,time,team
@@ -67,12 +69,15 @@ def test_discover_bad_log_is_exit_2_with_a_position(tmp_path: Path) -> None:
 
 def test_conform_reports_what_the_map_lacks(tmp_path: Path) -> None:
     log, design = files(tmp_path)
-    result = runner.invoke(app, ["conform", str(design), str(log), "-f", "json"])
+    # the pinned rules and every conformance rule: a design or CX9 rule added later is not run
+    selection = ("--select", f"{PINNED_ARGS[1]},CX6")
+    result = runner.invoke(app, ["conform", str(design), str(log), "-f", "json", *selection])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     rules = {f["rule"] for f in report["journeys"][0]["findings"]}
     assert "CX606" in rules  # the Billing activity has no step in the map
-    strict = runner.invoke(app, ["conform", str(design), str(log), "--fail-on", "warning"])
+    strict = runner.invoke(app, ["conform", str(design), str(log), "--fail-on", "warning",
+                                 *selection])
     assert strict.exit_code == 1
 
 
