@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cx_audit.cli.common import (
+    TEXT_FORMAT,
     ConfigOption,
     ExtendSelectOption,
     FailOn,
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 def audit(
     paths: Paths,
     output_format: Annotated[OutputFormat, typer.Option(
-        "--format", "-f", help="Output format.")] = OutputFormat.TEXT,
+        "--format", "-f", help="Output format.")] = TEXT_FORMAT,
     output: OutputOption = None,
     config: ConfigOption = None,
     fail_on: Annotated[FailOn | None, typer.Option(
@@ -80,8 +81,8 @@ def audit(
     if write_baseline is not None:
         _write_baseline(run, write_baseline)
         return
-    options = {"color": colored, "width": terminal_width()} if output_format is OutputFormat.TEXT else {}
-    if output_format is not OutputFormat.TEXT:
+    options = {"color": colored, "width": terminal_width()} if output_format is TEXT_FORMAT else {}
+    if output_format is not TEXT_FORMAT:
         for problem in sorted(run.problems):
             typer.echo(str(problem), err=True)
         for missing in run.missing:

@@ -26,9 +26,10 @@ if TYPE_CHECKING:
     from cx_audit.core.model import Journey
 
 __all__ = [
-    "EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "ConfigOption", "ExtendSelectOption", "FailOn",
-    "IgnoreOption", "OutputFormat", "OutputOption", "Paths", "SelectOption", "SeverityOption",
-    "ViewFormat", "app", "bad_input", "emit", "fail", "load_one", "load_settings", "main",
+    "EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "TEXT_FORMAT", "ConfigOption", "ExtendSelectOption",
+    "FailOn", "IgnoreOption", "OutputFormat", "OutputOption", "Paths", "SelectOption",
+    "SeverityOption", "ViewFormat", "app", "bad_input", "emit", "fail", "load_one",
+    "load_settings", "main",
 ]
 
 EXIT_OK = 0
@@ -77,6 +78,8 @@ def fail(message: str) -> typer.Exit:
 OutputFormat = StrEnum(  # type: ignore[misc]
     "OutputFormat", {name.upper(): name for name in RENDERERS}, module=__name__)
 OutputFormat.__doc__ = """The formats of ``audit --format``: the renderer registry's keys."""
+TEXT_FORMAT = OutputFormat("text")
+"""The default format, for a person at a terminal (it takes colour and width)."""
 
 
 class ViewFormat(StrEnum):

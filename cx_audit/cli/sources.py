@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from cx_audit.cli.common import (
+    TEXT_FORMAT,
     ConfigOption,
     ExtendSelectOption,
     FailOn,
@@ -153,7 +154,7 @@ def conform(
     design_rules: Annotated[bool, typer.Option(
         help="Also run the design rules (CX1-CX5) on the map.")] = False,
     output_format: Annotated[OutputFormat, typer.Option(
-        "--format", "-f", help="Output format.")] = OutputFormat.TEXT,
+        "--format", "-f", help="Output format.")] = TEXT_FORMAT,
     output: OutputOption = None,
     config: ConfigOption = None,
     fail_on: Annotated[FailOn | None, typer.Option(
@@ -181,7 +182,7 @@ def conform(
         typer.echo(f"note: {note}", err=True)
     run = result.run
     options = {}
-    if output_format is OutputFormat.TEXT:
+    if output_format is TEXT_FORMAT:
         options = {"color": output is None and use_color(color, sys.stdout),
                    "width": terminal_width()}
     else:
