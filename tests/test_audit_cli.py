@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import JOURNEYS
+from conftest import JOURNEYS, PINNED_ARGS
 from typer.testing import CliRunner
 
 from cx_audit.cli import app
@@ -58,18 +58,18 @@ def no_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_clean_journey_exits_0(tmp_path: Path) -> None:
-    code, out = audit(str(journey_file(tmp_path, CLEAN)), "--color", "never")
+    code, out = audit(str(journey_file(tmp_path, CLEAN)), "--color", "never", *PINNED_ARGS)
     assert code == 0, out
     assert "0 findings (0 errors, 0 warnings, 0 info) in 1 journey." in out
 
 
 def test_warning_exits_0_by_default_and_1_with_fail_on_warning(tmp_path: Path) -> None:
     path = str(journey_file(tmp_path, WARNING_ONLY))
-    code, out = audit(path)
+    code, out = audit(path, *PINNED_ARGS)
     assert code == 0 and "CX502" in out
-    code, _ = audit(path, "--fail-on", "warning")
+    code, _ = audit(path, "--fail-on", "warning", *PINNED_ARGS)
     assert code == 1
-    code, _ = audit(path, "--fail-on", "warning", "--exit-zero")
+    code, _ = audit(path, "--fail-on", "warning", "--exit-zero", *PINNED_ARGS)
     assert code == 0
 
 
@@ -122,7 +122,7 @@ def test_json_output_has_the_documented_shape(tmp_path: Path) -> None:
 def test_step_ignore_silences_and_unused_ignore_is_reported(tmp_path: Path) -> None:
     text = WARNING_ONLY.replace(
         "wait: 10m,", "wait: 10m, ignore: {long-wait: 'recorded message', CX301: 'old'},")
-    code, out = audit(str(journey_file(tmp_path, text)), "-f", "json")
+    code, out = audit(str(journey_file(tmp_path, text)), "-f", "json", *PINNED_ARGS)
     findings = json.loads(out)["journeys"][0]["findings"]
     assert code == 0
     assert [(f["rule"], f["severity"]) for f in findings] == [("CX901", "info")]
@@ -141,10 +141,10 @@ def test_config_file_selects_and_sets_severity(tmp_path: Path) -> None:
     path = str(journey_file(tmp_path, WARNING_ONLY))
     config = tmp_path / "cfg.toml"
     config.write_text('severity = { CX502 = "error" }\n')
-    code, out = audit(path, "--config", str(config), "-f", "json")
+    code, out = audit(path, "--config", str(config), "-f", "json", *PINNED_ARGS)
     assert code == 1
     config.write_text('max_wait = "15m"\n')
-    code, out = audit(path, "--config", str(config), "-f", "json")
+    code, out = audit(path, "--config", str(config), "-f", "json", *PINNED_ARGS)
     assert code == 0 and json.loads(out)["summary"]["findings"] == 0
 
 
@@ -157,7 +157,7 @@ def test_config_is_discovered_from_the_working_directory(tmp_path: Path) -> None
 def test_per_file_ignores(tmp_path: Path) -> None:
     path = journey_file(tmp_path, WARNING_ONLY, "slow.yaml")
     Path(".cx-audit.toml").write_text('per-file-ignores = { "slow.yaml" = ["CX5"] }\n')
-    code, out = audit(str(path), "-f", "json")
+    code, out = audit(str(path), "-f", "json", *PINNED_ARGS)
     assert code == 0
     assert json.loads(out)["summary"]["findings"] == 0
 
@@ -165,7 +165,7 @@ def test_per_file_ignores(tmp_path: Path) -> None:
 def test_output_file_is_written_and_inputs_are_protected(tmp_path: Path) -> None:
     path = journey_file(tmp_path, CLEAN)
     target = tmp_path / "report.json"
-    code, out = audit(str(path), "-f", "json", "-o", str(target))
+    code, out = audit(str(path), "-f", "json", "-o", str(target), *PINNED_ARGS)
     assert code == 0 and out == ""
     assert json.loads(target.read_text())["summary"]["journeys"] == 1
     before = path.read_text()
@@ -262,7 +262,7 @@ def test_report_command_writes_markdown_atomically(tmp_path: Path) -> None:
 
 
 def test_audit_markdown_format(tmp_path: Path) -> None:
-    code, out = audit(str(journey_file(tmp_path, WARNING_ONLY)), "-f", "markdown")
+    code, out = audit(str(journey_file(tmp_path, WARNING_ONLY)), "-f", "markdown", *PINNED_ARGS)
     assert code == 0 and out.startswith("# ") and "CX502" in out
 
 
@@ -354,3 +354,89 @@ def test_progress_bar_draws_on_stderr_only_for_many_files(monkeypatch: pytest.Mo
     assert err.getvalue() == ""
     monkeypatch.setenv("CI", "true")
     assert console.progress_bar() is None
+
+
+# --------------------------------------------------------------------------
+# --select, --ignore, --extend-select, --severity: on top of the configuration
+
+SLOW_AND_STRANDED = WARNING_ONLY.replace(
+    "  done: {kind: resolution}", "  done: {kind: resolution}\n  side: {actor: frontline}")
+"""CX502 long-wait on 'agent'; CX104 unreachable and CX105 stranded on 'side'."""
+
+
+def rules_reported(*args: str) -> tuple[int, list[tuple[str, str]]]:
+    result = runner.invoke(app, ["audit", *args, "-f", "json"])
+    assert result.exit_code in (0, 1), result.output
+    findings = json.loads(result.stdout)["journeys"][0]["findings"]
+    return result.exit_code, sorted({(f["rule"], f["severity"]) for f in findings})
+
+
+def test_select_ignore_and_extend_select_on_the_command_line(tmp_path: Path) -> None:
+    path = str(journey_file(tmp_path, SLOW_AND_STRANDED))
+    every = rules_reported(path, "--select", "ALL")[1]
+    assert {("CX104", "warning"), ("CX105", "error"), ("CX502", "warning")} <= set(every)
+
+    def under(prefix: str) -> list[tuple[str, str]]:
+        """What the full run reports of the rules under a prefix (a new rule may add some)."""
+        return [item for item in every if item[0].startswith(prefix)]
+
+    assert rules_reported(path, "--select", "CX5")[1] == under("CX5")
+    assert rules_reported(path, "--select", "long-wait,CX105")[1] == [
+        ("CX105", "error"), ("CX502", "warning")]
+    assert rules_reported(path, "--select", "CX105", "--select", "cx104")[1] == [
+        ("CX104", "warning"), ("CX105", "error")]
+    assert rules_reported(path, "--select", "CX1", "--ignore", "stranded")[1] == [
+        item for item in under("CX1") if item[0] != "CX105"]
+    assert rules_reported(path, "--select", "CX1", "--extend-select", "CX502")[1] == sorted(
+        [*under("CX1"), ("CX502", "warning")])
+
+
+def test_the_command_line_goes_over_the_configuration_file(tmp_path: Path) -> None:
+    path = str(journey_file(tmp_path, SLOW_AND_STRANDED))
+    Path(".cx-audit.toml").write_text('select = ["CX104", "CX105"]\nignore = ["CX104"]\n'
+                                      'severity = { CX105 = "info" }\n')
+    assert rules_reported(path) == (0, [("CX105", "info")])
+    # --select replaces the file's select and ignore; --severity goes over its severities
+    assert rules_reported(path, "--select", "CX104,CX105", "--severity", "CX105=error") == (
+        1, [("CX104", "warning"), ("CX105", "error")])
+    # --extend-select adds to the file's selection, even a rule the file ignores
+    assert rules_reported(path, "--extend-select", "CX104,long-wait")[1] == [
+        ("CX104", "warning"), ("CX105", "info"), ("CX502", "warning")]
+    assert rules_reported(path, "--ignore", "CX105")[1] == []
+    assert rules_reported(path, "--severity", "stranded=off")[1] == []
+    assert rules_reported(path, "--select", "CX104,CX105,long-wait", "--severity", "CX1=info",
+                          "--severity", "CX502=error") == (
+        1, [("CX104", "info"), ("CX105", "info"), ("CX502", "error")])
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--select", "CX999"], "Invalid value for '--select': 'CX999' names no rule"),
+    (["--select", "CX5,cold-handof"], "'cold-handof' names no rule (did you mean 'cold-handoff'?)"),
+    (["--ignore", "nothing"], "Invalid value for '--ignore': 'nothing' names no rule"),
+    (["--extend-select", "CX1,,X"], "Invalid value for '--extend-select': 'X' names no rule"),
+    (["--severity", "CX502"], "'CX502' is not CODE=LEVEL, such as CX502=error"),
+    (["--severity", "CX502=fatal"], "the level in 'CX502=fatal' must be error, warning, info or"),
+    (["--severity", "=error"], "'=error' is not CODE=LEVEL"),
+    (["--severity", "CX999=error"], "'CX999' names no rule"),
+])
+def test_bad_selectors_are_usage_errors(tmp_path: Path, args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["audit", str(journey_file(tmp_path, CLEAN)), *args])
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.split())  # the usage box may wrap lines
+
+
+def test_the_selection_options_reach_report_graph_diff_and_conform(tmp_path: Path) -> None:
+    path = journey_file(tmp_path, SLOW_AND_STRANDED)
+    target = tmp_path / "r.md"
+    result = runner.invoke(app, ["report", str(path), "-o", str(target), "--select", "CX502"])
+    assert result.exit_code == 0 and "(0 journeys" not in result.output
+    assert "CX502" in target.read_text() and "CX105" not in target.read_text()
+    drawn = runner.invoke(app, ["graph", str(path), "--select", "CX502"]).output
+    assert "CX502" in drawn and "CX105" not in drawn
+    older = journey_file(tmp_path, CLEAN, "old.yaml")
+    diff = runner.invoke(app, ["diff", str(older), str(path), "-f", "json", "--select", "CX105"])
+    assert diff.exit_code in (0, 1) and "CX105" in diff.output and "CX502" not in diff.output
+    for command in (["report", str(path), "-o", str(target)], ["graph", str(path)],
+                    ["diff", str(older), str(path)], ["conform", str(path), str(path)]):
+        bad = runner.invoke(app, [*command, "--select", "CX999"])
+        assert bad.exit_code == 2 and "names no rule" in bad.output, command

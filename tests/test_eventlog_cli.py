@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from conftest import PINNED_ARGS
 from typer.testing import CliRunner
 
 from cx_audit.cli import app
@@ -67,13 +68,32 @@ def test_discover_bad_log_is_exit_2_with_a_position(tmp_path: Path) -> None:
 
 def test_conform_reports_what_the_map_lacks(tmp_path: Path) -> None:
     log, design = files(tmp_path)
-    result = runner.invoke(app, ["conform", str(design), str(log), "-f", "json"])
+    # the pinned rules and every conformance rule: a design or CX9 rule added later is not run
+    selection = ("--select", f"{PINNED_ARGS[1]},CX6")
+    result = runner.invoke(app, ["conform", str(design), str(log), "-f", "json", *selection])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     rules = {f["rule"] for f in report["journeys"][0]["findings"]}
     assert "CX606" in rules  # the Billing activity has no step in the map
-    strict = runner.invoke(app, ["conform", str(design), str(log), "--fail-on", "warning"])
+    strict = runner.invoke(app, ["conform", str(design), str(log), "--fail-on", "warning",
+                                 *selection])
     assert strict.exit_code == 1
+
+
+def test_conform_takes_the_selection_options(tmp_path: Path) -> None:
+    log, design = files(tmp_path)
+
+    def rules(*args: str) -> dict[str, str]:
+        result = runner.invoke(app, ["conform", str(design), str(log), "-f", "json", *args])
+        assert result.exit_code in (0, 1), result.output
+        findings = json.loads(result.stdout)["journeys"][0]["findings"]
+        return {f["rule"]: f["severity"] for f in findings}
+
+    everything = rules()
+    assert "CX606" in everything and len(everything) > 1
+    assert rules("--ignore", "CX606") == {c: s for c, s in everything.items() if c != "CX606"}
+    assert rules("--select", "conform-unmodelled-activity", "--severity", "CX606=error") == {
+        "CX606": "error"}
 
 
 def test_conform_with_a_bad_journey_is_exit_2(tmp_path: Path) -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from conftest import PINNED
 
-from cx_audit.audit.config import Config
 from cx_audit.audit.engine import audit_journey, fix_first
 from cx_audit.io.loader import load_journey_text
 
@@ -26,7 +26,7 @@ steps:
 
 
 def test_fix_first_ranks_by_resolution_gain_then_shields() -> None:
-    audit = audit_journey(load_journey_text(JOURNEY), Config())
+    audit = audit_journey(load_journey_text(JOURNEY), PINNED)
     ranked = fix_first(audit)
     assert [f.step for f, _ in ranked] == ["queue-a", "queue-b", "form"]
     gains = [impact.delta_p_resolution for _, impact in ranked]
@@ -39,6 +39,6 @@ def test_fix_first_ranks_by_resolution_gain_then_shields() -> None:
 def test_steps_whose_removal_gains_nothing_are_left_out() -> None:
     text = JOURNEY.replace("form: {shield: form, next: [done]}",
                            "form: {emotion: -2, next: [done]}")  # no shield, no wait, no loss
-    audit = audit_journey(load_journey_text(text), Config())
+    audit = audit_journey(load_journey_text(text), PINNED)
     assert any(f.step == "form" for f in audit.findings)  # CX505 emotion dip
     assert "form" not in [f.step for f, _ in fix_first(audit)]

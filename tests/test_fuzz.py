@@ -21,10 +21,12 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cx_audit.cli import app
+from cx_audit.renderers import RENDERERS
 
 runner = CliRunner()
 LOCATED = re.compile(r"^[^\n]+?:\d+:\d+: \S", re.MULTILINE)
-FORMATS = ["text", "json", "sarif", "github", "junit", "gitlab", "markdown"]
+FORMATS = list(RENDERERS)
+"""Every output format: the keys of the renderer registry, so a new format is fuzzed too."""
 FUZZ = settings(max_examples=40, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow])
 

@@ -2,7 +2,8 @@
 
 The other formats have their own golden files (tests/renderers/golden for
 SARIF, GitHub, JUnit and GitLab; tests/golden for Markdown, Mermaid and DOT).
-Regenerate with CX_AUDIT_UPDATE_GOLDEN=1 after a deliberate change, then
+Only the pinned rules run (tests/conftest.py), so adding a rule changes none
+of them. Regenerate with CX_AUDIT_UPDATE_GOLDEN=1 after a deliberate change, then
 read the difference before committing it.
 """
 
@@ -13,8 +14,8 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import PINNED
 
-from cx_audit.audit.config import Config
 from cx_audit.audit.run import run_audit
 from cx_audit.renderers import render_audits
 
@@ -25,7 +26,7 @@ UPDATE = os.environ.get("CX_AUDIT_UPDATE_GOLDEN") == "1"
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     monkeypatch.chdir(GOLDEN)  # relative paths in every output
-    return run_audit(["small.yaml"], Config())
+    return run_audit(["small.yaml"], PINNED)  # a new rule changes no golden file
 
 
 def check(name: str, text: str) -> None:

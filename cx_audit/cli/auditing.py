@@ -10,11 +10,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cx_audit.cli.common import (
+    TEXT_FORMAT,
     ConfigOption,
+    ExtendSelectOption,
     FailOn,
+    IgnoreOption,
     OutputFormat,
     OutputOption,
     Paths,
+    SelectOption,
+    SeverityOption,
     ViewFormat,
     app,
     emit,
@@ -35,7 +40,7 @@ if TYPE_CHECKING:
 def audit(
     paths: Paths,
     output_format: Annotated[OutputFormat, typer.Option(
-        "--format", "-f", help="Output format.")] = OutputFormat.TEXT,
+        "--format", "-f", help="Output format.")] = TEXT_FORMAT,
     output: OutputOption = None,
     config: ConfigOption = None,
     fail_on: Annotated[FailOn | None, typer.Option(
@@ -53,6 +58,10 @@ def audit(
         "--jobs", "-j", min=0, help="Worker processes for many files (0: one per core). "
         "Used with --format json, which is written journey by journey; the other formats "
         "audit in one process.")] = 0,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    extend_select: ExtendSelectOption = None,
+    severity: SeverityOption = None,
 ) -> None:
     """Audit journeys: metrics and findings. Exit 0 clean, 1 findings, 2 bad input."""
     from cx_audit.audit.collector import frozen_results
@@ -60,7 +69,7 @@ def audit(
     from cx_audit.core.findings import Severity
     from cx_audit.renderers import keep_for, render
 
-    settings = load_settings(config)
+    settings = load_settings(config, select, ignore, extend_select, severity)
     colored = output is None and use_color(color, sys.stdout)
     known = _read_baseline(baseline) if baseline is not None else None
     if write_baseline is not None:
@@ -76,9 +85,8 @@ def audit(
     run = run_audit(paths, settings, keep, progress=progress_bar(), jobs=workers, baseline=known)
     if not run.files and not run.missing:
         raise fail("no journey files (*.yaml, *.yml) found")
-    text_view = output_format is OutputFormat.TEXT
-    options = {"color": colored, "width": terminal_width()} if text_view else {}
-    if output_format is not OutputFormat.TEXT:
+    options = {"color": colored, "width": terminal_width()} if output_format is TEXT_FORMAT else {}
+    if output_format is not TEXT_FORMAT:
         for problem in sorted(run.problems):
             typer.echo(str(problem), err=True)
         for missing in run.missing:
@@ -144,12 +152,17 @@ def report(
         dir_okay=False)],
     title: Annotated[str | None, typer.Option(help="The report's heading.")] = None,
     config: ConfigOption = None,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    extend_select: ExtendSelectOption = None,
+    severity: SeverityOption = None,
 ) -> None:
     """Write a Markdown report for a client: summary, diagrams, findings per team, fixes."""
     from cx_audit.audit.run import run_audit
     from cx_audit.renderers.markdown import render_markdown
 
-    run = run_audit(paths, load_settings(config), progress=progress_bar())
+    settings = load_settings(config, select, ignore, extend_select, severity)
+    run = run_audit(paths, settings, progress=progress_bar())
     for problem in sorted(run.problems):
         typer.echo(str(problem), err=True)
     for missing in run.missing:
@@ -177,12 +190,16 @@ def graph(
         "--format", "-f", help="Diagram language.")] = DiagramFormat.MERMAID,
     output: OutputOption = None,
     config: ConfigOption = None,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    extend_select: ExtendSelectOption = None,
+    severity: SeverityOption = None,
 ) -> None:
     """Draw a journey as a Mermaid or Graphviz diagram, combustion points highlighted."""
     from cx_audit.audit.engine import audit_journey
     from cx_audit.renderers.diagram import render_dot, render_mermaid
 
-    settings = load_settings(config)
+    settings = load_settings(config, select, ignore, extend_select, severity)
     journey = load_one(file)
     findings = audit_journey(journey, settings).findings
     render = render_dot if output_format is DiagramFormat.DOT else render_mermaid

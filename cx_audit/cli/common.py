@@ -20,14 +20,16 @@ import typer
 from cx_audit import __version__
 from cx_audit.core.errors import OutputRefused
 from cx_audit.io.files import write_atomic
+from cx_audit.renderers import RENDERERS
 
 if TYPE_CHECKING:
     from cx_audit.audit.config import Config
     from cx_audit.core.model import Journey
 
 __all__ = [
-    "EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "ConfigOption", "FailOn", "OutputFormat",
-    "OutputOption", "Paths", "ViewFormat", "app", "bad_input", "emit", "fail", "load_one",
+    "EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "TEXT_FORMAT", "ConfigOption", "ExtendSelectOption",
+    "FailOn", "IgnoreOption", "OutputFormat", "OutputOption", "Paths", "SelectOption",
+    "SeverityOption", "ViewFormat", "app", "bad_input", "emit", "fail", "load_one",
     "load_settings", "main",
 ]
 
@@ -74,16 +76,11 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_ERROR)
 
 
-class OutputFormat(StrEnum):
-    """The formats of ``audit --format`` (the keys of the renderer registry)."""
-
-    TEXT = "text"
-    JSON = "json"
-    SARIF = "sarif"
-    GITHUB = "github"
-    JUNIT = "junit"
-    GITLAB = "gitlab"
-    MARKDOWN = "markdown"
+OutputFormat = StrEnum(  # type: ignore[misc]
+    "OutputFormat", {name.upper(): name for name in RENDERERS}, module=__name__)
+OutputFormat.__doc__ = """The formats of ``audit --format``: the renderer registry's keys."""
+TEXT_FORMAT = OutputFormat("text")
+"""The default format, for a person at a terminal (it takes colour and width)."""
 
 
 class ViewFormat(StrEnum):
@@ -108,15 +105,63 @@ def bad_input(problems: Iterable[object]) -> typer.Exit:
     return typer.Exit(EXIT_ERROR)
 
 
-def load_settings(path: Path | None) -> Config:
-    """The configuration (``--config``, or the nearest one); exit 2 on a bad one."""
+def load_settings(path: Path | None, select: list[str] | None = None,
+                  ignore: list[str] | None = None, extend_select: list[str] | None = None,
+                  severity: list[str] | None = None) -> Config:
+    """The configuration (``--config``, or the nearest one) with the command line's
+    selection and severities on top; exit 2 on a bad one."""
     from cx_audit.audit.config import load_config
     from cx_audit.core.errors import ConfigError
+    from cx_audit.core.findings import Severity
 
     try:
-        return load_config(path)
+        config = load_config(path)
     except ConfigError as exc:
         raise bad_input(exc.problems) from None
+    levels = {}
+    for item in severity or ():
+        selector, _, level = item.partition("=")
+        levels[selector.strip()] = Severity(level.strip().lower())
+    return config.with_overrides(select, ignore or (), extend_select or (), levels)
+
+
+def _selectors(ctx: typer.Context, param: typer.CallbackParam,
+               values: list[str] | None) -> list[str] | None:
+    """Split comma-separated selectors and check that each names a rule (usage error if not)."""
+    if not values:
+        return values
+    from cx_audit.audit.config import did_you_mean
+    from cx_audit.rules import resolve_selector
+
+    selectors = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    for selector in selectors:
+        if not resolve_selector(selector):
+            raise typer.BadParameter(f"'{selector}' names no rule{did_you_mean(selector)}; a "
+                                     "selector is a code, a name, a code prefix such as CX3, "
+                                     "or ALL")
+    return selectors
+
+
+def _severities(ctx: typer.Context, param: typer.CallbackParam,
+                values: list[str] | None) -> list[str] | None:
+    """Check each ``CODE=LEVEL`` of ``--severity`` (usage error if one is malformed)."""
+    if not values:
+        return values
+    from cx_audit.audit.config import did_you_mean
+    from cx_audit.rules import resolve_selector
+
+    levels = ("error", "warning", "info", "off")
+    items = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    for item in items:
+        selector, equals, level = (part.strip() for part in item.partition("="))
+        if not equals or not selector:
+            raise typer.BadParameter(f"'{item}' is not CODE=LEVEL, such as CX502=error")
+        if not resolve_selector(selector):
+            raise typer.BadParameter(f"'{selector}' names no rule{did_you_mean(selector)}")
+        if level.lower() not in levels:
+            raise typer.BadParameter(f"the level in '{item}' must be error, warning, info or "
+                                     "off")
+    return items
 
 
 def load_one(path: Path) -> Journey:
@@ -147,6 +192,20 @@ def emit(text: str, output: Path | None, inputs: list[Path]) -> None:
 ConfigOption = Annotated[Path | None, typer.Option(
     "--config", help="Configuration file (default: the nearest .cx-audit.toml, or "
     "pyproject.toml with [tool.cx-audit]).", dir_okay=False)]
+SelectOption = Annotated[list[str] | None, typer.Option(
+    "--select", metavar="RULES", callback=_selectors, help="Run only these rules (codes, "
+    "names, code prefixes such as CX3, or ALL; comma-separated or repeated), replacing the "
+    "configuration's select and ignore.")]
+IgnoreOption = Annotated[list[str] | None, typer.Option(
+    "--ignore", metavar="RULES", callback=_selectors, help="Do not run these rules (on top of "
+    "the configuration; comma-separated or repeated).")]
+ExtendSelectOption = Annotated[list[str] | None, typer.Option(
+    "--extend-select", metavar="RULES", callback=_selectors, help="Run these rules too, on top "
+    "of those selected (comma-separated or repeated).")]
+SeverityOption = Annotated[list[str] | None, typer.Option(
+    "--severity", metavar="RULE=LEVEL", callback=_severities, help="Set a rule's severity: "
+    "error, warning, info or off, over the configuration's (repeatable; RULE may be a code, a "
+    "name or a prefix).")]
 OutputOption = Annotated[Path | None, typer.Option(
     "--output", "-o", help="Write to this file (replaced atomically) instead of stdout.",
     dir_okay=False)]

@@ -13,6 +13,10 @@ from cx_audit.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
     ConfigOption,
+    ExtendSelectOption,
+    IgnoreOption,
+    SelectOption,
+    SeverityOption,
     ViewFormat,
     app,
     fail,
@@ -32,12 +36,16 @@ def diff(
         min=0.0, max=1.0, help="Largest fall in the chance of resolution that is not a "
         "regression.")] = 0.005,
     config: ConfigOption = None,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    extend_select: ExtendSelectOption = None,
+    severity: SeverityOption = None,
 ) -> None:
     """Compare journeys with an earlier version. Exit 1 when one got worse, 2 on bad input."""
     from cx_audit.audit.diff import compare_paths
     from cx_audit.renderers.diff_report import render_diff_json, render_diff_text
 
-    settings = load_settings(config)
+    settings = load_settings(config, select, ignore, extend_select, severity)
     if base is None and len(paths) != 2:
         raise fail("diff takes OLD and NEW, or files with --base REV")
     result, missing = compare_paths(paths, base, settings, tolerance)

@@ -10,10 +10,15 @@ from typing import Annotated, Any
 import typer
 
 from cx_audit.cli.common import (
+    TEXT_FORMAT,
     ConfigOption,
+    ExtendSelectOption,
     FailOn,
+    IgnoreOption,
     OutputFormat,
     OutputOption,
+    SelectOption,
+    SeverityOption,
     app,
     bad_input,
     emit,
@@ -151,7 +156,7 @@ def conform(
     design_rules: Annotated[bool, typer.Option(
         help="Also run the design rules (CX1-CX5) on the map.")] = False,
     output_format: Annotated[OutputFormat, typer.Option(
-        "--format", "-f", help="Output format.")] = OutputFormat.TEXT,
+        "--format", "-f", help="Output format.")] = TEXT_FORMAT,
     output: OutputOption = None,
     config: ConfigOption = None,
     fail_on: Annotated[FailOn | None, typer.Option(
@@ -159,6 +164,10 @@ def conform(
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even with findings.")
                          ] = False,
     color: Annotated[ColorChoice, typer.Option(help="Colour the text output.")] = ColorChoice.AUTO,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    extend_select: ExtendSelectOption = None,
+    severity: SeverityOption = None,
 ) -> None:
     """Set a journey map beside an event log: what reality does that the map does not say."""
     from cx_audit.audit.conformance import conform as compare_with_log
@@ -166,7 +175,7 @@ def conform(
     from cx_audit.eventlog import LogColumns
     from cx_audit.renderers import render_audits
 
-    settings = load_settings(config)
+    settings = load_settings(config, select, ignore, extend_select, severity)
     result = compare_with_log(journey, log, mapping, columns=LogColumns(case, activity, timestamp,
                                                                         resource),
                               config=settings, max_bad_rows=max_bad_rows,
@@ -175,7 +184,7 @@ def conform(
         typer.echo(f"note: {note}", err=True)
     run = result.run
     options = {}
-    if output_format is OutputFormat.TEXT:
+    if output_format is TEXT_FORMAT:
         options = {"color": output is None and use_color(color, sys.stdout),
                    "width": terminal_width()}
     else:

@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cx_audit.audit.engine import JourneyAudit
-from cx_audit.audit.run import AuditRun, keep_audit
+if TYPE_CHECKING:  # annotations only: the command line reads the table at start-up
+    from cx_audit.audit.engine import JourneyAudit
+    from cx_audit.audit.run import AuditRun
 
 __all__ = ["RENDERERS", "Format", "keep_for", "render", "render_audits"]
 
@@ -53,6 +54,8 @@ def keep_for(name: str) -> Callable[[JourneyAudit], Any]:
     """What a run audited for format ``name`` keeps of each journey (a module-level function)."""
     entry = RENDERERS[name]
     if entry.keep is None:
+        from cx_audit.audit.run import keep_audit
+
         return keep_audit
     keep: Callable[[JourneyAudit], Any] = getattr(import_module(entry.module), entry.keep)
     return keep

@@ -27,7 +27,7 @@ def render_rule_doc(rule: Rule) -> str:
     lines = [f"# {rule.code} {rule.name}", "", f"{rule.summary}.", "",
              f"Default severity: {rule.severity.value}."]
     if rule.options:
-        lines.append(f"Options: {_options(rule)}.")
+        lines.append(f"Options: {_options(rule)}, set in `[tool.cx-audit.rules.{rule.name}]`.")
     lines.append("")
     for heading, body in rule.sections().items():
         lines.extend([f"## {heading}", body, ""])

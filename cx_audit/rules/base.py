@@ -10,6 +10,8 @@ A rule is a module with:
     the default severity (the engine applies configuration on top);
 ``OPTIONS``
     option name -> :class:`Option` (type, default, meaning);
+``ADVICE``
+    one sentence for the client report: what to do about a finding;
 ``check(context, options)``
     a generator of :class:`~cx_audit.core.findings.Candidate`;
 

@@ -14,7 +14,6 @@ evenly among the items without a value.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import MappingProxyType
 from typing import Any
 
 from cx_audit.core.model import Handoff, Journey, Location, Staffing, Step, StepKind, Transition
@@ -83,7 +82,7 @@ def make_journey(steps: Mapping[str, Mapping[str, Any]], journey_id: str = "test
         id=journey_id,
         file=file,
         location=Location(file, 1, 1),
-        steps=MappingProxyType(built),
-        entry_shares=MappingProxyType(shares),
+        steps=built,
+        entry_shares=shares,
         title=journey_id,
     )

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import PINNED_RULES
 
 from cx_audit.audit.config import Config
 from cx_audit.audit.conformance import conform, observe
@@ -45,7 +46,11 @@ steps:
 # c5 goes straight from Call to Done, which the map does not allow
 ROWS = [*SUPPORT_ROWS, ("c5", "Call", "2024-01-01T14:00:00"), ("c5", "Done", "2024-01-01T14:03:00")]
 
-LENIENT = Config(options={"min_departures": 1, "min_wait_samples": 1})
+BASE = Config(select=(*PINNED_RULES, "CX6"))
+"""The pinned rules and every conformance rule: a design or CX9 rule added later changes
+nothing here, while each conformance rule must keep the properties these tests state."""
+
+LENIENT = replace(BASE, options={"min_departures": 1, "min_wait_samples": 1})
 
 
 @pytest.fixture
@@ -112,7 +117,7 @@ def test_every_difference_is_a_finding(files: tuple[Path, Path]) -> None:
 
 def test_default_thresholds_keep_small_samples_quiet(files: tuple[Path, Path]) -> None:
     design, log = files
-    found = by_rule(conform(design, log).run)
+    found = by_rule(conform(design, log, config=BASE).run)
     assert "CX603" not in found and "CX604" not in found   # 5 departures, 4 waits: too few
 
 
@@ -127,11 +132,12 @@ def test_merging_repeats_removes_the_self_loop(files: tuple[Path, Path]) -> None
 
 def test_only_conformance_rules_run_unless_asked(files: tuple[Path, Path]) -> None:
     design, log = files
-    codes = {f.rule for f in conform(design, log).run.findings}
+    codes = {f.rule for f in conform(design, log, config=BASE).run.findings}
     assert codes and all(c.startswith("CX6") for c in codes)
-    everything = {f.rule for f in conform(design, log, design_rules=True).run.findings}
+    everything = {f.rule for f in conform(design, log, config=BASE,
+                                              design_rules=True).run.findings}
     assert any(not c.startswith("CX6") for c in everything)
-    silenced = replace(Config(), ignore=("conform-unmodelled-activity",))
+    silenced = replace(BASE, ignore=("conform-unmodelled-activity",))
     assert "CX606" not in {f.rule for f in conform(design, log, config=silenced).run.findings}
 
 
@@ -172,18 +178,18 @@ def test_input_problems_make_exit_code_2(tmp_path: Path, files: tuple[Path, Path
     design, log = files
     bad_log = tmp_path / "bad.csv"
     bad_log.write_text("case,activity,time\n1,Call,never\n", encoding="utf-8")
-    run = conform(design, bad_log).run
+    run = conform(design, bad_log, config=BASE).run
     assert run.exit_code() == 2 and not run.audits
     assert (run.problems[0].line, run.problems[0].column) == (2, 3)
-    tolerated = conform(design, bad_log, max_bad_rows=1)
+    tolerated = conform(design, bad_log, config=BASE, max_bad_rows=1)
     assert tolerated.run.exit_code() == 0 and any("never" in n for n in tolerated.notes)
     broken = tmp_path / "broken.yaml"
     broken.write_text("journey: x\nsteps: {a: {kind: entry, nxt: []}}\n", encoding="utf-8")
-    assert conform(broken, log).run.exit_code() == 2
+    assert conform(broken, log, config=BASE).run.exit_code() == 2
     mapping = mapping_from_data({"steps": {"Call": "nowhere"}}, "map.yaml")
-    problems = conform(design, log, mapping).run.problems
+    problems = conform(design, log, mapping, config=BASE).run.problems
     assert "the mapping's 'steps' name 'nowhere'" in problems[0].message
-    missing_map = conform(design, log, tmp_path / "absent.yaml").run
+    missing_map = conform(design, log, tmp_path / "absent.yaml", config=BASE).run
     assert missing_map.exit_code() == 2
 
 

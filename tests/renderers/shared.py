@@ -4,7 +4,8 @@ and a hostile one.
 Journeys are written as text into a temporary folder and audited from there
 with relative paths, so every path in the outputs is ``journeys/...`` on any
 machine. Set ``CX_AUDIT_UPDATE_GOLDEN=1`` to rewrite the golden files, then
-read the diff before keeping it.
+read the diff before keeping it. Only the pinned rules run (tests/conftest.py), so
+adding a rule changes no golden file here.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import os
 from pathlib import Path
 from textwrap import dedent
 
-from cx_audit.audit.config import Config
+from conftest import PINNED
+
 from cx_audit.audit.run import AuditRun, run_audit
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -136,7 +138,7 @@ def audit_files(folder: Path, files: dict[str, str], paths: list[str]) -> AuditR
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(dedent(text), encoding="utf-8")
-    return run_audit(paths, Config())
+    return run_audit(paths, PINNED)
 
 
 def build_sample_run(folder: Path) -> AuditRun:
