@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,11 @@ import pytest
 from cx_audit.audit.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Tests that start ``python -m cx_audit`` in a child process must run this checkout, not a
+# copy installed earlier: the child finds the package through PYTHONPATH.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 JOURNEYS = ROOT / "journeys"
 SHARED_DATA = ROOT.parent / "shared" / "data"

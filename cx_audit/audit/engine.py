@@ -19,6 +19,7 @@ from cx_audit.analysis.metrics import JourneyAnalysis
 from cx_audit.analysis.view import journey_view
 from cx_audit.analysis.whatif import Impact
 from cx_audit.audit.config import Config
+from cx_audit.core.errors import LoopTooEntangled
 from cx_audit.core.findings import Candidate, Evidence, Finding, Severity
 from cx_audit.core.model import Journey, Location, StepKind, Suppression
 from cx_audit.eventlog.observations import Observations
@@ -72,7 +73,9 @@ def audit_journey(journey: Journey, config: Config | None = None,
     """Run every enabled rule on ``journey`` (its analysis is left for whoever reads it).
 
     ``observed`` carries what an event log shows of the journey, for the
-    conformance rules; without it those rules find nothing.
+    conformance rules; without it those rules find nothing. Raises
+    :class:`~cx_audit.core.errors.LoopTooEntangled` when a rule reads the
+    analysis of a journey that cannot be solved.
     """
     config = config or Config()
     view = journey_view(journey)
@@ -88,6 +91,8 @@ def audit_journey(journey: Journey, config: Config | None = None,
     for rule, severity, options in active:
         try:
             candidates = list(rule.check(context, options))
+        except LoopTooEntangled:  # the journey cannot be solved: an input problem
+            raise
         except Exception as exc:  # a defective rule must not abort the audit
             if RULE_FAILED in enabled:
                 stamped.append(stamp(*enabled[RULE_FAILED], Candidate(

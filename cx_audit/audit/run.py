@@ -39,6 +39,7 @@ __all__ = [
     "AuditRun",
     "JourneyResult",
     "audit_file",
+    "keep_analysed",
     "keep_audit",
     "run_audit",
 ]
@@ -64,7 +65,21 @@ S = TypeVar("S", bound=JourneyResult)
 
 
 def keep_audit(audit: JourneyAudit) -> JourneyAudit:
-    """Keep the whole audit (the default of :func:`run_audit`)."""
+    """Keep the whole audit (the default of :func:`run_audit`); nothing more is solved."""
+    return audit
+
+
+def keep_analysed(audit: JourneyAudit) -> JourneyAudit:
+    """Keep the whole audit with its metrics and per-step figures solved.
+
+    For formats that show the figures: solving them while the file is
+    audited turns a journey that cannot be solved
+    (:class:`~cx_audit.core.errors.LoopTooEntangled`) into a problem located
+    in its file, like any other bad input, instead of a failure while the
+    report is written.
+    """
+    audit.analysis.steps  # noqa: B018  (reading them solves them)
+    audit.analysis.metrics  # noqa: B018
     return audit
 
 

@@ -65,9 +65,9 @@ def audit(
 ) -> None:
     """Audit journeys: metrics and findings. Exit 0 clean, 1 findings, 2 bad input."""
     from cx_audit.audit.collector import frozen_results
-    from cx_audit.audit.run import keep_audit, run_audit
+    from cx_audit.audit.run import run_audit
     from cx_audit.core.findings import Severity
-    from cx_audit.renderers import keep_for, render
+    from cx_audit.renderers import RENDERERS, keep_for, render
 
     settings = load_settings(config, select, ignore, extend_select, severity)
     colored = output is None and use_color(color, sys.stdout)
@@ -81,7 +81,7 @@ def audit(
     # each journey is turned into what the format keeps of it right after its audit; workers
     # only for formats that keep text (sending whole audits back costs more than it saves)
     keep = keep_for(output_format.value)
-    workers = jobs if keep is not keep_audit else 1
+    workers = jobs if RENDERERS[output_format.value].workers else 1
     run = run_audit(paths, settings, keep, progress=progress_bar(), jobs=workers, baseline=known)
     if not run.files and not run.missing:
         raise fail("no journey files (*.yaml, *.yml) found")
@@ -159,10 +159,11 @@ def report(
 ) -> None:
     """Write a Markdown report for a client: summary, diagrams, findings per team, fixes."""
     from cx_audit.audit.run import run_audit
+    from cx_audit.renderers import keep_for
     from cx_audit.renderers.markdown import render_markdown
 
     settings = load_settings(config, select, ignore, extend_select, severity)
-    run = run_audit(paths, settings, progress=progress_bar())
+    run = run_audit(paths, settings, keep_for("markdown"), progress=progress_bar())
     for problem in sorted(run.problems):
         typer.echo(str(problem), err=True)
     for missing in run.missing:

@@ -25,39 +25,43 @@ __all__ = ["RENDERERS", "Format", "keep_for", "render", "render_audits"]
 
 @dataclass(frozen=True, slots=True)
 class Format:
-    """Where a format's renderer lives.
+    """Where a format's renderer lives, and what a run keeps for it.
 
-    ``function`` renders a whole run; ``keep``, when given, names the
-    function that turns one journey's audit into what the run keeps of it
-    for this format (its part of the output), and ``function`` then renders
-    a run of such parts. Without ``keep`` the run keeps the audits.
+    ``function`` (in ``module``) renders a run. ``keep`` is the dotted name
+    of the function that turns one journey's audit into what the run keeps
+    of it for this format, right after the audit: the audit itself, without
+    solving anything (the default, for formats that show only findings), with
+    its figures solved (``cx_audit.audit.run.keep_analysed``), or the
+    journey's part of the output. ``workers``: what is kept is small enough
+    (text) to send back from worker processes; whole audits are not, as
+    sending them back costs more than auditing them.
     """
 
     module: str
     function: str
-    keep: str | None = None
+    keep: str = "cx_audit.audit.run.keep_audit"
+    workers: bool = False
 
+
+ANALYSED = "cx_audit.audit.run.keep_analysed"
 
 RENDERERS: dict[str, Format] = {
-    "text": Format("cx_audit.renderers.terminal", "render_terminal"),
-    "json": Format("cx_audit.renderers.json_report", "render_json", keep="journey_json"),
-    "sarif": Format("cx_audit.renderers.sarif", "render_sarif"),
+    "text": Format("cx_audit.renderers.terminal", "render_terminal", keep=ANALYSED),
+    "json": Format("cx_audit.renderers.json_report", "render_json",
+                   keep="cx_audit.renderers.json_report.journey_json", workers=True),
+    "sarif": Format("cx_audit.renderers.sarif", "render_sarif", keep=ANALYSED),
     "github": Format("cx_audit.renderers.github", "render_github"),
     "junit": Format("cx_audit.renderers.junit", "render_junit"),
     "gitlab": Format("cx_audit.renderers.gitlab", "render_gitlab"),
-    "markdown": Format("cx_audit.renderers.markdown", "render_markdown"),
+    "markdown": Format("cx_audit.renderers.markdown", "render_markdown", keep=ANALYSED),
 }
 """Format name -> where its renderer lives (each function takes the run and keyword options)."""
 
 
 def keep_for(name: str) -> Callable[[JourneyAudit], Any]:
     """What a run audited for format ``name`` keeps of each journey (a module-level function)."""
-    entry = RENDERERS[name]
-    if entry.keep is None:
-        from cx_audit.audit.run import keep_audit
-
-        return keep_audit
-    keep: Callable[[JourneyAudit], Any] = getattr(import_module(entry.module), entry.keep)
+    module, _, function = RENDERERS[name].keep.rpartition(".")
+    keep: Callable[[JourneyAudit], Any] = getattr(import_module(module), function)
     return keep
 
 

@@ -10,7 +10,6 @@ sets the encoded entries into the report's frame.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +18,7 @@ from cx_audit.audit.engine import JourneyAudit
 from cx_audit.audit.run import AuditRun
 from cx_audit.core.findings import Severity
 from cx_audit.core.model import Location
+from cx_audit.text.jsonsafe import finite_or_none
 
 __all__ = ["JsonPart", "journey_json", "journey_to_dict", "render_json", "run_to_dict"]
 
@@ -90,19 +90,8 @@ def _frame(run: AuditRun[Any]) -> dict[str, Any]:
 def run_to_dict(run: AuditRun[JourneyAudit]) -> dict[str, Any]:
     """The report as plain data (the JSON document's structure)."""
     document = _frame(run)
-    document["journeys"] = [_clean(journey_to_dict(audit)) for audit in run.results]
+    document["journeys"] = [finite_or_none(journey_to_dict(audit)) for audit in run.results]
     return document
-
-
-def _clean(value: Any) -> Any:
-    """Replace non-finite floats (which JSON cannot hold) with None."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    return value
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, check_circular=False)
@@ -114,7 +103,7 @@ def _dumps(data: Any) -> str:
     try:
         return _ENCODER.encode(data)
     except ValueError:
-        return _ENCODER.encode(_clean(data))
+        return _ENCODER.encode(finite_or_none(data))
 
 
 def render_json(run: AuditRun[JsonPart]) -> str:

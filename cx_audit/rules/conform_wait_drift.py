@@ -38,6 +38,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from cx_audit.analysis.erlang import step_wait
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.eventlog.observations import observations_of
 from cx_audit.rules.base import Option, RuleContext
@@ -64,14 +65,13 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
         return
     ratio, gap, least = options["max_wait_ratio"], options["min_wait_gap"], options[
         "min_wait_samples"]
-    stats = context.analysis.steps
     for step in context.journey.steps.values():
         seen = observed.step(step.id)
         if seen is None or seen.wait is None or seen.wait_samples < least:
             continue
         design = step.wait
-        if design is None and step.staffing is not None and step.id in stats:
-            design = stats[step.id].wait
+        if design is None and step.staffing is not None:
+            design = step_wait(step)[0]
         if design is None:
             continue
         actual = seen.wait

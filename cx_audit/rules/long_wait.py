@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from cx_audit.analysis.erlang import step_wait
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.rules.base import Option, RuleContext
 from cx_audit.text.formatting import human_duration
@@ -45,14 +46,12 @@ OPTIONS = {"max_wait": Option("duration", 3.0, "longest acceptable wait at a ste
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
     """Yield every step whose wait (given or from Erlang C) exceeds the threshold."""
     limit = options["max_wait"]
-    stats = context.analysis.steps
     for step in context.journey.steps.values():
-        wait = stats[step.id].wait if step.id in stats else step.wait
-        if wait is None or wait <= limit:
+        wait, erlang = step_wait(step)  # the queue model alone: no need to solve the chain
+        if wait <= limit:
             continue
         metrics: dict[str, Any] = {"wait": wait, "max_wait": limit}
         source = ""
-        erlang = stats[step.id].erlang if step.id in stats else None
         if step.wait is None and erlang is not None:
             source = " (Erlang C)"
             metrics.update({"p_wait": erlang.p_wait, "load": erlang.load,

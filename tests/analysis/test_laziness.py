@@ -38,9 +38,10 @@ def solves(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return counted
 
 
-def test_a_structural_rule_solves_nothing(solves: list[int]) -> None:
-    audit = audit_journey(load_journey(TELECOM), Config(select=("CX301",)))
-    assert audit.findings and {f.rule for f in audit.findings} == {"CX301"}
+@pytest.mark.parametrize("rule", ["CX301", "CX502"])
+def test_structural_and_queue_rules_solve_nothing(solves: list[int], rule: str) -> None:
+    audit = audit_journey(load_journey(TELECOM), Config(select=(rule,)))
+    assert audit.findings and {f.rule for f in audit.findings} == {rule}
     assert solves == [0, 0]
     render_audits("github", AuditRun(results=[audit]))  # annotations need no figures
     assert solves == [0, 0]
