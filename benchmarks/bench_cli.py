@@ -14,7 +14,12 @@ with the peak memory (maximum resident set size) of each process. Each
 command runs ``--repeats`` times, interleaved with its baseline, and the
 best time counts. Generated files live in a temporary folder.
 
-Run: ``python benchmarks/bench_cli.py [--quick] [--repeats N]``.
+With ``--against DIR`` (another checkout of cx-audit, e.g. made by ``git
+worktree add DIR REV``), every cx-audit command is also run from that
+checkout, interleaved with the rest, so a change is measured beside the
+code it replaces under the same load.
+
+Run: ``python benchmarks/bench_cli.py [--quick] [--repeats N] [--against DIR]``.
 """
 
 from __future__ import annotations
@@ -100,10 +105,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=None)
     parser.add_argument("--only", type=int, choices=(1, 2, 3), action="append",
                         help="run only this comparison (may be repeated)")
+    parser.add_argument("--against", type=Path, default=None, metavar="DIR",
+                        help="also run every cx-audit command from this other checkout")
     options = parser.parse_args(argv)
     wanted = set(options.only or (1, 2, 3))
     repeats = options.repeats or (2 if options.quick else 5)
-    cx = [sys.executable, "-m", "cx_audit"]
+    cx = ["env", f"PYTHONPATH={ROOT}", sys.executable, "-m", "cx_audit"]
+    other = (["env", f"PYTHONPATH={options.against.resolve()}", sys.executable, "-m", "cx_audit"]
+             if options.against else None)
+
+    def with_other(commands: dict[str, list[str] | None]) -> dict[str, list[str] | None]:
+        """``commands``, each cx-audit one followed by the same from the other checkout."""
+        if other is None:
+            return commands
+        result: dict[str, list[str] | None] = {}
+        for name, command in commands.items():
+            result[name] = command
+            if command is not None and command[:len(cx)] == cx:
+                result[f"{name} [{options.against.name}]"] = [*other, *command[len(cx):]]
+        return result
     parse = [sys.executable, "-c", PARSE_ONLY]
     generators = _generators()
     with tempfile.TemporaryDirectory(prefix="cx-bench-") as folder:
@@ -113,22 +133,23 @@ def main(argv: list[str] | None = None) -> int:
                                          check=True).stdout)
         small = ROOT / "journeys" / "online-retail-return.yaml"
         if 1 in wanted:
-            compare(f"1. one small journey ({small.name}), end to end with start-up", {
+            compare(f"1. one small journey ({small.name}), end to end with start-up", with_other({
                 "cx-audit audit -f json": [*cx, "audit", str(small), "-f", "json"],
                 "yamllint": tool("yamllint", "-d", "relaxed", str(small)),
                 "check-jsonschema": tool("check-jsonschema", "--schemafile", str(schema),
                                          str(small)),
                 "python -c 'import yaml' (bare start-up)": [sys.executable, "-c", "import yaml"],
-            }, repeats)
+            }), repeats)
 
         steps = 2_000 if options.quick else 10_000
         big = work / "big.yaml"
         big.write_text(generators.to_yaml("big", generators.local_loops(steps)), "utf-8")
         if 2 in wanted:
-            compare(f"2. one journey of {steps:,} steps ({big.stat().st_size / 1e6:.1f} MB)", {
-                "PyYAML C parse only": [*parse, str(big)],
-                "cx-audit audit -f json": [*cx, "audit", str(big), "-f", "json"],
-            }, repeats)
+            compare(f"2. one journey of {steps:,} steps ({big.stat().st_size / 1e6:.1f} MB)",
+                    with_other({
+                        "PyYAML C parse only": [*parse, str(big)],
+                        "cx-audit audit -f json": [*cx, "audit", str(big), "-f", "json"],
+                    }), repeats)
 
         count = 200 if options.quick else 2_000
         many = work / "many"
@@ -138,13 +159,14 @@ def main(argv: list[str] | None = None) -> int:
                 generators.to_yaml(f"j{index:04}", generators.small(index)), "utf-8")
         size = sum(p.stat().st_size for p in many.iterdir()) / 1e6
         if 3 in wanted:
-            compare(f"3. {count:,} small journeys ({size:.1f} MB), {os.cpu_count()} cores", {
+            title = f"3. {count:,} small journeys ({size:.1f} MB), {os.cpu_count()} cores"
+            compare(title, with_other({
                 "PyYAML C parse only": [*parse, str(many)],
                 "cx-audit audit -f json --jobs 0": [*cx, "audit", str(many), "-f", "json",
                                                     "-j", "0"],
                 "cx-audit audit -f json --jobs 1": [*cx, "audit", str(many), "-f", "json",
                                                     "-j", "1"],
-            }, repeats)
+            }), repeats)
     return 0
 
 
