@@ -8,6 +8,12 @@ customers can actually go) and never list routes one by one: every count and
 extreme is a dynamic programme over the strongly connected components, so a
 ladder of 300 binary choices (2**300 routes) takes milliseconds.
 
+They are written on the integer view rather than with networkx because
+they run on every journey and measure faster there (on a 10,013-step
+journey: reachability 1.5 ms against 7.6 ms for ``nx.descendants``, the
+steps on every route 27 ms against 43 ms for ``nx.immediate_dominators``);
+tests/analysis/test_against_networkx.py holds each to networkx's answer.
+
 Every function takes the journey's :class:`~cx_audit.analysis.view.JourneyView`
 (:func:`~cx_audit.analysis.view.journey_view`); what they derive is kept on
 the view, so the rules and metrics of one journey share it. Steps are
