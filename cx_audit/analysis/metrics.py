@@ -1,4 +1,4 @@
-"""The journey metrics of the specification, and the per-step figures."""
+"""The journey metrics (README.md, "What the audit computes"), and the per-step figures."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ __all__ = ["JourneyAnalysis", "Metrics", "StepStats", "analyse"]
 
 @dataclass(frozen=True, slots=True)
 class Metrics:
-    """The metrics of spec/metrics.md, under exactly its names.
+    """The journey metrics, under the names the JSON report and README.md use.
 
     Structural: ``steps``, ``transitions``, ``paths`` (int of any size,
     ``"unbounded"`` or ``None``), ``shields_min`` (int or ``None``),
@@ -45,7 +45,7 @@ class Metrics:
     wait_expected: float | None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready values in the specification's order (ints stay exact)."""
+        """JSON-ready values in the order of the metric table (ints stay exact)."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
@@ -221,7 +221,7 @@ def analyse(journey: Journey, view: JourneyView | None = None) -> JourneyAnalysi
 
     Notes
     -----
-    Conventions where the specification is silent:
+    Conventions where the definitions leave room:
 
     - transition probabilities within a step are divided by their sum, so a
       rounding deficit (the format allows 1e-6) is spread in proportion and

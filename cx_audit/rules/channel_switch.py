@@ -44,7 +44,10 @@ OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield every transition between two different named channels."""
+    """Yield every transition between two different named channels.
+
+    Reads the journey model only.
+    """
     steps = context.journey.steps
     for step in steps.values():
         if step.is_terminal or not step.channel_key:

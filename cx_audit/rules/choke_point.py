@@ -47,7 +47,10 @@ OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield every non-entry dominator that is a shield or loses customers."""
+    """Yield every non-entry dominator that is a shield or loses customers.
+
+    Reads the journey view (through ``context.memo``).
+    """
     steps = context.journey.steps
     for step_id in context.memo(steps_on_every_route):
         step = steps[step_id]

@@ -49,7 +49,10 @@ OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield every cold transition, at its ``next`` entry."""
+    """Yield every cold transition, at its ``next`` entry.
+
+    Reads the journey model only.
+    """
     for step in context.journey.steps.values():
         for transition in step.next:
             if transition.handoff is Handoff.COLD:

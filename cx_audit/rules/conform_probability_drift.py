@@ -55,7 +55,10 @@ OPTIONS = {
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield transitions and abandon shares that drifted from the design."""
+    """Yield transitions and abandon shares that drifted from the design.
+
+    Reads the event log's observations.
+    """
     observed = observations_of(context)
     if observed is None:
         return

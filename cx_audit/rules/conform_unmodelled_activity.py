@@ -47,7 +47,10 @@ OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield one candidate per activity that matches no step."""
+    """Yield one candidate per activity that matches no step.
+
+    Reads the event log's observations.
+    """
     observed = observations_of(context)
     if observed is None:
         return

@@ -67,7 +67,10 @@ def _steps_on_loops(graph: nx.DiGraph[str]) -> set[str]:
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield steps that cases revisit where the journey has no loop."""
+    """Yield steps that cases revisit where the journey has no loop.
+
+    Reads the networkx graph and the event log's observations.
+    """
     observed = observations_of(context)
     if observed is None:
         return

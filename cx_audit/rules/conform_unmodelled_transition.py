@@ -51,7 +51,10 @@ OPTIONS = {"min_observed": Option("int", 1, "fewest observations of an unmodelle
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield observed transitions and starts that the journey lacks."""
+    """Yield observed transitions and starts that the journey lacks.
+
+    Reads the event log's observations.
+    """
     observed = observations_of(context)
     if observed is None:
         return

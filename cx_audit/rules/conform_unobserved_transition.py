@@ -43,7 +43,10 @@ OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield the journey's transitions that the log never shows."""
+    """Yield the journey's transitions that the log never shows.
+
+    Reads the event log's observations.
+    """
     observed = observations_of(context)
     if observed is None or not observed.cases:
         return

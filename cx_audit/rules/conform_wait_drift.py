@@ -59,7 +59,10 @@ OPTIONS = {
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield steps whose observed median wait is far from the designed one."""
+    """Yield steps whose observed median wait is far from the designed one.
+
+    Reads the event log's observations.
+    """
     observed = observations_of(context)
     if observed is None:
         return

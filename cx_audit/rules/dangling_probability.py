@@ -53,7 +53,10 @@ _TOLERANCE = 1e-9
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield zero-probability transitions and entry shares that leave a gap."""
+    """Yield zero-probability transitions and entry shares that leave a gap.
+
+    Reads the journey model only.
+    """
     journey = context.journey
     for step in journey.steps.values():
         for transition in step.next:

@@ -57,7 +57,10 @@ OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield each reachable, non-resolving step entered from a resolving one (or an entry)."""
+    """Yield each reachable, non-resolving step entered from a resolving one (or an entry).
+
+    Reads the journey view (through ``context.memo``) and the networkx graph.
+    """
     journey, graph = context.journey, context.graph
     reached = context.memo(reachable_steps)
     resolving = context.memo(resolving_steps)

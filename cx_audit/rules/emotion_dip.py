@@ -46,7 +46,10 @@ _DROP = 2.0
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield steps at the bottom of the scale or after a drop of 2 or more."""
+    """Yield steps at the bottom of the scale or after a drop of 2 or more.
+
+    Reads the networkx graph.
+    """
     journey, graph = context.journey, context.graph
     for step in journey.steps.values():
         if step.emotion is None:

@@ -43,7 +43,10 @@ OPTIONS = {"max_abandon": Option("float", 0.10, "largest acceptable abandon shar
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield every step whose abandon share exceeds the threshold."""
+    """Yield every step whose abandon share exceeds the threshold.
+
+    Reads the journey model only.
+    """
     limit = options["max_abandon"]
     for step in context.journey.steps.values():
         if step.abandon > limit:

@@ -44,7 +44,10 @@ OPTIONS = {"max_wait": Option("duration", 3.0, "longest acceptable wait at a ste
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield every step whose wait (given or from Erlang C) exceeds the threshold."""
+    """Yield every step whose wait (given or from Erlang C) exceeds the threshold.
+
+    Reads the journey model only (waits of queues from Erlang C, not the chain).
+    """
     limit = options["max_wait"]
     for step in context.journey.steps.values():
         wait, erlang = step_wait(step)  # the queue model alone: no need to solve the chain

@@ -42,7 +42,10 @@ OPTIONS = {"min_first_time": Option("float", 0.70, "lowest acceptable chance of 
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield one journey-level candidate when ``p_first_time`` is below the threshold."""
+    """Yield one journey-level candidate when ``p_first_time`` is below the threshold.
+
+    Reads the analysis (``context.analysis``).
+    """
     if not context.journey.entries:
         return
     limit = options["min_first_time"]

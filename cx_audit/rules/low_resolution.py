@@ -45,7 +45,10 @@ OPTIONS = {"min_resolution": Option("float", 0.80, "lowest acceptable chance of 
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield one journey-level candidate when ``p_resolution`` is below the threshold."""
+    """Yield one journey-level candidate when ``p_resolution`` is below the threshold.
+
+    Reads the analysis (``context.analysis``).
+    """
     if not context.journey.entries:
         return  # nothing to measure: CX101 says why
     limit = options["min_resolution"]

@@ -43,6 +43,9 @@ OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield one journey-level candidate when no step is an entry."""
+    """Yield one journey-level candidate when no step is an entry.
+
+    Reads the journey model only.
+    """
     if not context.journey.entries:
         yield Candidate("The journey has no entry step: nothing says where customers start")

@@ -64,6 +64,8 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
     """Yield automated shields outside the backward closure of people.
 
     One backward search from every person step: O(n + e).
+
+    Reads the networkx graph.
     """
     journey, graph = context.journey, context.graph
     people = [s.id for s in journey.steps.values() if is_person(s)]

@@ -45,7 +45,10 @@ OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield one journey-level candidate when no step is a resolution."""
+    """Yield one journey-level candidate when no step is a resolution.
+
+    Reads the journey model only.
+    """
     if not context.journey.resolutions:
         yield Candidate("The journey has no resolution step: no route can end with the matter "
                         "solved")

@@ -45,7 +45,10 @@ OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield every staffed step whose load is at or above its agent count."""
+    """Yield every staffed step whose load is at or above its agent count.
+
+    Reads the journey model only.
+    """
     for step in context.journey.steps.values():
         staffing = step.staffing
         if staffing is None or staffing.load < staffing.agents:

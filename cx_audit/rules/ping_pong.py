@@ -59,7 +59,10 @@ def is_ping_pong(journey: Journey, loop: tuple[str, ...]) -> bool:
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield one candidate per ping-pong loop, naming a closed walk that shows the bounce."""
+    """Yield one candidate per ping-pong loop, naming a closed walk that shows the bounce.
+
+    Reads the journey view (through ``context.memo``) and the networkx graph.
+    """
     journey, graph = context.journey, context.graph
     for loop in context.memo(loops_on_routes):
         if not is_ping_pong(journey, loop):

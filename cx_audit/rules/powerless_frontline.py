@@ -53,7 +53,10 @@ _resolving_without_handoff = partial(resolving_steps, avoid_handoffs=True)
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield frontline steps that lack authority, or any handoff-free route to a resolution."""
+    """Yield frontline steps that lack authority, or any handoff-free route to a resolution.
+
+    Reads the journey view (through ``context.memo``).
+    """
     journey = context.journey
     direct: set[str] | None = None  # worked out at the first frontline step, if any
     for step in journey.steps.values():

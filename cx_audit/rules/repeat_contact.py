@@ -49,7 +49,10 @@ OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield one candidate per loop on a route that is not a ping-pong."""
+    """Yield one candidate per loop on a route that is not a ping-pong.
+
+    Reads the journey view (through ``context.memo``) and the networkx graph.
+    """
     journey, graph = context.journey, context.graph
     for loop in context.memo(loops_on_routes):
         if is_ping_pong(journey, loop):

@@ -34,7 +34,12 @@ from typing import Any
 
 import networkx as nx
 
-from cx_audit.analysis.structure import UNBOUNDED, loops_on_routes, max_retell_route
+from cx_audit.analysis.structure import (
+    UNBOUNDED,
+    loops_on_routes,
+    max_retell_route,
+    retells_max,
+)
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.core.model import Handoff
 from cx_audit.rules.base import Option, RuleContext
@@ -50,9 +55,12 @@ OPTIONS = {"max_retells": Option("int", 1, "most retellings acceptable on any ro
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield one journey-level candidate with the worst route or the retelling loop."""
+    """Yield one journey-level candidate with the worst route or the retelling loop.
+
+    Reads the journey view (through ``context.memo``) and the networkx graph.
+    """
     limit = options["max_retells"]
-    worst = context.analysis.metrics.retells_max
+    worst = context.memo(retells_max)
     if worst is None:
         return
     if worst == UNBOUNDED:

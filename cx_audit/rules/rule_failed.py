@@ -36,5 +36,8 @@ OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Raised by the engine itself, never by checking: yields nothing."""
+    """Raised by the engine itself, never by checking: yields nothing.
+
+    Reads the journey model only.
+    """
     yield from ()

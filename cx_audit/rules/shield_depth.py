@@ -59,7 +59,10 @@ OPTIONS = {"max_shields": Option("int", 3, "most shield layers acceptable on the
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield one journey-level candidate when the best or the average is too deep."""
+    """Yield one journey-level candidate when the best or the average is too deep.
+
+    Reads the journey view (through ``context.memo``) and the analysis (``context.analysis``).
+    """
     limit = options["max_shields"]
     metrics = context.analysis.metrics
     best, expected = metrics.shields_min, metrics.shields_expected

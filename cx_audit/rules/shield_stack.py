@@ -70,6 +70,8 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
     not a shield ends it. ``run[s]`` is the most layers a walk from ``s``
     meets before a person, computed over the strongly connected components,
     sinks first: O(n + e).
+
+    Reads the journey view (through ``context.memo``) and the networkx graph.
     """
     limit = options["max_stack"]
     journey, graph = context.journey, context.graph

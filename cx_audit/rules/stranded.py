@@ -44,7 +44,10 @@ OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield every non-terminal step without transitions."""
+    """Yield every non-terminal step without transitions.
+
+    Reads the journey model only.
+    """
     for step in context.journey.steps.values():
         if not step.is_terminal and not step.next:
             yield Candidate(f"Step '{step.id}' has no next step: customers are left there",

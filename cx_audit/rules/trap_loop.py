@@ -53,7 +53,10 @@ OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield one candidate per reachable closed loop, on its first step."""
+    """Yield one candidate per reachable closed loop, on its first step.
+
+    Reads the journey view (through ``context.memo``) and the networkx graph.
+    """
     for loop in context.memo(trap_loops):
         cycle = cycle_through(context.graph.successors, loop, loop[0])
         yield Candidate(f"Customers never leave the loop {quote_steps(cycle)}", step=loop[0],

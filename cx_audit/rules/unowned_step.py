@@ -46,7 +46,10 @@ OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield every non-terminal step with no owner after defaults."""
+    """Yield every non-terminal step with no owner after defaults.
+
+    Reads the journey model only.
+    """
     for step in context.journey.steps.values():
         if not step.is_terminal and not step.owner:
             yield Candidate(f"No team owns step '{step.id}'", step=step.id)

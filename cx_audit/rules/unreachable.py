@@ -46,7 +46,10 @@ OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield every step outside the set reachable from the entries."""
+    """Yield every step outside the set reachable from the entries.
+
+    Reads the journey view (through ``context.memo``).
+    """
     reached = context.memo(reachable_steps)
     for step_id in context.journey.steps:
         if step_id not in reached:

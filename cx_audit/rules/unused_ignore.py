@@ -43,5 +43,8 @@ OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Raised by the engine, which knows what was suppressed: yields nothing."""
+    """Raised by the engine, which knows what was suppressed: yields nothing.
+
+    Reads the journey model only.
+    """
     yield from ()
