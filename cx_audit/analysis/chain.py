@@ -268,6 +268,7 @@ class ChainSolution:
 
     __slots__ = (
         "_passage",
+        "_totals",
         "_values",
         "chain",
         "net",
@@ -295,8 +296,9 @@ class ChainSolution:
         self.chain = _journey_chain(net, scc=scc)
         self.visits, self.trapped = self.chain.forward(self.start)
         self._check_finite()
-        self._values: tuple[list[float], list[float], list[float]] | None = None
-        self._passage: tuple[list[float], list[float]] | None = None
+        self._values: tuple[list[float], list[float], list[float], list[float]] | None = None
+        self._passage: tuple[list[float], list[dict[int, float]]] | None = None
+        self._totals: tuple[float, float, float, float] | None = None
 
     @property
     def p_reach(self) -> list[float]:
@@ -304,8 +306,12 @@ class ChainSolution:
         return self.first_passage()[0]
 
     @property
-    def returns_without(self) -> list[float]:
-        """Per step, the chance of coming back to it once its self-loop is dropped."""
+    def back(self) -> list[dict[int, float]]:
+        """Per step S of an open loop, S's successors in the loop -> their chance to reach S.
+
+        Empty for a step on no cycle (nothing after it leads back) and in a
+        loop nobody leaves. See :func:`~cx_audit.analysis.whatif.effect_of`.
+        """
         return self.first_passage()[1]
 
     def _check_finite(self) -> None:
@@ -327,14 +333,15 @@ class ChainSolution:
                         "on average: the way out of its loop is so unlikely that the journey "
                         "cannot be solved in floating point; make leaving the loop more likely"))
 
-    def first_passage(self) -> tuple[list[float], list[float]]:
+    def first_passage(self) -> tuple[list[float], list[dict[int, float]]]:
         """Probability of ever reaching each step, by first-passage decomposition.
 
         For a step on no cycle it equals its visits. For a step ``u`` in an
         open cyclic component, ``visits(u) = p_reach(u) * N[u, u]`` where
         ``N[u, u]`` (visits of ``u`` starting at ``u``) comes from one solve
         within the component; the same solve gives, for the what-if, the
-        probability of coming back to ``u`` once its self-loop is dropped.
+        chance that each of ``u``'s successors in the loop leads back to
+        ``u`` (``N[v, u] / N[u, u]``).
         In a closed component every step is reached by all who enter it.
 
         A component whose per-step solves would together exceed
@@ -348,7 +355,7 @@ class ChainSolution:
         chain = self.chain
         visits = self.visits
         p_reach = list(visits)
-        returns_without = [0.0] * net.n
+        back: list[dict[int, float]] = [{} for _ in range(net.n)]
         for c, comp in enumerate(chain.comps):
             if not chain.cyclic[c]:
                 continue
@@ -368,21 +375,19 @@ class ChainSolution:
                 col, local = chain.column(c, u)
                 nuu = col[local[u]]
                 p_reach[u] = min(1.0, visits[u] / nuu)  # rounding may pass 1
-                ret = 0.0
-                shares = net.share[u]
-                others = [(v, s) for v, s in zip(net.succ[u], shares) if v != u and s > 0.0]
-                total = math.fsum(s for _, s in others)
-                if total > 0.0:
-                    for v, s in others:
-                        j = local.get(v)
-                        if j is not None:
-                            ret += s / total * col[j] / nuu
-                returns_without[u] = ret
-        self._passage = (p_reach, returns_without)
+                back[u] = {v: min(1.0, col[local[v]] / nuu) for v in net.succ[u]
+                           if v != u and v in local}
+        self._passage = (p_reach, back)
         return self._passage
 
-    def values(self) -> tuple[list[float], list[float], list[float]]:
-        """Values to go from each step: P(resolution), shields, wait."""
+    def retell_costs(self) -> list[float]:
+        """Per visit of each step, the expected cold handoffs crossed on leaving it."""
+        net = self.net
+        return [math.fsum(p for p, cold in zip(net.prob[u], net.cold[u]) if cold and p > 0.0)
+                for u in range(net.n)]
+
+    def values(self) -> tuple[list[float], list[float], list[float], list[float]]:
+        """Values to go from each step: P(resolution), shields, wait, retellings."""
         if self._values is None:
             net = self.net
             res_cost = [1.0 if r else 0.0 for r in net.resolution]
@@ -391,8 +396,24 @@ class ChainSolution:
                 self.chain.backward(res_cost),
                 self.chain.backward(shields),
                 self.chain.backward(self.waits),
+                self.chain.backward(self.retell_costs()),
             )
         return self._values
+
+    def totals(self) -> tuple[float, float, float, float]:
+        """The journey's totals: P(resolution), expected shields, wait and retellings.
+
+        A total is ``inf`` when it is infinite.
+        """
+        if self._totals is None:
+            net = self.net
+            self._totals = (
+                self.end_probabilities()[0],
+                weighted_sum(self.visits, net.shield),
+                weighted_sum(self.visits, self.waits),
+                self.edge_total(net.cold),
+            )
+        return self._totals
 
     def end_probabilities(self) -> tuple[float, float, float, float]:
         """``(p_resolution, p_abandon, p_stranded, p_trapped)``."""

@@ -1,29 +1,36 @@
-"""What-if: the impact of removing (fixing) one step.
+"""What-if: the exact effect of changing one step of the journey.
 
-Removing a non-entry, non-terminal step S means that every transition into S
-is replaced by transitions to S's successors, with S's outgoing
-probabilities renormalised without S's ``abandon`` share; S's wait, shield
-and abandon disappear. Choices where the definition leaves room:
-
-- a self-loop on S is dropped and the other transitions renormalised;
-- when S has no other successor carrying probability (a stranded step, or
-  one whose only way on is to itself) there is nowhere to send its customers:
-  they end stranded where S was. Only S's wait, shield and abandon go away;
-  no route is invented;
-- handoffs play no part: the impact covers only ``p_resolution``,
-  ``shields_expected`` and ``wait_expected``;
-- an overloaded queue's wait counts as 0 (see
-  :func:`~cx_audit.analysis.erlang.step_wait`), so its own wait adds nothing
-  to the change when it is removed.
+A change rewrites one step S: where its customers go next (and with which
+chance, the rest leaving the chain there: abandoning or stranded), its wait,
+whether it is a shield layer, and which of its ways on are cold handoffs.
+Every fix this package weighs is such a change, solved exactly on the chain
+(:func:`effect_of`); removing a step is one of them (:func:`removal_impacts`).
 
 Each delta is *after minus before*: a positive ``delta_p_resolution`` is a
-gain, a negative ``delta_shields_expected`` a drop. A delta is ``None`` when
+gain, a negative ``delta_wait_expected`` a drop. A delta is ``None`` when
 the expectation is infinite before or after the change.
+
+How it is solved. With ``V`` a value to go (the chance of a resolution, or
+the shields, wait or retellings still to come) and ``h(y)`` the chance to
+reach S from ``y``, the change moves every ``V(y)`` by ``h(y) * dV(S)``: the
+walk before it first reaches S is untouched. At S,
+``dV(S) = (A - V(S)) / (1 - r)``, where ``A`` is S's new cost plus its new
+row over the old values (S's own, for a self-loop) and ``r = sum p'(v) h(v)``
+(``h(S) = 1``) the chance that the new row brings customers back to S. The journey's total moves by
+``p_reach(S) * dV(S)``. ``h`` on S's successors comes from the same solve
+that gives ``p_reach``; a target that cannot reach S (downstream, or a
+terminal step) has ``h = 0``. Three cases are solved otherwise, exactly:
+when ``1 - r`` is tiny (the loop almost never lets go, and the quotient
+would lose precision) S's loop alone is solved again with the new row; when
+S is in a loop nobody leaves, when the new row sends customers to a step
+whose ``h`` is not known (one upstream of S), or when it closes a loop, the
+whole chain is solved again.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,19 +42,74 @@ from cx_audit.analysis.chain import (
     block_factors,
     weighted_sum,
 )
-from cx_audit.analysis.view import JourneyView
 
-__all__ = ["NEAR_TRAP", "Impact", "removal_impacts"]
+__all__ = ["NEAR_TRAP", "Effect", "Impact", "SolveBudget", "StepChange", "effect_of", "removal",
+           "removal_impacts", "unchanged"]
 
 NEAR_TRAP = 1e-5
 """Below this chance of never coming back, the closed-form update would lose
 precision (``1 - r`` is formed by a subtraction, good to about 1e-15): the
-component is re-solved instead, keeping impacts to about 1e-10 relative."""
+loop is solved again instead, keeping effects to about 1e-10 relative."""
+
+
+class SolveBudget:
+    """How many more whole-chain solves the caller allows (each O(n + e) plus factorisations)."""
+
+    __slots__ = ("left",)
+
+    def __init__(self, sol: ChainSolution) -> None:
+        """A budget of :data:`PER_STEP_WORK_LIMIT` operations' worth of solves, at least one."""
+        net = sol.net
+        self.left = max(1, PER_STEP_WORK_LIMIT // max(1, net.n + sum(map(len, net.succ))))
+
+    def take(self) -> bool:
+        """Spend one solve; False when none is left."""
+        if self.left <= 0:
+            return False
+        self.left -= 1
+        return True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StepChange:
+    """One step rewritten: its ways on, what leaves the chain there, its wait and shield.
+
+    ``moves`` lists ``(target, probability, cold)`` as step indices of the
+    journey's view, each probability the chance to go there from the step;
+    ``loss`` is the chance to leave the chain there (abandon or stranding),
+    so that ``loss + sum of probabilities = 1``. ``shield`` is 1 for a
+    shield layer, 0 otherwise.
+    """
+
+    step: int
+    moves: tuple[tuple[int, float, bool], ...]
+    loss: float
+    wait: float
+    shield: float
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """Change in the journey's figures (after minus before) that a step change makes."""
+
+    delta_p_resolution: float
+    delta_wait_expected: float | None
+    delta_shields_expected: float | None
+    delta_retells_expected: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready values."""
+        return {
+            "delta_p_resolution": self.delta_p_resolution,
+            "delta_wait_expected": self.delta_wait_expected,
+            "delta_shields_expected": self.delta_shields_expected,
+            "delta_retells_expected": self.delta_retells_expected,
+        }
 
 
 @dataclass(frozen=True, slots=True)
 class Impact:
-    """Change in the journey's figures when one step is removed.
+    """Change in the journey's figures when one step is removed (see :func:`removal_impacts`).
 
     Attributes
     ----------
@@ -73,64 +135,154 @@ class Impact:
         }
 
 
-def _delta(before_infinite: bool, value: float) -> float | None:
-    if before_infinite or math.isinf(value) or math.isnan(value):
+def unchanged(sol: ChainSolution, s: int) -> StepChange:
+    """Step ``s`` as it is: the starting point of a change (``dataclasses.replace`` it)."""
+    net = sol.net
+    moves = tuple((v, p, cold) for v, p, cold in zip(net.succ[s], net.prob[s], net.cold[s])
+                  if p > 0.0)
+    return StepChange(step=s, moves=moves, loss=sol.chain.loss[s], wait=sol.waits[s],
+                      shield=float(net.shield[s]))
+
+
+def _delta(before: float, after: float) -> float | None:
+    if before == INF or math.isinf(after) or math.isnan(after):
         return None
-    return value
+    return after - before
 
 
-def _removed_row(sol: ChainSolution, s: int) -> list[tuple[int, float]]:
-    """S's successors and their renormalised shares, self-loop and abandon dropped."""
+def _costs(sol: ChainSolution) -> tuple[list[float], list[float], list[float], list[float]]:
+    """Per-visit costs of the four figures: resolution (1 at one), shield, wait, retells."""
     net = sol.net
-    others = [(v, x) for v, x in zip(net.succ[s], net.share[s]) if v != s and x > 0.0]
-    total = math.fsum(x for _, x in others)
-    return [(v, x / total) for v, x in others] if total > 0.0 else []
+    return ([1.0 if r else 0.0 for r in net.resolution], [float(s) for s in net.shield],
+            list(sol.waits), sol.retell_costs())
 
 
-def _impact_by_full_solve(sol: ChainSolution, s: int, before: tuple[float, float, float]) -> Impact:
-    """Re-solve the whole chain with S made a transparent step (rare cases)."""
-    net = sol.net
+def _new_costs(change: StepChange) -> tuple[float, float, float, float]:
+    """The changed step's own costs: resolution, shield, wait, retells per visit."""
+    return (0.0, change.shield, change.wait,
+            math.fsum(p for _, p, cold in change.moves if cold))
+
+
+def effect_of(sol: ChainSolution, change: StepChange,
+              budget: SolveBudget | None = None) -> Effect | None:
+    """The exact effect of ``change`` on the journey's figures (see the module docstring).
+
+    ``None`` when it is not computed: the step is in a loop too large for
+    per-step figures, or the change needs the whole chain solved again and
+    ``budget`` (callers that weigh many changes ration those; ``None``: no
+    limit) has none left. The step must not be a resolution or abandon step.
+    """
+    chain = sol.chain
+    s = change.step
+    c = chain.comp_of[s]
+
+    def full() -> Effect | None:
+        return _by_full_solve(sol, change) if budget is None or budget.take() else None
+
+    if chain.closed[c]:
+        return full()
+    reach = sol.p_reach[s]
+    if math.isnan(reach):
+        return None
+    if reach == 0.0:  # nobody gets there: nothing changes
+        totals = sol.totals()
+        unchanged_by = [None if total == INF else 0.0 for total in totals]
+        return Effect(0.0, unchanged_by[2], unchanged_by[1], unchanged_by[3])
+    back = sol.back[s]
+    r = 0.0
+    for v, p, _ in change.moves:
+        if v == s:
+            r += p
+        elif v in back:
+            r += p * back[v]
+        elif sol.net.terminal[v] or chain.comp_of[v] < c:
+            continue  # v cannot lead back to S
+        else:  # v may lead back to S by a way h does not cover
+            return full()
+    if 1.0 - r < NEAR_TRAP:
+        return _within_loop(sol, change) or full()
+    values = sol.values()
+    before = sol.totals()
+    new_cost = _new_costs(change)
+    deltas: list[float | None] = []
+    for value, cost, total in zip(values, new_cost, before, strict=True):
+        old = value[s]
+        if total == INF or old == INF:
+            deltas.append(None)
+            continue
+        terms = [cost]
+        terms.extend(p * value[v] for v, p, _ in change.moves)  # a self-loop counts V(S) too
+        ahead = math.fsum(terms)
+        deltas.append(None if ahead == INF else reach * (ahead - old) / (1.0 - r))
+    return Effect(deltas[0] or 0.0, deltas[2], deltas[1], deltas[3])
+
+
+def _by_full_solve(sol: ChainSolution, change: StepChange) -> Effect:
+    """Solve the whole chain again with the step changed."""
+    s = change.step
     out = list(sol.chain.out)
     loss = list(sol.chain.loss)
-    row = _removed_row(sol, s)
-    out[s] = row
-    loss[s] = 0.0 if row else 1.0
+    out[s] = [(v, p) for v, p, _ in change.moves if p > 0.0]
+    loss[s] = change.loss
     visits, _ = Chain(out, loss).forward(sol.start)
-    shields = [float(x) for x in net.shield]
-    waits = list(sol.waits)
-    shields[s] = 0.0
-    waits[s] = 0.0
-    p_res = math.fsum(visits[u] for u in net.resolutions)
-    return Impact(
-        delta_p_resolution=p_res - before[0],
-        delta_shields_expected=_delta(before[1] == INF, weighted_sum(visits, shields) - before[1]),
-        delta_wait_expected=_delta(before[2] == INF, weighted_sum(visits, waits) - before[2]),
-    )
+    costs = list(_costs(sol))
+    for figure, value in zip(costs, _new_costs(change), strict=True):
+        figure[s] = value
+    before = sol.totals()
+    after = [weighted_sum(visits, cost) for cost in costs]
+    p_delta = _delta(before[0], after[0])
+    return Effect(p_delta or 0.0, _delta(before[2], after[2]), _delta(before[1], after[1]),
+                  _delta(before[3], after[3]))
 
 
-def _impact_within_component(sol: ChainSolution, s: int,
-                             values: tuple[list[float], list[float], list[float]],
-                             before: tuple[float, float, float]) -> Impact | None:
-    """Re-solve only S's cyclic component with S's new row.
+def _within_loop(sol: ChainSolution, change: StepChange) -> Effect | None:
+    """Solve only the step's loop again with its new row.
 
-    Customers enter the component at the same places as before and the
-    values beyond it do not change, so the total moves by
-    ``sum over entry points x of inflow(x) * (V'(x) - V(x))``. The block is
-    factored afresh (the leak-carrying LU keeps full precision when the loop
-    almost never lets go). Returns ``None`` when the new row closes a loop
-    inside the component: the caller then re-solves the whole chain.
+    Customers enter the loop at the same places as before and the values
+    beyond it do not change, so the total moves by ``sum over the loop's
+    steps x of inflow(x) * (V'(x) - V(x))``. The loop is factored afresh
+    (the leak-carrying LU keeps full precision when the loop almost never
+    lets go). ``None`` when the new row closes a loop nobody leaves.
     """
-    net = sol.net
     chain = sol.chain
+    s = change.step
     c = chain.comp_of[s]
     comp = chain.comps[c]
     comp_of = chain.comp_of
-    row = _removed_row(sol, s)
     out = {u: chain.out[u] for u in comp}
-    out[s] = row
+    out[s] = [(v, p) for v, p, _ in change.moves if p > 0.0]
     loss = {u: chain.loss[u] for u in comp}
-    loss[s] = 0.0 if row else 1.0
-    # every step of the block must still be able to leave it
+    loss[s] = change.loss
+    if not _every_step_leaves(comp, c, comp_of, out, loss):
+        return None
+    lu, _ = block_factors(comp, comp_of, out, loss)
+    inflow = _inflow(sol, comp, c)
+    costs = _costs(sol)
+    new_cost = _new_costs(change)
+    deltas: list[float | None] = []
+    for value, cost, own, total in zip(sol.values(), costs, new_cost, sol.totals(), strict=True):
+        if total == INF:
+            deltas.append(None)
+            continue
+        rhs = []
+        for u in comp:
+            acc = own if u == s else cost[u]
+            for v, p in out[u]:
+                if comp_of[v] != c:
+                    acc += p * value[v]
+            rhs.append(acc)
+        if any(x == INF for x in rhs):
+            deltas.append(None)
+            continue
+        new = lu.solve(rhs)
+        deltas.append(math.fsum(b * (new[i] - value[u])
+                                for i, (b, u) in enumerate(zip(inflow, comp)) if b))
+    return Effect(deltas[0] or 0.0, deltas[2], deltas[1], deltas[3])
+
+
+def _every_step_leaves(comp: Sequence[int], c: int, comp_of: Sequence[int],
+                       out: dict[int, list[tuple[int, float]]], loss: dict[int, float]) -> bool:
+    """True when every step of the loop can still leave it (no closed loop forms)."""
     pred: dict[int, list[int]] = {u: [] for u in comp}
     frontier = []
     for u in comp:
@@ -149,125 +301,61 @@ def _impact_within_component(sol: ChainSolution, s: int,
             if u not in free:
                 free.add(u)
                 frontier.append(u)
-    if len(free) < len(comp):
-        return None
-    lu, _ = block_factors(comp, comp_of, out, loss)
+    return len(free) == len(comp)
+
+
+def _inflow(sol: ChainSolution, comp: Sequence[int], c: int) -> list[float]:
+    """Expected entries into each step of loop ``c`` from outside it (starts included)."""
+    net = sol.net
+    comp_of = sol.chain.comp_of
     inflow = [sol.start[u] for u in comp]
     for i, x in enumerate(comp):
         for u in net.pred[x]:
             if comp_of[u] != c and sol.visits[u]:
-                k = net.succ[u].index(x)
-                inflow[i] += sol.visits[u] * net.prob[u][k]
-    costs = ([0.0] * net.n, [float(x) for x in net.shield], sol.waits)
-    deltas: list[float | None] = []
-    for value, cost, total in zip(values, costs, before):
-        if total == INF:
-            deltas.append(None)
-            continue
-        rhs = []
-        for u in comp:
-            acc = 0.0 if u == s else cost[u]
-            for v, p in out[u]:
-                if comp_of[v] != c:
-                    acc += p * value[v]
-            rhs.append(acc)
-        if any(x == INF for x in rhs):
-            deltas.append(None)
-            continue
-        new = lu.solve(rhs)
-        deltas.append(math.fsum(b * (new[i] - value[u])
-                                for i, (b, u) in enumerate(zip(inflow, comp)) if b))
-    p_delta = deltas[0]
-    return Impact(0.0 if p_delta is None else p_delta, deltas[1], deltas[2])
+                for v, p in zip(net.succ[u], net.prob[u]):
+                    if v == x:
+                        inflow[i] += sol.visits[u] * p
+    return inflow
+
+
+def removal(sol: ChainSolution, s: int) -> StepChange:
+    """Step ``s`` removed: its customers go straight on, with its wait, shield and abandon gone.
+
+    Every transition into S leads on to S's successors, with S's own shares
+    renormalised without its ``abandon``; a self-loop on S is dropped. When
+    S has no other way on carrying probability (a stranded step, or one whose
+    only way on is to itself) there is nowhere to send its customers: they
+    end stranded where S was, and only S's wait, shield and abandon go away.
+    The handoff flags of S's ways on are kept.
+    """
+    net = sol.net
+    others = [(v, x, cold) for v, x, cold in zip(net.succ[s], net.share[s], net.cold[s])
+              if v != s and x > 0.0]
+    total = math.fsum(x for _, x, _ in others)
+    moves = tuple((v, x / total, cold) for v, x, cold in others) if total > 0.0 else ()
+    return StepChange(step=s, moves=moves, loss=0.0 if moves else 1.0, wait=0.0, shield=0.0)
 
 
 def removal_impacts(sol: ChainSolution) -> list[Impact | None]:
-    """Impact of every removable step (``None`` for entries and terminal steps).
+    """The impact of removing each step (``None`` for entries and terminal steps).
 
-    With ``V`` the value to go (chance of resolution, shields or wait still
-    to come) and ``h(y)`` the chance to reach S from ``y``, removing S changes
-    every ``V(y)`` by ``h(y) * dV(S)``, because the walk before first reaching
-    S is untouched. At S, ``dV(S) = (V1 - V(S)) / (1 - r)`` where ``V1`` is
-    one step of the new row over the old values and ``r`` the chance that the
-    new row comes back to S. The total changes by ``p_reach(S) * dV(S)``.
-    For a step on no cycle ``r = 0``; inside a cyclic component ``r`` comes
-    from the same solve that gave ``p_reach``.
-
-    When ``1 - r`` is tiny (the loop almost never lets go) the quotient
-    loses precision, and S's component alone is re-solved instead. Steps in
-    a trap loop, removals that close a loop, and steps that everyone
-    abandons but that lie on a cycle of transitions (their successors, only
-    reachable after the removal, may lead back to them) are re-solved in
-    full.
+    ``None`` also where it is not computed: a step in a loop too large for
+    per-step figures, or past the budget of whole-chain solves (each costs
+    O(n + e) plus the loops' factorisations; together they may spend
+    :data:`~cx_audit.analysis.chain.PER_STEP_WORK_LIMIT` operations). An
+    overloaded queue's wait counts as 0 (see
+    :func:`~cx_audit.analysis.erlang.step_wait`), so removing it changes the
+    wait by nothing of its own.
     """
     net = sol.net
-    chain = sol.chain
-    p_before = sol.end_probabilities()[0]
-    shields_before = weighted_sum(sol.visits, net.shield)
-    wait_before = weighted_sum(sol.visits, sol.waits)
-    before = (p_before, shields_before, wait_before)
     result: list[Impact | None] = [None] * net.n
-    values: tuple[list[float], list[float], list[float]] | None = None
-    structural: list[bool] | None = None
-    # re-solves cost O(n + e) (whole chain) or O(factors) (one loop) each: together they
-    # may spend PER_STEP_WORK_LIMIT operations; past that, impacts are not computed
-    full_cost = max(1, net.n + sum(map(len, net.succ)))
-    full_solves_left = max(1, PER_STEP_WORK_LIMIT // full_cost)
-    loop_budget = PER_STEP_WORK_LIMIT
+    budget = SolveBudget(sol)
     for s in range(net.n):
         if net.terminal[s] or net.kind[s] == "entry":
             continue
-        reach = sol.p_reach[s]
-        if math.isnan(reach):
-            continue  # in a loop too large for per-step figures: not computed
-        if reach == 0.0:
-            result[s] = Impact(0.0, None if shields_before == INF else 0.0,
-                               None if wait_before == INF else 0.0)
+        effect = effect_of(sol, removal(sol, s), budget)
+        if effect is None:
             continue
-        if chain.closed[chain.comp_of[s]]:
-            if full_solves_left > 0:
-                full_solves_left -= 1
-                result[s] = _impact_by_full_solve(sol, s, before)
-            continue
-        if net.abandon[s] >= 1.0 and net.succ[s]:
-            if structural is None:
-                structural = _on_structural_cycle(net)
-            if structural[s]:
-                if full_solves_left > 0:
-                    full_solves_left -= 1
-                    result[s] = _impact_by_full_solve(sol, s, before)
-                continue
-        if values is None:
-            values = sol.values()
-        denominator = 1.0 - sol.returns_without[s]
-        if denominator < NEAR_TRAP:
-            loop_budget -= 40 * chain.factor(chain.comp_of[s])[0].size  # a fresh factorisation
-            if loop_budget < 0:
-                continue  # not computed: the budget for per-step figures is spent
-            impact = _impact_within_component(sol, s, values, before)
-            if impact is None and full_solves_left > 0:
-                full_solves_left -= 1
-                impact = _impact_by_full_solve(sol, s, before)
-            result[s] = impact
-            continue
-        row = _removed_row(sol, s)
-        deltas: list[float | None] = []
-        for value, was_infinite in zip(values, (False, shields_before == INF,
-                                                 wait_before == INF)):
-            old = value[s]
-            new = math.fsum(x * value[v] for v, x in row) if row else 0.0
-            if was_infinite or old == INF or new == INF:
-                deltas.append(None)
-            else:
-                deltas.append(reach * (new - old) / denominator)
-        p_delta = deltas[0]
-        result[s] = Impact(0.0 if p_delta is None else p_delta, deltas[1], deltas[2])
+        result[s] = Impact(effect.delta_p_resolution, effect.delta_shields_expected,
+                           effect.delta_wait_expected)
     return result
-
-
-def _on_structural_cycle(net: JourneyView) -> list[bool]:
-    """Steps on a cycle of transitions, whatever their probabilities."""
-    succ = net.succ
-    comp_of, comps = net.components()
-    return [len(comps[comp_of[u]]) > 1 or u in succ[u] for u in range(len(succ))]
-
