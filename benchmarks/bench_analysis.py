@@ -47,12 +47,7 @@ from cx_audit.core.model import (
     StepKind,
     Transition,
 )
-
-_loader: Any
-try:
-    from cx_audit.io import loader as _loader
-except ImportError:  # pragma: no cover - the loader is optional here
-    _loader = None
+from cx_audit.io import loader as _loader
 
 Spec = dict[str, dict[str, Any]]
 

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from conftest import JOURNEYS
 from hypothesis import HealthCheck, given, settings
@@ -22,6 +23,8 @@ from typer.testing import CliRunner
 
 from cx_audit.cli import app
 from cx_audit.renderers import RENDERERS
+
+pytestmark = pytest.mark.slow  # seconds per property: the slow lane
 
 runner = CliRunner()
 LOCATED = re.compile(r"^[^\n]+?:\d+:\d+: \S", re.MULTILINE)

@@ -279,3 +279,24 @@ def test_a_loop_left_too_rarely_for_floating_point_is_refused(tmp_path: Path) ->
     done = cli("audit", str(path), timeout=120)
     assert_input_error(done.stdout + done.stderr, done.returncode, path)
     assert "cannot be solved in floating point" in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("command", ["graph", "diff", "conform", "report"])
+def test_every_command_reports_an_unsolvable_journey_at_its_file(tmp_path: Path,
+                                                                command: str) -> None:
+    """The figures are solved when a command needs them: the refusal still names the file."""
+    count = 10_000
+    parts = ["journey: restart\nsteps:\n  s0: {kind: entry, next: [s1]}\n"]
+    parts += [f"  s{i}: {{next: [{{to: s{i + 1}, p: 0.9}}, s0]}}\n" for i in range(1, count)]
+    parts.append(f"  s{count}: {{kind: resolution}}\n")
+    path = write(tmp_path, "".join(parts))
+    log = tmp_path / "log.csv"
+    log.write_text("case,activity,timestamp\n1,s0,2024-01-01T10:00:00\n"
+                   "1,s1,2024-01-01T10:05:00\n", "utf-8")
+    arguments = {"graph": [str(path)], "diff": [str(path), str(path)],
+                 "conform": [str(path), str(log)],
+                 "report": [str(path), "-o", str(tmp_path / "report.md")]}[command]
+    done = cli(command, *arguments, timeout=120)
+    assert_input_error(done.stdout + done.stderr, done.returncode, path)
+    assert "cannot be solved in floating point" in done.stdout + done.stderr
+    assert not (tmp_path / "report.md").exists()

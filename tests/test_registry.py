@@ -14,12 +14,12 @@ from typer.testing import CliRunner
 import cx_audit.rules as rules_package
 from cx_audit.cli import app
 from cx_audit.cli.common import OutputFormat
+from cx_audit.core.errors import CatalogueError
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.renderers import RENDERERS
 from cx_audit.rules import (
     RULES,
     SUPPORT_MODULES,
-    CatalogueError,
     Option,
     build_catalogue,
     discover_modules,

@@ -1,67 +1,28 @@
-"""Build the networkx graph of a journey, for the rules that use networkx's algorithms.
+"""The journey as a networkx graph, for the rules that use networkx's algorithms.
 
-The analyses read the journey's :class:`~cx_audit.analysis.view.JourneyView`
-instead; this graph carries the same steps and transitions as networkx
-attributes.
-
-Nodes are step ids, in file order, with attributes:
-
-``step``
-    the :class:`~cx_audit.core.model.Step` itself;
-``kind``
-    its :class:`~cx_audit.core.model.StepKind`;
-``shield``
-    ``1`` when the step is a shield layer, else ``0`` (so sums count layers);
-``abandon``
-    the share of customers who give up at the step.
-
-Edges follow ``next`` transitions, with attributes:
-
-``transition``
-    the :class:`~cx_audit.core.model.Transition`;
-``p``
-    the probability that a customer at the source takes this edge,
-    ``(1 - abandon) * probability`` (the abandon share is not an edge);
-``cold`` / ``handoff``
-    ``1`` for a cold handoff / for any handoff, else ``0``.
-
-The implicit abandon sink of ``abandon:`` is not a node: analyses read the
-``abandon`` attribute instead, so the graph has exactly the journey's steps
-and transitions.
+Nodes are the step ids, in file order; edges are the transitions. It holds
+the structure only: the figures the analyses need are in the journey's
+:class:`~cx_audit.analysis.view.JourneyView` and in the model itself. A rule
+gets it as ``context.graph``, built on first use, where a networkx algorithm
+(shortest paths inside a loop, say) serves better than a hand-written one.
 """
 
 from __future__ import annotations
 
 import networkx as nx
 
-from cx_audit.core.model import Handoff, Journey
+from cx_audit.core.model import Journey
 
 __all__ = ["journey_graph"]
 
 
 def journey_graph(journey: Journey) -> nx.DiGraph[str]:
-    """Return the directed graph of ``journey`` (see the module docstring).
+    """Return the directed graph of ``journey``: step ids and transitions.
 
     Runs in O(steps + transitions).
     """
-    graph: nx.DiGraph[str] = nx.DiGraph(journey=journey.id)
-    for step in journey.steps.values():
-        graph.add_node(
-            step.id,
-            step=step,
-            kind=step.kind,
-            shield=1 if step.is_shield else 0,
-            abandon=step.abandon,
-        )
-    for step in journey.steps.values():
-        keep = 1.0 - step.abandon
-        for transition in step.next:
-            graph.add_edge(
-                step.id,
-                transition.target,
-                transition=transition,
-                p=keep * transition.probability,
-                cold=1 if transition.handoff is Handoff.COLD else 0,
-                handoff=1 if transition.handoff is not None else 0,
-            )
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    graph.add_nodes_from(journey.steps)
+    graph.add_edges_from((t.source, t.target) for step in journey.steps.values()
+                         for t in step.next)
     return graph

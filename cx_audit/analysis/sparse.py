@@ -20,9 +20,7 @@ from collections.abc import Sequence
 
 from cx_audit.core.errors import FACTOR_WORK_LIMIT, LoopTooEntangled
 
-__all__ = ["FACTOR_WORK_LIMIT", "LeakyLU", "LoopTooEntangled"]
-
-
+__all__ = ["LeakyLU"]
 
 
 class LeakyLU:

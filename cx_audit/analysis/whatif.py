@@ -88,7 +88,7 @@ class StepChange:
     shield: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Effect:
     """Change in the journey's figures (after minus before) that a step change makes."""
 
@@ -96,6 +96,12 @@ class Effect:
     delta_wait_expected: float | None
     delta_shields_expected: float | None
     delta_retells_expected: float | None
+
+    @classmethod
+    def of(cls, deltas: Sequence[float | None]) -> Effect:
+        """From deltas in the order of the figures: resolution, shields, wait, retells."""
+        return cls(delta_p_resolution=deltas[0] or 0.0, delta_shields_expected=deltas[1],
+                   delta_wait_expected=deltas[2], delta_retells_expected=deltas[3])
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready values."""
@@ -107,7 +113,7 @@ class Effect:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Impact:
     """Change in the journey's figures when one step is removed (see :func:`removal_impacts`).
 
@@ -187,7 +193,7 @@ def effect_of(sol: ChainSolution, change: StepChange,
     if reach == 0.0:  # nobody gets there: nothing changes
         totals = sol.totals()
         unchanged_by = [None if total == INF else 0.0 for total in totals]
-        return Effect(0.0, unchanged_by[2], unchanged_by[1], unchanged_by[3])
+        return Effect.of([0.0, *unchanged_by[1:]])
     back = sol.back[s]
     r = 0.0
     for v, p, _ in change.moves:
@@ -214,7 +220,7 @@ def effect_of(sol: ChainSolution, change: StepChange,
         terms.extend(p * value[v] for v, p, _ in change.moves)  # a self-loop counts V(S) too
         ahead = math.fsum(terms)
         deltas.append(None if ahead == INF else reach * (ahead - old) / (1.0 - r))
-    return Effect(deltas[0] or 0.0, deltas[2], deltas[1], deltas[3])
+    return Effect.of(deltas)
 
 
 def _by_full_solve(sol: ChainSolution, change: StepChange) -> Effect:
@@ -230,9 +236,7 @@ def _by_full_solve(sol: ChainSolution, change: StepChange) -> Effect:
         figure[s] = value
     before = sol.totals()
     after = [weighted_sum(visits, cost) for cost in costs]
-    p_delta = _delta(before[0], after[0])
-    return Effect(p_delta or 0.0, _delta(before[2], after[2]), _delta(before[1], after[1]),
-                  _delta(before[3], after[3]))
+    return Effect.of([_delta(b, a) for b, a in zip(before, after, strict=True)])
 
 
 def _within_loop(sol: ChainSolution, change: StepChange) -> Effect | None:
@@ -277,7 +281,7 @@ def _within_loop(sol: ChainSolution, change: StepChange) -> Effect | None:
         new = lu.solve(rhs)
         deltas.append(math.fsum(b * (new[i] - value[u])
                                 for i, (b, u) in enumerate(zip(inflow, comp)) if b))
-    return Effect(deltas[0] or 0.0, deltas[2], deltas[1], deltas[3])
+    return Effect.of(deltas)
 
 
 def _every_step_leaves(comp: Sequence[int], c: int, comp_of: Sequence[int],
@@ -356,6 +360,7 @@ def removal_impacts(sol: ChainSolution) -> list[Impact | None]:
         effect = effect_of(sol, removal(sol, s), budget)
         if effect is None:
             continue
-        result[s] = Impact(effect.delta_p_resolution, effect.delta_shields_expected,
-                           effect.delta_wait_expected)
+        result[s] = Impact(delta_p_resolution=effect.delta_p_resolution,
+                           delta_shields_expected=effect.delta_shields_expected,
+                           delta_wait_expected=effect.delta_wait_expected)
     return result

@@ -39,9 +39,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cx_audit.audit.config import Config
-from cx_audit.audit.engine import JourneyAudit, audit_journey
-from cx_audit.audit.run import AuditRun
-from cx_audit.core.errors import EventLogError, JourneyError, MappingError, Problem
+from cx_audit.audit.engine import JourneyAudit, audit_journey, unsolvable
+from cx_audit.audit.run import AuditRun, keep_analysed
+from cx_audit.core.errors import (
+    EventLogError,
+    JourneyError,
+    LoopTooEntangled,
+    MappingError,
+    Problem,
+)
 from cx_audit.core.model import Journey
 from cx_audit.eventlog.discover import slugify
 from cx_audit.eventlog.mapping import LogMapping, load_mapping
@@ -171,7 +177,11 @@ def conform(journey_path: str | os.PathLike[str], log_path: str | os.PathLike[st
         return result
     result.observations = observations
     used = config if design_rules else conformance_config(config)
-    run.results.append(audit_journey(journey, used, observed=observations))
+    try:  # the figures are solved now, so that an unsolvable journey is a located problem
+        run.results.append(keep_analysed(audit_journey(journey, used, observed=observations)))
+    except LoopTooEntangled as exc:
+        run.problems.append(unsolvable(journey, exc))
+        return result
     result.notes = _notes(observations)
     return result
 

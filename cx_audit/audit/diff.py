@@ -18,8 +18,9 @@ from pathlib import Path
 from cx_audit.audit.baseline import baseline_key, filter_new
 from cx_audit.audit.collection import load_paths
 from cx_audit.audit.config import Config
-from cx_audit.audit.engine import JourneyAudit, audit_journey
-from cx_audit.core.errors import JourneyError, Problem
+from cx_audit.audit.engine import JourneyAudit, audit_journey, unsolvable
+from cx_audit.audit.run import keep_analysed
+from cx_audit.core.errors import JourneyError, LoopTooEntangled, Problem
 from cx_audit.core.findings import Finding, Severity
 from cx_audit.core.model import Journey
 from cx_audit.io.loader import load_journey_bytes
@@ -112,10 +113,23 @@ def _reasons(old: JourneyAudit | None, new: JourneyAudit | None, added: list[Fin
 
 def compare(old: Iterable[Journey], new: Iterable[Journey], config: Config,
             tolerance: float = DEFAULT_TOLERANCE) -> DiffResult:
-    """Audit both sides and compare them journey by journey (matched by id)."""
-    before = {j.id: audit_journey(j, config) for j in old}
-    after = {j.id: audit_journey(j, config) for j in new}
+    """Audit both sides and compare them journey by journey (matched by id).
+
+    A journey that cannot be solved is left out of the comparison and
+    reported as an input problem of its file.
+    """
     result = DiffResult()
+
+    def audited(journeys: Iterable[Journey]) -> dict[str, JourneyAudit]:
+        found = {}
+        for journey in journeys:
+            try:
+                found[journey.id] = keep_analysed(audit_journey(journey, config))
+            except LoopTooEntangled as exc:
+                result.problems.append(unsolvable(journey, exc))
+        return found
+
+    before, after = audited(old), audited(new)
     for journey_id in [*after, *(k for k in before if k not in after)]:
         old_audit, new_audit = before.get(journey_id), after.get(journey_id)
         added, fixed = _matched(old_audit.findings if old_audit else (),

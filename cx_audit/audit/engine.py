@@ -19,13 +19,13 @@ from cx_audit.analysis.metrics import JourneyAnalysis
 from cx_audit.analysis.view import journey_view
 from cx_audit.analysis.whatif import Impact
 from cx_audit.audit.config import Config
-from cx_audit.core.errors import LoopTooEntangled
+from cx_audit.core.errors import LoopTooEntangled, Problem
 from cx_audit.core.findings import Candidate, Evidence, Finding, Severity
 from cx_audit.core.model import Journey, Location, StepKind, Suppression
 from cx_audit.eventlog.observations import Observations
 from cx_audit.rules import Rule, RuleContext, get
 
-__all__ = ["JourneyAudit", "audit_journey", "fix_first"]
+__all__ = ["JourneyAudit", "audit_journey", "fix_first", "unsolvable"]
 
 RULE_FAILED = "CX900"
 UNUSED_IGNORE = "CX901"
@@ -103,7 +103,13 @@ def audit_journey(journey: Journey, config: Config | None = None,
     if UNUSED_IGNORE in enabled:
         kept.extend(_unused(journey, used, stamp, *enabled[UNUSED_IGNORE], set(enabled)))
     kept.sort(key=Finding.sort_key)
-    return JourneyAudit(journey, analysis, tuple(kept))
+    return JourneyAudit(journey=journey, analysis=analysis, findings=tuple(kept))
+
+
+def unsolvable(journey: Journey, exc: LoopTooEntangled) -> Problem:
+    """A journey that cannot be solved, as an input problem located at its ``journey:`` line."""
+    where = journey.location
+    return Problem(where.file, where.line, where.column, str(exc))
 
 
 _NO_EVIDENCE = Evidence()

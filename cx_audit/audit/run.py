@@ -26,7 +26,7 @@ from typing import Any, Generic, Protocol, TypeVar, overload
 from cx_audit.audit.collection import unique_journeys
 from cx_audit.audit.collector import collect_young, collected_per_item, start_worker
 from cx_audit.audit.config import Config
-from cx_audit.audit.engine import JourneyAudit, audit_journey
+from cx_audit.audit.engine import JourneyAudit, audit_journey, unsolvable
 from cx_audit.core.errors import JourneyError, LoopTooEntangled, Problem
 from cx_audit.core.findings import Finding, Severity
 from cx_audit.core.model import Location
@@ -126,8 +126,8 @@ class AuditRun(Generic[R]):
 
     def map(self, function: Callable[[R], S]) -> AuditRun[S]:
         """The same run with ``function`` applied to each journey's result."""
-        return AuditRun([function(r) for r in self.results], self.problems, self.files,
-                        self.missing, self.config)
+        return AuditRun(results=[function(r) for r in self.results], problems=self.problems,
+                        files=self.files, missing=self.missing, config=self.config)
 
     @property
     def audits(self: AuditRun[JourneyAudit]) -> list[JourneyAudit]:
@@ -223,8 +223,7 @@ def audit_file(path: Path, config: Config, keep: Callable[[JourneyAudit], R],
             audit = without_known(audit, baseline)
         return keep(audit), []
     except LoopTooEntangled as exc:  # bounded work: an input problem, not a hang
-        where = journey.location
-        return None, [Problem(where.file, where.line, where.column, str(exc))]
+        return None, [unsolvable(journey, exc)]
 
 
 def _audit_in_workers(files: list[Path], config: Config, keep: Callable[[JourneyAudit], R],

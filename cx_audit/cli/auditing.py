@@ -22,6 +22,7 @@ from cx_audit.cli.common import (
     SeverityOption,
     ViewFormat,
     app,
+    bad_input,
     emit,
     fail,
     load_one,
@@ -197,11 +198,15 @@ def graph(
     severity: SeverityOption = None,
 ) -> None:
     """Draw a journey as a Mermaid or Graphviz diagram, combustion points highlighted."""
-    from cx_audit.audit.engine import audit_journey
+    from cx_audit.audit.engine import audit_journey, unsolvable
+    from cx_audit.core.errors import LoopTooEntangled
     from cx_audit.renderers.diagram import render_dot, render_mermaid
 
     settings = load_settings(config, select, ignore, extend_select, severity)
     journey = load_one(file)
-    findings = audit_journey(journey, settings).findings
+    try:
+        findings = audit_journey(journey, settings).findings
+    except LoopTooEntangled as exc:
+        raise bad_input([unsolvable(journey, exc)]) from None
     render = render_dot if output_format is DiagramFormat.DOT else render_mermaid
     emit(render(journey, findings), output, [file])

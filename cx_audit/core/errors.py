@@ -15,6 +15,7 @@ from dataclasses import dataclass
 __all__ = [
     "FACTOR_WORK_LIMIT",
     "BaselineError",
+    "CatalogueError",
     "ConfigError",
     "EventLogError",
     "JourneyError",
@@ -76,6 +77,14 @@ class EventLogError(ProblemsError):
 
 class MappingError(ProblemsError):
     """A mapping from event-log activities to journey steps is invalid."""
+
+
+class CatalogueError(Exception):
+    """The rule modules do not form a valid catalogue (a clash or a malformed rule).
+
+    Raised when the catalogue is built, at import: a defect of the package
+    or of a rule being added, not of the user's input.
+    """
 
 
 class XmlInputError(Exception):

@@ -1,10 +1,11 @@
 """The journey domain model: immutable values produced by the loader.
 
-Every analysis, rule and renderer works on these types (or on the networkx
-graph built from them by :mod:`cx_audit.analysis.graph`). They are frozen (and their
-mappings typed read-only) so that a journey can be shared between analyses
-without anyone changing it behind another's back, and every value that came from a file keeps its
-:class:`Location` so findings can point at the exact line.
+Every analysis, rule and renderer works on these types (and on the views of
+the graph built from them in :mod:`cx_audit.analysis`). They are frozen, and
+their mappings typed read-only, so that a journey can be shared between
+analyses without anyone changing it behind another's back; every value that
+came from a file keeps its :class:`Location` so findings can point at the
+exact line.
 """
 
 from __future__ import annotations

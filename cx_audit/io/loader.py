@@ -58,8 +58,6 @@ __all__ = [
     "STAFFING_KEYS",
     "STEP_KEYS",
     "TRANSITION_KEYS",
-    "JourneyError",
-    "Problem",
     "load_journey",
     "load_journey_bytes",
     "load_journey_text",

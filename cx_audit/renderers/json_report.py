@@ -20,7 +20,7 @@ from cx_audit.core.findings import Severity
 from cx_audit.core.model import Location
 from cx_audit.text.jsonsafe import finite_or_none
 
-__all__ = ["JsonPart", "journey_json", "journey_to_dict", "render_json", "run_to_dict"]
+__all__ = ["JsonPart", "journey_json", "journey_to_dict", "render_json"]
 
 
 def journey_to_dict(audit: JourneyAudit) -> dict[str, Any]:
@@ -62,8 +62,8 @@ class JsonPart:
 
 def journey_json(audit: JourneyAudit) -> JsonPart:
     """Encode one journey's entry right after its audit (the ``keep`` of this format)."""
-    return JsonPart(audit.id, audit.location, audit.severity_counts(),
-                    _dumps(journey_to_dict(audit)))
+    return JsonPart(id=audit.id, location=audit.location, counts=audit.severity_counts(),
+                    text=_dumps(journey_to_dict(audit)))
 
 
 def _frame(run: AuditRun[Any]) -> dict[str, Any]:
@@ -85,13 +85,6 @@ def _frame(run: AuditRun[Any]) -> dict[str, Any]:
             "input_errors": len(run.problems) + len(run.missing),
         },
     }
-
-
-def run_to_dict(run: AuditRun[JourneyAudit]) -> dict[str, Any]:
-    """The report as plain data (the JSON document's structure)."""
-    document = _frame(run)
-    document["journeys"] = [finite_or_none(journey_to_dict(audit)) for audit in run.results]
-    return document
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, check_circular=False)

@@ -30,10 +30,11 @@ from functools import cache
 from importlib import import_module
 from types import ModuleType
 
+from cx_audit.core.errors import CatalogueError
 from cx_audit.rules.base import Option, Rule, RuleContext
 
 __all__ = [
-    "RULES", "SUPPORT_MODULES", "CatalogueError", "Option", "Rule", "RuleContext", "all_options",
+    "RULES", "SUPPORT_MODULES", "Option", "Rule", "RuleContext", "all_options",
     "build_catalogue", "discover_modules", "get", "resolve_selector",
 ]
 
@@ -42,10 +43,6 @@ SUPPORT_MODULES = frozenset({"base", "helpers"})
 
 CODE_PATTERN = re.compile(r"CX[0-9]{3}")
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
-
-
-class CatalogueError(Exception):
-    """The rule modules do not form a valid catalogue (a clash or a malformed rule)."""
 
 
 def discover_modules(package: str = __name__) -> list[ModuleType]:

@@ -94,7 +94,7 @@ class RuleContext:
         :mod:`cx_audit.analysis` take it, through :meth:`memo`;
     ``graph``
         the networkx graph, built on first use, for rules that use
-        networkx's algorithms (shortest paths, predecessors by name).
+        networkx's algorithms (shortest paths inside a loop, say).
 
     ``analysis`` (the Markov chain) is likewise computed only when a rule
     or a renderer reads it, so a run of structural rules never solves it.

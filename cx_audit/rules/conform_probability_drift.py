@@ -45,7 +45,8 @@ CODE = "CX603"
 NAME = "conform-probability-drift"
 SUMMARY = "An observed share that differs from the map's probability"
 SEVERITY = Severity.WARNING
-ADVICE = "Avoid the pattern: an observed share that differs from the map's probability."
+ADVICE = ("Re-estimate the share from the log, or find out why customers choose differently from "
+          "the design.")
 OPTIONS = {
     "max_drift": Option("float", 0.15, "largest tolerated difference between observed and "
                         "designed shares", maximum=1.0),

@@ -42,7 +42,7 @@ CODE = "CX606"
 NAME = "conform-unmodelled-activity"
 SUMMARY = "An activity of the log that no step of the map stands for"
 SEVERITY = Severity.WARNING
-ADVICE = "Avoid the pattern: an activity of the log that no step of the map stands for."
+ADVICE = "Add a step for the activity to the map, or map its name to an existing step."
 OPTIONS: dict[str, Option] = {}
 
 

@@ -48,7 +48,8 @@ CODE = "CX605"
 NAME = "conform-unmodelled-loop"
 SUMMARY = "Customers come back to a step the map has no loop through"
 SEVERITY = Severity.WARNING
-ADVICE = "Avoid the pattern: customers come back to a step the map has no loop through."
+ADVICE = ("Find out why customers come back to the step, then fix the cause or draw the loop on "
+          "the map.")
 OPTIONS = {"min_loop_cases": Option("int", 1, "fewest cases coming back to a step reported",
                                     minimum=1)}
 

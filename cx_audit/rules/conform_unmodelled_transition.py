@@ -45,7 +45,8 @@ CODE = "CX601"
 NAME = "conform-unmodelled-transition"
 SUMMARY = "Customers take a transition the map does not have"
 SEVERITY = Severity.WARNING
-ADVICE = "Avoid the pattern: customers take a transition the map does not have."
+ADVICE = ("Add the transition to the map, or find out why customers take a way the design does "
+          "not offer.")
 OPTIONS = {"min_observed": Option("int", 1, "fewest observations of an unmodelled transition "
                                   "reported", minimum=1)}
 

@@ -38,7 +38,8 @@ CODE = "CX602"
 NAME = "conform-unobserved-transition"
 SUMMARY = "A transition of the map that no customer takes"
 SEVERITY = Severity.INFO
-ADVICE = "Avoid the pattern: a transition of the map that no customer takes."
+ADVICE = ("Check whether the way is really offered to customers; remove it from the map if it is "
+          "not.")
 OPTIONS: dict[str, Option] = {}
 
 

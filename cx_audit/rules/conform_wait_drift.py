@@ -48,7 +48,7 @@ CODE = "CX604"
 NAME = "conform-wait-drift"
 SUMMARY = "An observed wait that differs from the map's"
 SEVERITY = Severity.WARNING
-ADVICE = "Avoid the pattern: an observed wait that differs from the map's."
+ADVICE = "Update the map's wait from the log, or find out what holds customers up."
 OPTIONS = {
     "max_wait_ratio": Option("float", 2.0, "largest tolerated factor between observed and "
                              "designed waits", minimum=1.0),

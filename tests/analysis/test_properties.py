@@ -24,6 +24,7 @@ from cx_audit.analysis import (
     trap_loops,
 )
 from cx_audit.analysis.view import journey_view
+from cx_audit.core.model import Handoff
 
 from .builder import make_journey
 from .oracle import closed_classes
@@ -384,19 +385,19 @@ def test_the_view_and_the_networkx_graph_describe_the_same_journey(spec) -> None
     view, graph = journey_view(journey), journey_graph(journey)
     assert view.ids == list(graph)
     for u, step_id in enumerate(view.ids):
-        assert view.kind[u] == str(graph.nodes[step_id]["kind"])
-        assert view.shield[u] == graph.nodes[step_id]["shield"]
+        step = journey.steps[step_id]
+        assert view.kind[u] == str(step.kind) and view.shield[u] == (1 if step.shield else 0)
         if view.terminal[u]:
             assert view.succ[u] == []  # the walk ends there
             continue
-        edges = graph.succ[step_id]
-        assert [view.ids[v] for v in view.succ[u]] == list(edges)
-        for v, p, cold, handoff in zip(view.succ[u], view.prob[u], view.cold[u], view.handoff[u],
-                                       strict=True):
-            data = edges[view.ids[v]]
+        assert [view.ids[v] for v in view.succ[u]] == list(graph.succ[step_id])
+        for v, p, cold, transition in zip(view.succ[u], view.prob[u], view.cold[u], step.next,
+                                          strict=True):
+            assert view.ids[v] == transition.target
             if not view.stranded[u]:  # the view spreads the format's rounding deficit (<= 1e-6)
-                assert math.isclose(p, data["p"], rel_tol=0.0, abs_tol=2e-6)
-            assert cold == bool(data["cold"]) and handoff == bool(data["handoff"])
+                expected = (1.0 - step.abandon) * transition.probability
+                assert math.isclose(p, expected, rel_tol=0.0, abs_tol=2e-6)
+            assert cold == (transition.handoff is Handoff.COLD)
 
 
 @PROFILE

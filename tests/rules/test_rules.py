@@ -262,7 +262,7 @@ CATALOGUE = {
     "CX505": ("emotion-dip", "warning"),
     "CX506": ("low-first-time", "warning"),
 }
-"""The minimum catalogue of spec/rules.md: code -> (name, default severity)."""
+"""The published minimum catalogue (its codes never change): code -> (name, default severity)."""
 
 THRESHOLDS = {
     "max_shields": 3, "max_stack": 2, "max_retells": 1, "max_abandon": 0.10,
