@@ -4,8 +4,9 @@ crosses a handoff: the customer is bounced between teams. A loop is a
 closed walk a customer can take, so steps that can all be reached from one
 another form one loop; it is reported once, on the step where customers
 enter it (the first in file order of its entry steps and of its steps
-reached from outside it), with a shortest walk from that step round the
-loop that crosses a handoff and passes two teams as evidence.
+reached from outside it). The evidence is a walk from that step round the
+loop that crosses a handoff and passes two teams: the shortest through a
+handoff between two teams, when the loop has one.
 
 ## Why it matters
 Being passed back and forth is the transfer problem at its worst: 59% of
