@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable, Sequence
 
 import networkx as nx
 
-from cx_audit.core.model import Actor, Journey, Step
+from cx_audit.core.model import Actor, Journey, Step, StepKind
 
 __all__ = [
-    "AUTOMATED_SHIELDS", "PEOPLE", "cycle_through", "is_person", "loop_entry", "quote_steps",
+    "AUTOMATED_SHIELDS", "PEOPLE", "closed_walk", "cycle_through", "is_person", "loop_entry",
+    "quote_steps",
 ]
 
 AUTOMATED_SHIELDS = frozenset({"ivr", "menu", "bot", "deflection"})
@@ -29,20 +30,86 @@ def quote_steps(steps: Iterable[str]) -> str:
     return " -> ".join(f"'{s}'" for s in steps)
 
 
-def loop_entry(journey: Journey, loop: tuple[str, ...], graph: nx.DiGraph[str]) -> str:
-    """The step a loop returns to: the first (in file order) entered from outside it.
+def loop_entry(journey: Journey, loop: Sequence[str], graph: nx.DiGraph[str],
+               reached: Container[str]) -> str:
+    """The step where a loop's finding sits: where customers enter the loop.
 
-    ``loop`` lists its steps in file order. For a loop that nothing enters
-    from outside (it holds the entry), its first step. O(size of the loop
-    and the transitions into it).
+    Every rule that reports a loop (CX106, CX302, CX303, CX305) sits its
+    finding on this step, so that a loop's findings share one step of it and
+    the team that owns that step receives them. The rule, deterministic
+    whatever the order of transitions:
+
+    1. the steps where customers enter the loop are its entry steps and its
+       steps with a transition from a step outside the loop that an entry
+       reaches (``reached``, from :func:`~cx_audit.analysis.reachable_steps`);
+    2. the first of them in file order is the site;
+    3. a loop that no customer enters (a closed loop no entry reaches) sits
+       on its first step in file order.
+
+    ``loop`` lists its steps in file order. O(size of the loop and the
+    transitions into it).
     """
     members = set(loop)
     for step_id in loop:
-        if journey.steps[step_id].kind.value == "entry" or any(
-            p not in members for p in graph.predecessors(step_id)
+        if journey.steps[step_id].kind is StepKind.ENTRY or any(
+            p not in members and p in reached for p in graph.predecessors(step_id)
         ):
             return step_id
     return loop[0]
+
+
+def closed_walk(graph: nx.DiGraph[str], loop: Sequence[str], site: str,
+                edges: Iterable[tuple[str, str]]) -> tuple[str, ...] | None:
+    """A shortest closed walk from ``site`` back to it, inside ``loop``, along one of ``edges``.
+
+    ``loop`` is a strongly connected set of steps holding ``site``; of the
+    ``edges`` (source, target) pairs, those with both ends in the loop are
+    candidates, and the one giving the shortest walk wins (the first given
+    among equals). The walk starts and ends with ``site``. ``None`` when no
+    edge lies inside the loop. Two breadth-first searches within the loop:
+    linear in its size.
+    """
+    members = set(loop)
+    out = _tree(graph.successors, members, site)
+    back = _tree(graph.predecessors, members, site)
+    best: tuple[int, str, str] | None = None
+    for source, target in edges:
+        if source in out and target in back:
+            length = out[source][1] + 1 + back[target][1]
+            if best is None or length < best[0]:
+                best = (length, source, target)
+    if best is None:
+        return None
+    _, source, target = best
+    return (*_path_from(out, source), *reversed(_path_from(back, target)))
+
+
+def _tree(neighbours: Callable[[str], Iterable[str]], members: Container[str],
+          start: str) -> dict[str, tuple[str | None, int]]:
+    """Breadth-first tree from ``start`` within ``members``: step -> (parent, depth)."""
+    tree: dict[str, tuple[str | None, int]] = {start: (None, 0)}
+    frontier = [start]
+    depth = 0
+    while frontier:
+        depth += 1
+        following = []
+        for node in frontier:
+            for succ in neighbours(node):
+                if succ in members and succ not in tree:
+                    tree[succ] = (node, depth)
+                    following.append(succ)
+        frontier = following
+    return tree
+
+
+def _path_from(tree: dict[str, tuple[str | None, int]], node: str) -> tuple[str, ...]:
+    """The steps from a breadth-first tree's root to ``node``, root first."""
+    steps = [node]
+    parent = tree[node][0]
+    while parent is not None:
+        steps.append(parent)
+        parent = tree[parent][0]
+    return tuple(reversed(steps))
 
 
 def cycle_through(successors: Callable[[str], Iterable[str]], loop: tuple[str, ...],

@@ -2,8 +2,11 @@
 Flags a loop on a route that passes steps owned by two or more teams and
 crosses a handoff: the customer is bounced between teams. A loop is a
 closed walk a customer can take, so steps that can all be reached from one
-another form one loop; it is reported once, at the step the loop returns
-to, with a walk round it that crosses the handoff as evidence.
+another form one loop; it is reported once, on the step where customers
+enter it (the first in file order of its entry steps and of its steps
+reached from outside it). The evidence is a walk from that step round the
+loop that crosses a handoff and passes two teams: the shortest through a
+handoff between two teams, when the loop has one.
 
 ## Why it matters
 Being passed back and forth is the transfer problem at its worst: 59% of
@@ -34,11 +37,11 @@ from typing import Any
 
 import networkx as nx
 
-from cx_audit.analysis.structure import loops_on_routes
+from cx_audit.analysis.structure import loops_on_routes, reachable_steps
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.core.model import Journey
 from cx_audit.rules.base import Option, RuleContext
-from cx_audit.rules.helpers import loop_entry, quote_steps
+from cx_audit.rules.helpers import closed_walk, cycle_through, loop_entry, quote_steps
 
 CODE = "CX303"
 NAME = "ping-pong"
@@ -68,26 +71,37 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
         if not is_ping_pong(journey, loop):
             continue
         owners = sorted({owner for s in loop if (owner := journey.steps[s].owner)})
-        back_to = loop_entry(journey, loop, graph)
-        walk = _bounce(journey, graph.subgraph(loop), loop)
+        site = loop_entry(journey, loop, graph, context.memo(reachable_steps))
+        walk = _bounce(journey, graph, loop, site)
         yield Candidate(
             f"Customers are bounced between {', '.join(owners)} in the loop {quote_steps(walk)}",
-            step=back_to, metrics={"owners": owners, "loop_steps": list(loop)}, loop=walk)
+            step=site, metrics={"owners": owners, "loop_steps": list(loop)}, loop=walk)
 
 
-def _bounce(journey: Journey, inside: nx.DiGraph[str], loop: tuple[str, ...]) -> tuple[str, ...]:
-    """A closed walk in the loop that crosses a handoff and passes two owners."""
+def _bounce(journey: Journey, graph: nx.DiGraph[str], loop: tuple[str, ...],
+            site: str) -> tuple[str, ...]:
+    """A closed walk from ``site`` round a ping-pong loop that crosses a handoff and two owners.
+
+    The walk takes the handoff that makes it shortest, preferring one between
+    two owners; while the owners it passes are fewer than two, it goes round
+    again through the nearest step of another owner. Linear in the size of
+    the loop.
+    """
+    members = set(loop)
     owner = {s: journey.steps[s].owner for s in loop}
-    for source in loop:
-        for transition in journey.steps[source].next:
-            target = transition.target
-            if transition.handoff is None or target not in owner:
-                continue
-            other = next((s for s in loop if owner[s] and owner[s] != owner[source]), None)
-            if owner[target] != owner[source] or other is None:
-                back = nx.shortest_path(inside, target, source)
-                return (source, *back)
-            there = nx.shortest_path(inside, target, other)
-            home = nx.shortest_path(inside, other, source)
-            return (source, *there, *home[1:])
-    return loop
+    handoffs = [(s, t.target) for s in loop for t in journey.steps[s].next
+                if t.handoff is not None and t.target in members]
+    across = [(s, t) for s, t in handoffs if owner[s] and owner[t] and owner[s] != owner[t]]
+    walk = closed_walk(graph, loop, site, across) or closed_walk(graph, loop, site, handoffs)
+    if walk is None:  # not a ping-pong loop
+        return cycle_through(graph.successors, loop, site)
+    passed = {owner[s] for s in walk if owner[s]}
+    while len(passed) < 2:  # at most twice: the loop has two owners
+        others = [(p, s) for s in loop if owner[s] and owner[s] not in passed
+                  for p in graph.predecessors(s) if p in members]
+        detour = closed_walk(graph, loop, site, others)
+        if detour is None:
+            break
+        walk = (*walk, *detour[1:])
+        passed |= {owner[s] for s in detour if owner[s]}
+    return walk

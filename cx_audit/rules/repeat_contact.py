@@ -1,9 +1,12 @@
 """## What it does
 Flags a loop on a route: the customer comes back to a step already passed
 — calls again, fills the form again, returns to the menu. Steps that can
-all be reached from one another form one loop, reported once, at the step
-the loop returns to; a loop that is a ping-pong between teams (CX303) is
-reported there instead.
+all be reached from one another form one loop, reported once, on the step
+the loop brings customers back to: where they enter it (the first in file
+order of its entry steps and of its steps reached from outside it), with
+a shortest walk from that step back to it as evidence. A loop that is a
+ping-pong between teams is reported by CX303 instead, whether or not
+CX303 is selected.
 
 ## Why it matters
 Repeat contact is the first effort driver: 62% of customers report having
@@ -33,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from cx_audit.analysis.structure import loops_on_routes
+from cx_audit.analysis.structure import loops_on_routes, reachable_steps
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.rules.base import Option, RuleContext
 from cx_audit.rules.helpers import cycle_through, loop_entry, quote_steps
@@ -57,7 +60,7 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
     for loop in context.memo(loops_on_routes):
         if is_ping_pong(journey, loop):
             continue
-        back_to = loop_entry(journey, loop, graph)
+        back_to = loop_entry(journey, loop, graph, context.memo(reachable_steps))
         cycle = cycle_through(graph.successors, loop, back_to)
         yield Candidate(
             f"Customers come back to step '{back_to}' in the loop {quote_steps(cycle)}",

@@ -1,8 +1,13 @@
 """## What it does
 Flags a journey in which some route makes the customer tell the story
 again more than `max_retells` times (`retells_max > max_retells`), or
-without limit because a loop on a route contains a cold handoff. The route
-(or the loop) is the evidence.
+without limit because a loop on a route contains a cold handoff. A route
+finding concerns the journey and is silenced on an entry step; a loop
+finding sits on the loop, on the step where customers enter it (the first
+in file order of its entry steps and of its steps reached from outside
+it), like the other loop rules, with a shortest walk from that step
+through a cold handoff as evidence. Only the first such loop in file order
+is named.
 
 ## Why it matters
 A second transfer is where customers give up on the company: Portland
@@ -32,18 +37,17 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import networkx as nx
-
 from cx_audit.analysis.structure import (
     UNBOUNDED,
     loops_on_routes,
     max_retell_route,
+    reachable_steps,
     retells_max,
 )
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.core.model import Handoff
 from cx_audit.rules.base import Option, RuleContext
-from cx_audit.rules.helpers import quote_steps
+from cx_audit.rules.helpers import closed_walk, loop_entry, quote_steps
 
 CODE = "CX302"
 NAME = "retell-chain"
@@ -55,7 +59,7 @@ OPTIONS = {"max_retells": Option("int", 1, "most retellings acceptable on any ro
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield one journey-level candidate with the worst route or the retelling loop.
+    """Yield one candidate: on the journey with the worst route, or on the retelling loop.
 
     Reads the journey view (through ``context.memo``) and the networkx graph.
     """
@@ -63,28 +67,33 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
     worst = context.memo(retells_max)
     if worst is None:
         return
+    metrics = {"retells_max": worst, "max_retells": limit}
     if worst == UNBOUNDED:
-        loop = _cold_loop(context)
+        site, loop = _cold_loop(context)
         yield Candidate(
             f"Customers can be made to retell their story without limit in the loop "
             f"{quote_steps(loop)}, which holds a cold handoff",
-            metrics={"retells_max": worst, "max_retells": limit}, loop=loop)
+            step=site, metrics=metrics, loop=loop)
     elif worst > limit:
         route = context.memo(max_retell_route) or ()
         yield Candidate(
             f"A route makes the customer retell the story {worst} times (more than {limit})",
-            metrics={"retells_max": worst, "max_retells": limit}, route=tuple(route))
+            metrics=metrics, route=tuple(route))
 
 
-def _cold_loop(context: RuleContext) -> tuple[str, ...]:
-    """A shortest cycle through the first cold transition found inside a loop on a route."""
-    graph = context.graph
+def _cold_loop(context: RuleContext) -> tuple[str | None, tuple[str, ...]]:
+    """The first loop on a route (in file order) holding a cold handoff: its site and a walk.
+
+    The walk is a shortest closed walk from the loop's site
+    (:func:`~cx_audit.rules.helpers.loop_entry`) through a cold transition
+    inside the loop.
+    """
+    journey, graph = context.journey, context.graph
     for loop in context.memo(loops_on_routes):
         members = set(loop)
-        for source in loop:
-            for transition in context.journey.steps[source].next:
-                if transition.handoff is Handoff.COLD and transition.target in members:
-                    inside = graph.subgraph(members)
-                    back = nx.shortest_path(inside, transition.target, source)
-                    return (source, *back)
-    return ()
+        cold = [(source, t.target) for source in loop for t in journey.steps[source].next
+                if t.handoff is Handoff.COLD and t.target in members]
+        if cold:
+            site = loop_entry(journey, loop, graph, context.memo(reachable_steps))
+            return site, closed_walk(graph, loop, site, cold) or ()
+    return None, ()

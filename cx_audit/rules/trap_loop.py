@@ -1,9 +1,11 @@
 """## What it does
 Flags a loop that customers never leave: every transition out of its steps
 leads back into it, no step in it has an `abandon` share, and no
-transition out carries any probability. Reported once per loop, on its
-first step (a loop no entry reaches is reported too: it is a defect of the
-map either way).
+transition out carries any probability. Reported once per loop, on the
+step where customers enter it (the first in file order of its entry steps
+and of its steps reached from outside it), with a shortest walk from that
+step back to it. A loop no entry reaches is reported too, on its first
+step in file order: it is a defect of the map either way.
 
 ## Why it matters
 Customers caught in such a loop are passed around forever: in the metrics
@@ -39,10 +41,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from cx_audit.analysis.structure import trap_loops
+from cx_audit.analysis.structure import reachable_steps, trap_loops
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.rules.base import Option, RuleContext
-from cx_audit.rules.helpers import cycle_through, quote_steps
+from cx_audit.rules.helpers import cycle_through, loop_entry, quote_steps
 
 CODE = "CX106"
 NAME = "trap-loop"
@@ -53,11 +55,13 @@ OPTIONS: dict[str, Option] = {}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
-    """Yield one candidate per reachable closed loop, on its first step.
+    """Yield one candidate per closed loop, on the step where customers enter it.
 
     Reads the journey view (through ``context.memo``) and the networkx graph.
     """
+    journey, graph = context.journey, context.graph
     for loop in context.memo(trap_loops):
-        cycle = cycle_through(context.graph.successors, loop, loop[0])
-        yield Candidate(f"Customers never leave the loop {quote_steps(cycle)}", step=loop[0],
+        site = loop_entry(journey, loop, graph, context.memo(reachable_steps))
+        cycle = cycle_through(graph.successors, loop, site)
+        yield Candidate(f"Customers never leave the loop {quote_steps(cycle)}", step=site,
                         metrics={"loop_steps": list(loop)}, loop=cycle)
