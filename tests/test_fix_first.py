@@ -8,8 +8,9 @@ from conftest import PINNED
 from cx_audit.audit.engine import audit_journey, fix_first
 from cx_audit.io.loader import load_journey_text
 
-# Two queues in a row, each losing customers, then a form that loses none.
-#   call -> queue-a (abandon 0.3) -> queue-b (abandon 0.1) -> form -> done
+# Two queues in a row, each losing customers, then a form that loses none; the
+# plain check between them makes the form a choke point of its own (CX503).
+#   call -> queue-a (abandon 0.3) -> queue-b (abandon 0.1) -> check -> form -> done
 # p_resolution = 0.7 x 0.9 = 0.63.
 # Removing queue-a: 0.9 -> gain 0.27. Removing queue-b: 0.7 -> gain 0.07.
 # Removing form (a shield with no abandon): no change in resolution, one shield fewer
@@ -19,7 +20,8 @@ owner: care
 steps:
   call: {kind: entry, next: [queue-a]}
   queue-a: {shield: queue, wait: 5m, abandon: 0.3, next: [queue-b]}
-  queue-b: {shield: queue, wait: 5m, abandon: 0.1, next: [form]}
+  queue-b: {shield: queue, wait: 5m, abandon: 0.1, next: [check]}
+  check: {next: [form]}
   form: {shield: form, next: [done]}
   done: {kind: resolution}
 """

@@ -99,15 +99,15 @@ def test_small_report_content(monkeypatch: pytest.MonkeyPatch) -> None:
     run = _relative_run(monkeypatch, SMALL)
     text = render_markdown(run)
     assert text.startswith("# Customer journey audit\n\n## Executive summary\n")
-    assert "**1 customer journey**" in text and "**12 candidate combustion points**" in text
-    assert "(2 errors, 9 warnings, 1 note)" in text
+    assert "**1 customer journey**" in text and "**10 candidate combustion points**" in text
+    assert "(2 errors, 7 warnings, 1 note)" in text
     assert "## 1. Refund for a faulty kettle" in text
     assert "| Chance of resolution | 64.5% |" in text
     assert "| Shield layers (best / expected / worst route) | 0 / 0.7 / 1 |" in text
     # journey-level findings without a journey owner, and a step without an owner
     assert "#### Journey-wide (1 error, 1 warning)" in text
     assert "#### No owning team (1 warning, 1 note)" in text
-    assert "#### contact-centre (5 warnings)" in text
+    assert "#### contact-centre (4 warnings)" in text
     # the step's evidence as a quote, the rule linked to its documentation
     assert "    > IVR log: 15% hang up in the refunds menu" in text
     assert "([CX203 no-escape](docs/rules.md#cx203-no-escape))" in text
