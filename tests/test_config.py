@@ -36,7 +36,7 @@ def test_defaults_enable_every_rule_at_its_default_severity() -> None:
     config = Config()
     assert all(config.is_enabled(rule) for rule in RULES.values())
     assert config.severity_of(get("CX402")) is Severity.INFO
-    assert config.options_for(get("CX502")) == {"max_wait": 3.0}
+    assert config.options_for(get("CX502")) == {"max_wait": 3.0, "max_async_wait": 2880.0}
     assert config.fail_on is Severity.ERROR
 
 
@@ -63,7 +63,7 @@ per-file-ignores = { "legacy/*.yaml" = ["CX3"], "draft.yaml" = ["CX101"] }
     assert not enabled & {"CX104", "CX305", "CX201", "CX501"}
     assert config.severity_of(get("CX301")) is Severity.ERROR
     assert config.fail_on is Severity.WARNING
-    assert config.options_for(get("CX502")) == {"max_wait": 1.5}
+    assert config.options_for(get("CX502")) == {"max_wait": 1.5, "max_async_wait": 2880.0}
     assert config.options_for(get("CX302")) == {"max_retells": 2}
     assert config.ignored_in_file(get("CX303"), str(tmp_path / "legacy" / "old.yaml"))
     assert not config.ignored_in_file(get("CX303"), str(tmp_path / "current" / "old.yaml"))
@@ -148,7 +148,7 @@ max_wait = "5m"
 max_retells = 2
 """)
     config = load_config(path)
-    assert config.options_for(get("long-wait")) == {"max_wait": 5.0}
+    assert config.options_for(get("long-wait")) == {"max_wait": 5.0, "max_async_wait": 2880.0}
     assert config.options_for(get("retell-chain")) == {"max_retells": 2}
     assert config.options_for(get("shield-depth")) == {"max_shields": 4}  # the flat alias
     assert config.options_for(get("shield-stack")) == {"max_stack": 2}  # untouched default
@@ -163,7 +163,7 @@ min_resolution = 0.5
 """)
     config = load_config(path)
     assert config.options_for(get("CX501")) == {"max_abandon": 0.2}
-    assert config.options_for(get("CX502")) == {"max_wait": 10.0}
+    assert config.options_for(get("CX502")) == {"max_wait": 10.0, "max_async_wait": 2880.0}
     assert config.options_for(get("CX504")) == {"min_resolution": 0.5}
 
 

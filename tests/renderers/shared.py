@@ -50,9 +50,9 @@ SAMPLE = {
               - {to: billing, handoff: cold}
           billing:
             actor: backoffice
-            wait: 2d
+            wait: 3d
             evidence:
-              - "Callbacks take 2 days (CRM export, May)"
+              - "Callbacks take 3 days (CRM export, May)"
             next: [done]
           done:
             kind: resolution

@@ -83,8 +83,9 @@ def test_input_problems_are_errors(sample_run: AuditRun) -> None:
 def test_evidence_follows_the_message(sample_run: AuditRun) -> None:
     commands = _parse(render_github(sample_run))
     wait = next(c for c in commands if c[1]["title"] == "cx-audit (CX502)")
-    assert wait[2] == ("Customers wait 2 d at step 'billing' (more than 3 min)\n"
-                       "Evidence: Callbacks take 2 days (CRM export, May)")
+    assert wait[2] == ("Customers wait 3 d at step 'billing' (more than 2 d for an asynchronous "
+                       "wait; back office)\n"
+                       "Evidence: Callbacks take 3 days (CRM export, May)")
 
 
 def test_a_clean_run_prints_nothing() -> None:

@@ -77,11 +77,12 @@ def test_failure_text_has_location_severity_and_evidence(sample_run: AuditRun) -
     assert wait is not None
     assert wait.get("type") == "CX502"
     assert wait.text == ("journeys/support.yaml:24:3: CX502 long-wait (warning)\n"
-                         "Customers wait 2 d at step 'billing' (more than 3 min)\n"
+                         "Customers wait 3 d at step 'billing' (more than 2 d for an asynchronous "
+                         "wait; back office)\n"
                          "journey: support\n"
                          "step: billing\n"
-                         "metrics: wait=2880, max_wait=3\n"
-                         "evidence: Callbacks take 2 days (CRM export, May)")
+                         "metrics: wait=4320, max_wait=2880, wait_kind=asynchronous\n"
+                         "evidence: Callbacks take 3 days (CRM export, May)")
 
 
 def test_equal_names_are_numbered() -> None:

@@ -155,7 +155,7 @@ def test_results_carry_journey_step_evidence_and_impact(sample_run: AuditRun) ->
     wait = next(r for r in run["results"] if r["ruleId"] == "CX502")
     assert wait["properties"]["journey"] == "support"
     assert wait["properties"]["step"] == "billing"
-    assert wait["properties"]["evidence"]["notes"] == ["Callbacks take 2 days (CRM export, May)"]
+    assert wait["properties"]["evidence"]["notes"] == ["Callbacks take 3 days (CRM export, May)"]
     assert set(wait["properties"]["impact"]) == {
         "delta_p_resolution", "delta_shields_expected", "delta_wait_expected"}
 
