@@ -1,0 +1,435 @@
+"""Combustion points: the places of a journey where it is likely to break, for a person to review.
+
+Findings are the unit of CI (codes, baselines, suppressions); a combustion
+point is the unit a person reads. The findings of a journey are grouped by
+the place they concern, and each place is reported once, with every finding
+about it (its *signals*):
+
+``loop``
+    a strongly connected set of steps on a route. It takes the loop
+    findings (their evidence names the loop) and the cold handoffs and
+    channel switches between two of its steps: one bouncing loop is one
+    point, not a retell chain, a ping-pong and several handoffs;
+``chain``
+    a run of consecutive shield or choke steps (the shield-stack and
+    choke-point findings), once however many of its steps start a run;
+    runs that share a step are one chain;
+``transition``
+    a handoff or channel switch that is not part of a loop;
+``step``
+    everything else found at one step.
+
+Journey-level findings (low resolution, shield depth over the whole journey)
+are not places; they stay with the journey.
+
+Each point's figures are exact, from the journey's absorbing chain:
+
+- ``reach``: the chance that a customer passes the place (for a loop: enters
+  it; for a chain: visits any of its steps);
+- ``lost``: the share of all customers who end unresolved there (abandon,
+  are stranded at one of its steps, or are trapped in it);
+- the effort it adds per customer who passes it: minutes waited, shield
+  layers passed, stories retold (cold handoffs) and handoffs crossed there.
+
+Ranking: customers lost first; then the effort the place adds across all
+customers (``reach`` times the effort per customer who passes), compared in
+this order: stories retold, handoffs, minutes waited, shield layers.
+Differences within 1e-9 count as ties, so that rounding never decides. The
+``score`` shown is that key per 1,000 customers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from cx_audit.analysis.chain import Chain, ChainSolution
+from cx_audit.analysis.structure import loops_on_routes
+from cx_audit.audit.engine import JourneyAudit
+from cx_audit.core.findings import Finding
+from cx_audit.core.model import Journey, Step
+
+__all__ = ["CHAIN_RULES", "NOISE", "CombustionPoint", "Effort", "Score", "combustion_points"]
+
+PointKind = Literal["step", "transition", "loop", "chain"]
+
+CHAIN_RULES = frozenset({"CX202", "CX503"})
+"""Rules whose findings name a run of steps (``steps`` in their evidence): a chain point."""
+
+LOOP_TRANSITION_RULES = frozenset({"CX301", "CX304"})
+"""Transition rules whose findings join the loop both ends of the transition belong to."""
+
+NOISE = 1e-9
+"""Differences smaller than this (as a share of customers, or per customer) are rounding."""
+
+
+def _denoised(x: float) -> float:
+    return 0.0 if abs(x) < NOISE else x
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Effort:
+    """What a place adds per customer who passes it."""
+
+    wait: float
+    """Minutes waited at its steps."""
+    shields: float
+    """Shield layers passed."""
+    retells: float
+    """Stories retold: cold handoffs crossed."""
+    handoffs: float
+    """Handoffs crossed, warm or cold."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Score:
+    """How much a place matters, per 1,000 customers: the ranking key, in order."""
+
+    lost: float
+    """Customers who end unresolved there."""
+    retells: float
+    """Stories retold there, across all customers."""
+    handoffs: float
+    """Handoffs crossed there."""
+    wait: float
+    """Minutes waited there."""
+    shields: float
+    """Shield layers passed there."""
+
+    def key(self) -> tuple[float, ...]:
+        """The ranking key, rounding noise cut to zero (higher matters more)."""
+        return tuple(_denoised(x / 1000.0) for x in
+                     (self.lost, self.retells, self.handoffs, self.wait, self.shields))
+
+    @property
+    def above_noise(self) -> bool:
+        """True when the place costs customers anything at all."""
+        return any(x > 0.0 for x in self.key())
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CombustionPoint:
+    """One place where the journey is likely to break, with every finding about it."""
+
+    rank: int
+    """1 for the place that matters most."""
+    kind: PointKind
+    step: str
+    """Where it sits: a step of the place (the transition's source, a loop's or chain's site)."""
+    steps: tuple[str, ...]
+    """Every step of the place, in file order (a transition: its source and target)."""
+    target: str | None
+    """The transition's target, for a transition."""
+    title: str
+    """One line, in the step labels a client recognises."""
+    owners: tuple[str, ...]
+    """The teams owning its steps (none named: empty)."""
+    signals: tuple[Finding, ...]
+    """Every finding about the place, in report order."""
+    evidence: tuple[str, ...]
+    """The ``evidence`` lines written on its steps, once each."""
+    reach: float | None
+    lost: float | None
+    effort: Effort | None
+    """``None`` (with ``reach`` and ``lost``) where the figures are not computed."""
+    score: Score | None
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The rule codes of its signals, each once, in order."""
+        return tuple(dict.fromkeys(f.rule for f in self.signals))
+
+
+@dataclass
+class _Place:
+    kind: PointKind
+    steps: set[str]
+    site: str
+    target: str | None
+    signals: list[Finding]
+
+
+def combustion_points(audit: JourneyAudit) -> list[CombustionPoint]:
+    """The journey's combustion points, most important first.
+
+    Points whose score is all rounding noise are left out: a journey with no
+    point has nothing for a person to review. Figures need the chain
+    solved (the analysis computes it when first read).
+    """
+    journey = audit.journey
+    places = _places(audit)
+    if not places:
+        return []
+    sol = audit.analysis.solution
+    figured = []
+    for place in places:
+        figures = _figures(sol, journey, place)
+        figured.append((place, figures))
+    figured = [(p, f) for p, f in figured if f is None or f[2].above_noise]
+    figured.sort(key=lambda pf: _order(journey, pf[0], pf[1]))
+    points = []
+    for rank, (place, figures) in enumerate(figured, start=1):
+        steps = tuple(s for s in journey.steps if s in place.steps)
+        reach, lost, score, effort = (None, None, None, None) if figures is None else figures
+        points.append(CombustionPoint(
+            rank=rank, kind=place.kind, step=place.site, steps=steps, target=place.target,
+            title=_title(journey, place, steps), owners=_owners(journey, steps),
+            signals=tuple(sorted(place.signals, key=Finding.sort_key)),
+            evidence=tuple(dict.fromkeys(n for s in steps for n in journey.steps[s].evidence)),
+            reach=reach, lost=lost, effort=effort, score=score))
+    return points
+
+
+def _order(journey: Journey, place: _Place,
+           figures: tuple[float, float, Score, Effort] | None) -> tuple[object, ...]:
+    """Sort key: the score, highest first; then the site's place in the file."""
+    order = list(journey.steps).index(place.site)
+    if figures is None:
+        return (1, order)
+    return (0, tuple(-x for x in figures[2].key()), order)
+
+
+def _places(audit: JourneyAudit) -> list[_Place]:
+    """Group the journey's step and transition findings by the place they concern."""
+    journey = audit.journey
+    view = audit.analysis.view
+    loop_of: dict[str, int] = {}
+    loops = loops_on_routes(view)
+    for number, loop in enumerate(loops):
+        for step in loop:
+            loop_of[step] = number
+    by_key: dict[tuple[object, ...], _Place] = {}
+    chains: list[_Place] = []
+    for finding in audit.findings:
+        if finding.step is None:
+            continue  # a journey-level finding: not a place
+        step = finding.step
+        if finding.rule in CHAIN_RULES and finding.evidence.metrics.get("steps"):
+            members = {str(s) for s in finding.evidence.metrics["steps"]} | {step}
+            chains.append(_Place("chain", members, step, None, [finding]))
+            continue
+        target = _transition_target(journey, finding)
+        if finding.evidence.loop and step in loop_of:
+            key: tuple[object, ...] = ("loop", loop_of[step])
+        elif (target is not None and finding.rule in LOOP_TRANSITION_RULES
+              and step in loop_of and loop_of.get(target) == loop_of[step]):
+            key = ("loop", loop_of[step])
+        elif target is not None:
+            key = ("transition", step, target)
+        else:
+            key = ("step", step)
+        place = by_key.get(key)
+        if place is None:
+            if key[0] == "loop":
+                members = set(loops[loop_of[step]])
+                place = _Place("loop", members, step, None, [])
+            elif key[0] == "transition":
+                place = _Place("transition", {step, str(target)}, step, target, [])
+            else:
+                place = _Place("step", {step}, step, None, [])
+            by_key[key] = place
+        place.signals.append(finding)
+    for place in by_key.values():
+        if place.kind == "loop":  # where the loop's own findings sit (the loop rules agree)
+            place.site = next((f.step for f in place.signals if f.evidence.loop and f.step),
+                              place.site)
+    return [*by_key.values(), *_merged(chains)]
+
+
+def _merged(chains: list[_Place]) -> list[_Place]:
+    """Chains that share a step are one chain (sited where the first of them sits)."""
+    merged: list[_Place] = []
+    for chain in chains:
+        overlapping = [m for m in merged if m.steps & chain.steps]
+        if not overlapping:
+            merged.append(chain)
+            continue
+        keep = overlapping[0]
+        for other in overlapping[1:]:
+            keep.steps |= other.steps
+            keep.signals.extend(other.signals)
+            merged.remove(other)
+        keep.steps |= chain.steps
+        keep.signals.extend(chain.signals)
+    return merged
+
+
+def _transition_target(journey: Journey, finding: Finding) -> str | None:
+    """The target of the transition a finding sits on, or ``None`` for a step finding."""
+    step = journey.steps.get(finding.step or "")
+    if step is None or finding.location == step.location:
+        return None
+    for transition in step.next:
+        if transition.location == finding.location:
+            return transition.target
+    return None
+
+
+def _figures(sol: ChainSolution, journey: Journey,
+             place: _Place) -> tuple[float, float, Score, Effort] | None:
+    """``(reach, lost, score, effort)`` of a place; ``None`` where they are not computed."""
+    view = sol.net
+    index = view.index
+    members = sorted(index[s] for s in place.steps)
+    visits = sol.visits
+    if any(math.isinf(visits[u]) for u in members) and place.kind != "loop":
+        return None
+    if place.kind == "transition":
+        u, v = index[place.site], index[str(place.target)]
+        reach = _transition_reach(sol, u, v)
+        if reach is None:
+            return None
+        crossings = math.fsum(visits[u] * p for w, p in zip(view.succ[u], view.prob[u])
+                              if w == v)
+        cold = any(c for w, c in zip(view.succ[u], view.cold[u]) if w == v)
+        handoff = any(h for w, h in zip(view.succ[u], view.handoff[u]) if w == v)
+        totals = (0.0, 0.0, crossings if cold else 0.0, crossings if handoff else 0.0)
+        lost = 0.0
+    else:
+        reach = (_loop_reach(sol, members) if place.kind == "loop"
+                 else _step_reach(sol, members))
+        if reach is None:
+            return None
+        lost = _lost(sol, members)
+        inside = set(members)
+        if place.kind == "loop" and any(math.isinf(visits[u]) for u in members):
+            return (reach, lost, Score(lost=1000 * lost, retells=0.0, handoffs=0.0, wait=0.0,
+                                       shields=0.0),
+                    Effort(wait=math.inf, shields=math.inf, retells=math.inf, handoffs=math.inf))
+        totals = (
+            math.fsum(visits[u] * sol.waits[u] for u in members),
+            math.fsum(visits[u] * view.shield[u] for u in members),
+            _edge_total(sol, members, inside, view.cold),
+            _edge_total(sol, members, inside, view.handoff),
+        )
+    per = (lambda x: x / reach) if reach > 0.0 else (lambda x: 0.0)
+    effort = Effort(wait=per(totals[0]), shields=per(totals[1]), retells=per(totals[2]),
+                    handoffs=per(totals[3]))
+    score = Score(lost=1000 * lost, retells=1000 * totals[2], handoffs=1000 * totals[3],
+                  wait=1000 * totals[0], shields=1000 * totals[1])
+    return reach, lost, score, effort
+
+
+def _edge_total(sol: ChainSolution, members: Iterable[int], inside: set[int],
+                flags: Sequence[Sequence[bool]]) -> float:
+    """Expected crossings of the flagged transitions leaving the place's steps.
+
+    For a step, every flagged way on from it; for a loop or a chain, the
+    flagged transitions between two of its steps.
+    """
+    view = sol.net
+    terms = []
+    for u in members:
+        for v, p, flag in zip(view.succ[u], view.prob[u], flags[u]):
+            if flag and p > 0.0 and (len(inside) == 1 or v in inside):
+                terms.append(sol.visits[u] * p)
+    return math.fsum(terms)
+
+
+def _lost(sol: ChainSolution, members: Sequence[int]) -> float:
+    """Customers who end unresolved at these steps: abandon, stranded, or trapped there."""
+    view = sol.net
+    chain = sol.chain
+    terms = []
+    for u in members:
+        x = sol.visits[u]
+        if view.abandon_step[u]:
+            terms.append(x)
+        elif view.stranded[u]:
+            terms.append(x)  # abandon share and stranded rest alike end here
+        elif view.abandon[u] > 0.0 and not math.isinf(x):
+            terms.append(x * view.abandon[u])
+    comps = {chain.comp_of[u] for u in members}
+    for c in comps:
+        if chain.closed[c] and set(chain.comps[c]) <= set(members):
+            terms.append(sol.trapped.get(c, 0.0))
+    return min(1.0, math.fsum(t for t in terms if not math.isinf(t)))
+
+
+def _step_reach(sol: ChainSolution, members: Sequence[int]) -> float | None:
+    """The chance of visiting any of the steps: exact, by making them absorbing."""
+    if len(members) == 1:
+        reach = sol.p_reach[members[0]]
+        return None if math.isnan(reach) else reach
+    out = list(sol.chain.out)
+    loss = list(sol.chain.loss)
+    for u in members:
+        out[u] = []
+        loss[u] = 1.0
+    visits, _ = Chain(out, loss).forward(sol.start)
+    return min(1.0, math.fsum(visits[u] for u in members))
+
+
+def _loop_reach(sol: ChainSolution, members: Sequence[int]) -> float:
+    """The chance of entering a loop: what flows into it from outside, starts included.
+
+    A loop is a strongly connected set, and nothing that leaves it comes
+    back, so every customer enters it at most once.
+    """
+    view = sol.net
+    inside = set(members)
+    terms = [sol.start[u] for u in members]
+    for u in range(view.n):
+        if u in inside or not sol.visits[u]:
+            continue
+        for v, p in zip(view.succ[u], view.prob[u]):
+            if v in inside and p > 0.0:
+                terms.append(sol.visits[u] * p)
+    return min(1.0, math.fsum(terms))
+
+
+def _transition_reach(sol: ChainSolution, u: int, v: int) -> float | None:
+    """The chance of ever crossing u -> v.
+
+    Each visit of u crosses with chance p(u -> v); otherwise the customer
+    leaves u by another way and comes back to u with chance ``h`` (the
+    chance to reach u from that way's target), so the chance is
+    ``p_reach(u) * p / (1 - r)`` with ``r`` the chance of coming back
+    without crossing.
+    """
+    view = sol.net
+    reach = sol.p_reach[u]
+    if math.isnan(reach):
+        return None
+    back = sol.back[u]
+    p_cross = 0.0
+    r = 0.0
+    for w, p in zip(view.succ[u], view.prob[u]):
+        if p <= 0.0:
+            continue
+        if w == v:
+            p_cross += p
+        elif w == u:
+            r += p
+        else:
+            r += p * back.get(w, 0.0)
+    if p_cross == 0.0:
+        return 0.0
+    return min(1.0, reach * p_cross / (1.0 - r)) if r < 1.0 else reach
+
+
+def _label(step: Step) -> str:
+    return step.label or step.id
+
+
+def _title(journey: Journey, place: _Place, steps: Sequence[str]) -> str:
+    """One line naming the place in the journey's own labels."""
+    site = journey.steps[place.site]
+    if place.kind == "step":
+        return _label(site)
+    if place.kind == "transition":
+        target = journey.steps[str(place.target)]
+        return f"{_label(site)} \u2192 {_label(target)}"
+    others = [journey.steps[s] for s in steps if s != place.site]
+    if place.kind == "loop":
+        named = ", ".join(_label(s) for s in others[:2])
+        more = f" and {len(others) - 2} more" if len(others) > 2 else ""
+        return f"Loop back to {_label(site)}" + (f" through {named}{more}" if named else "")
+    last = journey.steps[steps[-1]] if steps else site
+    return f"{_label(site)} \u2026 {_label(last)} ({len(steps)} steps in a row)"
+
+
+def _owners(journey: Journey, steps: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(o for s in steps if (o := journey.steps[s].owner)))

@@ -1,0 +1,207 @@
+"""Combustion points: grouping by place, exact figures (by hand and by simulation), ranking.
+
+The findings are fixed here, not produced by the rules, so that the tests
+hold whatever the rule catalogue reports.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+from analysis.builder import make_journey
+from analysis.strategies import journey_specs
+from hypothesis import HealthCheck, given, settings
+
+from cx_audit.analysis.metrics import JourneyAnalysis
+from cx_audit.analysis.structure import loops_on_routes
+from cx_audit.analysis.view import journey_view
+from cx_audit.audit.engine import JourneyAudit
+from cx_audit.audit.points import combustion_points
+from cx_audit.core.findings import Evidence, Finding, Severity
+from cx_audit.core.model import Journey
+
+#   call (entry) -> menu (an IVR: 20% give up) -> agent 50% / faq 50%
+#   agent -> done (a cold handoff); faq -> done 50% / back to call 50% (a cold handoff)
+JOURNEY = {
+    "call": {"kind": "entry", "next": [("menu", 1.0)]},
+    "menu": {"shield": "ivr", "abandon": 0.2, "next": [("agent", 0.5), ("faq", 0.5)]},
+    "agent": {"wait": 4.0, "next": [("done", 1.0, "cold")], "owner": "care"},
+    "faq": {"next": [("done", 0.5), ("call", 0.5, "cold")], "owner": "digital"},
+    "done": {"kind": "resolution"},
+}
+
+
+def finding(journey: Journey, rule: str, step: str, *, target: str | None = None,
+            loop: tuple[str, ...] = (), steps: tuple[str, ...] = ()) -> Finding:
+    where = journey.steps[step].location
+    if target is not None:  # a transition's finding sits on its entry (see spread_locations)
+        where = next(t.location for t in journey.steps[step].next if t.target == target)
+    metrics = {"steps": list(steps)} if steps else {}
+    return Finding(rule=rule, name=rule.lower(), severity=Severity.WARNING, journey=journey.id,
+                   file=journey.file, step=step, location=where, message=f"{rule} at {step}",
+                   evidence=Evidence(metrics=metrics, loop=loop))
+
+
+def audit_of(journey: Journey, findings: list[Finding]) -> JourneyAudit:
+    return JourneyAudit(journey=journey, analysis=JourneyAnalysis(journey),
+                        findings=tuple(sorted(findings, key=Finding.sort_key)))
+
+
+def spread_locations(journey: Journey) -> Journey:
+    """Give each transition its own column, so a transition finding can point at it."""
+    from dataclasses import replace
+
+    steps = {}
+    for sid, step in journey.steps.items():
+        moved = tuple(replace(t, location=type(t.location)(t.location.file, t.location.line,
+                                                           t.location.column + 2 + k))
+                      for k, t in enumerate(step.next))
+        steps[sid] = replace(step, next=moved)
+    return replace(journey, steps=steps)
+
+
+def by_kind(points):  # type: ignore[no-untyped-def]
+    return {(p.kind, p.step, p.target): p for p in points}
+
+
+def test_figures_by_hand() -> None:
+    journey = spread_locations(make_journey(JOURNEY))
+    findings = [
+        finding(journey, "CX501", "menu"),  # high abandon: a step point
+        finding(journey, "CX301", "agent", target="done"),  # a cold handoff outside the loop
+        finding(journey, "CX305", "call", loop=("call", "menu", "faq", "call")),
+        finding(journey, "CX301", "faq", target="call"),  # inside the loop: joins it
+    ]
+    points = by_kind(combustion_points(audit_of(journey, findings)))
+    assert set(points) == {("step", "menu", None), ("transition", "agent", "done"),
+                           ("loop", "call", None)}
+    # visits: call x = 1 + 0.8 * 0.5 * 0.5 * x, so x = 1.25; menu 1.25, agent 0.5, faq 0.5
+    menu = points[("step", "menu", None)]
+    assert math.isclose(menu.reach or 0, 1.0)
+    assert math.isclose(menu.lost or 0, 1.25 * 0.2)  # a quarter of all customers give up there
+    assert menu.effort is not None and math.isclose(menu.effort.shields, 1.25)
+    handoff = points[("transition", "agent", "done")]
+    assert math.isclose(handoff.reach or 0, 0.5) and handoff.lost == 0.0
+    assert handoff.effort is not None and math.isclose(handoff.effort.retells, 1.0)
+    assert handoff.owners == ("care",)
+    loop = points[("loop", "call", None)]
+    assert loop.steps == ("call", "menu", "faq") and loop.codes == ("CX305", "CX301")
+    assert math.isclose(loop.reach or 0, 1.0) and math.isclose(loop.lost or 0, 0.25)
+    # the cold way back is crossed 0.5 * 0.5 = 0.25 times per customer
+    assert loop.effort is not None and math.isclose(loop.effort.retells, 0.25)
+    # ranked: customers lost first (menu and loop both lose 0.25: the loop's retells decide)
+    ranked = combustion_points(audit_of(journey, findings))
+    assert [p.kind for p in ranked] == ["loop", "step", "transition"]
+    assert [p.rank for p in ranked] == [1, 2, 3]
+
+
+def test_a_transition_inside_a_loop_is_reached_once_at_most() -> None:
+    journey = spread_locations(make_journey(JOURNEY))
+    # a transition finding of a rule that is not about handoffs stays a transition point
+    dangling = finding(journey, "CX107", "faq", target="call")
+    points = combustion_points(audit_of(journey, [dangling]))
+    (point,) = points
+    assert point.kind == "transition"
+    # first time at faq: 1 * 0.8 * 0.5 = 0.4; it crosses with 0.5; declining means resolving
+    assert math.isclose(point.reach or 0, 0.2)
+    # the crossings per customer (0.25) over those who cross (0.2): retold 1.25 times each
+    assert point.effort is not None and math.isclose(point.effort.retells, 0.25 / 0.2)
+
+
+def test_a_handoff_between_two_steps_of_a_loop_is_part_of_the_loop() -> None:
+    journey = spread_locations(make_journey(JOURNEY))
+    switch = finding(journey, "CX304", "faq", target="call")
+    (point,) = combustion_points(audit_of(journey, [switch]))
+    assert point.kind == "loop" and point.steps == ("call", "menu", "faq")
+
+
+def test_chains_that_share_a_step_are_one_point() -> None:
+    journey = spread_locations(make_journey(JOURNEY))
+    findings = [finding(journey, "CX202", "menu", steps=("menu", "agent")),
+                finding(journey, "CX503", "agent", steps=("agent",))]
+    (point,) = combustion_points(audit_of(journey, findings))
+    assert point.kind == "chain" and point.steps == ("menu", "agent")
+    assert math.isclose(point.reach or 0, 1.0)  # everyone passes the menu
+    assert math.isclose(point.lost or 0, 0.25)
+
+
+def test_a_journey_without_losses_or_effort_has_no_point() -> None:
+    quiet = make_journey({"in": {"kind": "entry", "next": [("a", 1.0)]},
+                          "a": {"next": [("done", 1.0)]}, "done": {"kind": "resolution"}})
+    assert combustion_points(audit_of(quiet, [finding(quiet, "CX402", "a")])) == []
+
+
+def simulate_places(journey: Journey, places: list[tuple[str, frozenset[str]]], n: int,
+                    seed: int = 7) -> dict[frozenset[str], tuple[float, float]]:
+    """Walk ``n`` customers; per place, the share who visit it and who end unresolved in it."""
+    view = journey_view(journey)
+    rng = random.Random(seed)
+    entries = [(view.ids[e], journey.entry_shares.get(view.ids[e], 0.0)) for e in view.entries]
+    total = sum(w for _, w in entries)
+    seen = {members: [0, 0] for _, members in places}
+    for _ in range(n):
+        r = rng.random() * total
+        u = view.index[entries[-1][0]]
+        for sid, w in entries:
+            if r < w:
+                u = view.index[sid]
+                break
+            r -= w
+        visited = set()
+        end = None
+        for _ in range(10_000):
+            visited.add(view.ids[u])
+            if view.resolution[u]:
+                break
+            if view.terminal[u] or view.stranded[u]:
+                end = u
+                break
+            x = rng.random()
+            if x < view.abandon[u]:
+                end = u
+                break
+            x -= view.abandon[u]
+            nxt = None
+            for v, p in zip(view.succ[u], view.prob[u]):
+                if x < p:
+                    nxt = v
+                    break
+                x -= p
+            if nxt is None:
+                end = u
+                break
+            u = nxt
+        else:
+            end = u  # never got out: trapped
+        for _, members in places:
+            if visited & members:
+                seen[members][0] += 1
+                if end is not None and view.ids[end] in members:
+                    seen[members][1] += 1
+    return {m: (a / n, b / n) for m, (a, b) in seen.items()}
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(journey_specs())
+def test_reach_and_lost_agree_with_a_simulation(spec) -> None:  # type: ignore[no-untyped-def]
+    journey = make_journey(spec)
+    view = journey_view(journey)
+    loops = loops_on_routes(view)
+    in_loop = {s for loop in loops for s in loop}
+    findings = [finding(journey, "CX305", loop[0], loop=(*loop, loop[0])) for loop in loops]
+    findings += [finding(journey, "CX501", s) for s, step in journey.steps.items()
+                 if not step.is_terminal and s not in in_loop]
+    points = [p for p in combustion_points(audit_of(journey, findings)) if p.reach is not None]
+    n = 4000
+    places = [(p.kind, frozenset(p.steps)) for p in points]
+    simulated = simulate_places(journey, places, n)
+    for point in points:
+        if point.lost is None or point.effort is None or math.isinf(point.effort.wait):
+            continue
+        reach, lost = simulated[frozenset(point.steps)]
+        for exact, estimate in ((point.reach, reach), (point.lost, lost)):
+            assert exact is not None
+            se = math.sqrt(max(exact * (1 - exact), 1e-4) / n)
+            assert abs(exact - estimate) <= 5 * se + 1e-9, (point.steps, exact, estimate)
