@@ -41,7 +41,7 @@ Differences within 1e-9 count as ties, so that rounding never decides. The
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -168,10 +168,11 @@ def combustion_points(audit: JourneyAudit) -> list[CombustionPoint]:
         figures = _figures(sol, journey, place)
         figured.append((place, figures))
     figured = [(p, f) for p, f in figured if f is None or f[2].above_noise]
-    figured.sort(key=lambda pf: _order(journey, pf[0], pf[1]))
+    index = sol.net.index
+    figured.sort(key=lambda pf: _order(index, pf[0], pf[1]))
     points = []
     for rank, (place, figures) in enumerate(figured, start=1):
-        steps = tuple(s for s in journey.steps if s in place.steps)
+        steps = tuple(sorted(place.steps, key=index.__getitem__))
         reach, lost, score, effort = (None, None, None, None) if figures is None else figures
         points.append(CombustionPoint(
             rank=rank, kind=place.kind, step=place.site, steps=steps, target=place.target,
@@ -182,10 +183,10 @@ def combustion_points(audit: JourneyAudit) -> list[CombustionPoint]:
     return points
 
 
-def _order(journey: Journey, place: _Place,
+def _order(index: Mapping[str, int], place: _Place,
            figures: tuple[float, float, Score, Effort] | None) -> tuple[object, ...]:
     """Sort key: the score, highest first; then the site's place in the file."""
-    order = list(journey.steps).index(place.site)
+    order = index[place.site]
     if figures is None:
         return (1, order)
     return (0, tuple(-x for x in figures[2].key()), order)
@@ -371,9 +372,8 @@ def _loop_reach(sol: ChainSolution, members: Sequence[int]) -> float:
     view = sol.net
     inside = set(members)
     terms = [sol.start[u] for u in members]
-    for u in range(view.n):
-        if u in inside or not sol.visits[u]:
-            continue
+    sources = {u for v in members for u in view.pred[v] if u not in inside and sol.visits[u]}
+    for u in sorted(sources):
         for v, p in zip(view.succ[u], view.prob[u]):
             if v in inside and p > 0.0:
                 terms.append(sol.visits[u] * p)
@@ -410,8 +410,17 @@ def _transition_reach(sol: ChainSolution, u: int, v: int) -> float | None:
     return min(1.0, reach * p_cross / (1.0 - r)) if r < 1.0 else reach
 
 
+TITLE_LABEL = 60
+"""Longest step label quoted in a title, in characters (longer ones are cut at a word)."""
+
+
 def _label(step: Step) -> str:
-    return step.label or step.id
+    """The step's label, cut at a word to fit a one-line title."""
+    label = " ".join((step.label or step.id).split())
+    if len(label) <= TITLE_LABEL:
+        return label
+    cut = label[:TITLE_LABEL].rsplit(" ", 1)[0].rstrip(",;:")
+    return f"{cut}\u2026"
 
 
 def _title(journey: Journey, place: _Place, steps: Sequence[str]) -> str:
@@ -422,13 +431,9 @@ def _title(journey: Journey, place: _Place, steps: Sequence[str]) -> str:
     if place.kind == "transition":
         target = journey.steps[str(place.target)]
         return f"{_label(site)} \u2192 {_label(target)}"
-    others = [journey.steps[s] for s in steps if s != place.site]
     if place.kind == "loop":
-        named = ", ".join(_label(s) for s in others[:2])
-        more = f" and {len(others) - 2} more" if len(others) > 2 else ""
-        return f"Loop back to {_label(site)}" + (f" through {named}{more}" if named else "")
-    last = journey.steps[steps[-1]] if steps else site
-    return f"{_label(site)} \u2026 {_label(last)} ({len(steps)} steps in a row)"
+        return f"Loop back to {_label(site)} ({len(steps)} steps)"
+    return f"{_label(site)} ({len(steps)} steps in a row)"
 
 
 def _owners(journey: Journey, steps: Sequence[str]) -> tuple[str, ...]:

@@ -15,12 +15,13 @@ from typing import Any
 
 from cx_audit import __version__
 from cx_audit.audit.engine import JourneyAudit
+from cx_audit.audit.points import CombustionPoint, combustion_points
 from cx_audit.audit.run import AuditRun
 from cx_audit.core.findings import Severity
 from cx_audit.core.model import Location
 from cx_audit.text.jsonsafe import finite_or_none
 
-__all__ = ["JsonPart", "journey_json", "journey_to_dict", "render_json"]
+__all__ = ["JsonPart", "journey_json", "journey_to_dict", "point_to_dict", "render_json"]
 
 
 def journey_to_dict(audit: JourneyAudit) -> dict[str, Any]:
@@ -36,9 +37,34 @@ def journey_to_dict(audit: JourneyAudit) -> dict[str, Any]:
         "file": audit.journey.file,
         "journey": audit.journey.id,
         "title": audit.journey.title,
+        "combustion_points": [point_to_dict(point) for point in combustion_points(audit)],
         "metrics": analysis["metrics"],
         "steps": analysis["steps"],
         "findings": findings,
+    }
+
+
+def point_to_dict(point: CombustionPoint) -> dict[str, Any]:
+    """One combustion point as plain data."""
+    return {
+        "rank": point.rank,
+        "kind": point.kind,
+        "step": point.step,
+        "steps": list(point.steps),
+        "target": point.target,
+        "title": point.title,
+        "owners": list(point.owners),
+        "signals": list(point.codes),
+        "reach": point.reach,
+        "lost": point.lost,
+        "effort": None if point.effort is None else {
+            "wait": point.effort.wait, "shields": point.effort.shields,
+            "retells": point.effort.retells, "handoffs": point.effort.handoffs},
+        "score": None if point.score is None else {
+            "lost": point.score.lost, "retells": point.score.retells,
+            "handoffs": point.score.handoffs, "wait": point.score.wait,
+            "shields": point.score.shields},
+        "evidence": list(point.evidence),
     }
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from cx_audit.analysis import most_likely_routes
 from cx_audit.audit.engine import JourneyAudit, fix_first
+from cx_audit.audit.points import combustion_points
 from cx_audit.audit.run import AuditRun
 from cx_audit.core.findings import Finding, Severity
 from cx_audit.core.model import Journey
@@ -47,7 +48,7 @@ from cx_audit.renderers.phrasing import (
     wait_text,
 )
 from cx_audit.rules import RULES
-from cx_audit.text.formatting import human_duration, plural
+from cx_audit.text.formatting import human_duration, percent, plural
 
 __all__ = ["advice", "render_markdown"]
 
@@ -458,6 +459,7 @@ def _journey_section(number: int, audit: JourneyAudit, rules_url: str,
     lines = [f"## {number}. {md_text(audit.journey.title)}", ""]
     lines += _facts(audit.journey)
     lines.append("")
+    lines += _points(audit)
     lines += _figures(audit)
     lines += _diagram(audit)
     lines += _curve(audit)
@@ -469,6 +471,33 @@ def _journey_section(number: int, audit: JourneyAudit, rules_url: str,
                   ("The audit found no candidate combustion point in this journey. The "
                   "figures above are still worth checking against what customers and "
                   "front-line staff report."), ""]
+    return lines
+
+
+POINTS_SHOWN = 10
+"""Combustion points listed per journey in the report."""
+
+
+def _points(audit: JourneyAudit) -> list[str]:
+    """The journey's combustion points, first: the places to talk about, most lost first."""
+    points = combustion_points(audit)[:POINTS_SHOWN]
+    if not points:
+        return []
+    lines = [
+        "### Combustion points",
+        "",
+        "The places where this journey is likely to break, most customers lost first, then "
+        "the effort they add (stories retold, handoffs, waiting, shield layers).",
+        "",
+        "| # | Place | Step | Lost of 1,000 | Reach | Found there |",
+        "|---:|---|---|---:|---:|---|",
+    ]
+    for point in points:
+        lost = "" if point.lost is None else f"{point.lost * 1000:,.0f}"
+        reach = "" if point.reach is None else percent(point.reach)
+        lines.append(f"| {point.rank} | {md_text(point.title)} | {md_code(point.step)} | "
+                     f"{lost} | {reach} | {', '.join(point.codes)} |")
+    lines.append("")
     return lines
 
 

@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cx_audit.audit.engine import JourneyAudit, fix_first
+from cx_audit.audit.points import combustion_points
 from cx_audit.audit.run import AuditRun
 from cx_audit.core.findings import Finding, Severity
 from cx_audit.text.formatting import human_duration, percent, plural, signed_duration
@@ -93,6 +94,7 @@ def _journey_section(console: Console, audit: JourneyAudit) -> None:
     header.append(printable(audit.journey.file), style="bold")
     header.append(f"  {printable(audit.journey.title)}")
     console.print(header, soft_wrap=True)
+    _points_block(console, audit)
     noted: set[str] = set()  # a step's own evidence is shown once, under its first finding
     for finding in audit.findings:
         console.print(_finding_line(finding), soft_wrap=True)
@@ -113,6 +115,38 @@ def _journey_section(console: Console, audit: JourneyAudit) -> None:
                          f", shields {_delta(impact.get('delta_shields_expected'))}"
                         f", wait {_delta_wait(impact.get('delta_wait_expected'))}")
             console.print(entry)
+
+
+POINTS_SHOWN = 5
+"""Combustion points shown per journey at a terminal (JSON and the report have them all)."""
+
+
+def _points_block(console: Console, audit: JourneyAudit) -> None:
+    """The journey's top combustion points, before its findings: where to look first."""
+    points = combustion_points(audit)
+    if not points:
+        console.print(Text("  No combustion point above the noise floor: no place here loses "
+                           "customers or adds effort", style="dim"))
+        return
+    shown = points[:POINTS_SHOWN]
+    more = f", {len(shown)} of {len(points)} shown" if len(points) > len(shown) else ""
+    console.print(Text(f"  Combustion points (most customers lost first{more}):", style="bold"))
+    for point in shown:
+        entry = Text(f"  {point.rank:>2}. ")
+        entry.append(printable(point.title), style="bold")
+        console.print(entry, no_wrap=True, overflow="ellipsis")
+        figures = [printable(point.step)]
+        if point.lost is not None and point.reach is not None:
+            figures.append(f"loses {_per_thousand(point.lost)} in 1,000")
+            figures.append(f"reaches {percent(point.reach)}")
+        line = Text("      " + ", ".join(figures) + "; " + " ".join(point.codes), style="dim")
+        console.print(line, no_wrap=True, overflow="ellipsis")
+
+
+def _per_thousand(share: float) -> str:
+    """A share of customers as a count per 1,000, as a client reads it."""
+    count = share * 1000
+    return f"{count:,.0f}" if count >= 10 or count == 0 else f"{count:.1f}"
 
 
 def _finding_line(finding: Finding) -> Text:
