@@ -3,13 +3,14 @@
 Pure functions over a :class:`~cx_audit.core.model.Journey` and its
 :class:`~cx_audit.analysis.view.JourneyView` (the integer-indexed graph view
 built once per journey by :func:`journey_view`). :func:`analyse` gives the
-metrics and per-step figures, computed when first read; the other functions
+metrics, per-step figures and sensitivities, computed when first read; the other functions
 are the building blocks the rules use.
 """
 
 from cx_audit.analysis.erlang import ErlangC, erlang_c, step_wait
 from cx_audit.analysis.metrics import JourneyAnalysis, Metrics, StepStats, analyse
 from cx_audit.analysis.routes import Route, most_likely_routes
+from cx_audit.analysis.sensitivity import Sensitivity, measure_first, sensitivities
 from cx_audit.analysis.structure import (
     UNBOUNDED,
     Bound,
@@ -39,6 +40,7 @@ __all__ = [
     "JourneyView",
     "Metrics",
     "Route",
+    "Sensitivity",
     "StepStats",
     "analyse",
     "best_shield_route",
@@ -46,12 +48,14 @@ __all__ = [
     "journey_view",
     "loops_on_routes",
     "max_retell_route",
+    "measure_first",
     "most_likely_routes",
     "on_route_steps",
     "reachable_steps",
     "resolving_steps",
     "retells_max",
     "route_count",
+    "sensitivities",
     "shields_max",
     "shields_min",
     "shortest_cycle",

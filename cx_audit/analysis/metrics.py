@@ -9,6 +9,7 @@ from typing import Any
 
 from cx_audit.analysis.chain import INF, ChainSolution, weighted_sum
 from cx_audit.analysis.erlang import ErlangC
+from cx_audit.analysis.sensitivity import Sensitivity, measure_first, sensitivities
 from cx_audit.analysis.structure import Bound, retells_max, route_count, shields_max, shields_min
 from cx_audit.analysis.view import JourneyView, journey_view
 from cx_audit.analysis.whatif import Impact, removal_impacts
@@ -134,12 +135,14 @@ class JourneyAnalysis:
 
     Nothing is solved when the analysis is made: :attr:`metrics` solves the
     chain forward (one solve per loop), :attr:`steps` adds the per-step
-    figures (``p_reach`` and a what-if per step, the costly part). A rule or
-    a format that needs neither, such as a structural rule written to SARIF,
-    never pays for the chain. Each is computed once and kept.
+    figures (``p_reach`` and a what-if per step, the costly part), and
+    :attr:`sensitivity` the derivative of ``p_resolution`` with respect to
+    every estimated figure (one backward solve). A rule or a format that
+    needs none of them, such as a structural rule written to SARIF, never
+    pays for the chain. Each is computed once and kept.
     """
 
-    __slots__ = ("_metrics", "_solution", "_steps", "journey", "view")
+    __slots__ = ("_metrics", "_sensitivity", "_solution", "_steps", "journey", "view")
 
     def __init__(self, journey: Journey, view: JourneyView | None = None) -> None:
         self.journey = journey
@@ -147,6 +150,7 @@ class JourneyAnalysis:
         self._solution: ChainSolution | None = None
         self._metrics: Metrics | None = None
         self._steps: Mapping[str, StepStats] | None = None
+        self._sensitivity: tuple[Sensitivity, ...] | None = None
 
     @property
     def solution(self) -> ChainSolution:
@@ -168,6 +172,20 @@ class JourneyAnalysis:
         if self._steps is None:
             self._steps = _step_figures(self.view, self.solution)
         return self._steps
+
+    @property
+    def sensitivity(self) -> tuple[Sensitivity, ...]:
+        """The derivative of ``p_resolution`` with respect to each estimated figure.
+
+        Largest in size first; see :mod:`cx_audit.analysis.sensitivity`.
+        """
+        if self._sensitivity is None:
+            self._sensitivity = sensitivities(self.journey, self.solution)
+        return self._sensitivity
+
+    def measure_first(self, count: int = 5) -> list[str]:
+        """The ``count`` figures resolution rests on most, worded for people."""
+        return measure_first(self.sensitivity, self.journey, count)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready values."""
