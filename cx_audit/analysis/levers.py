@@ -53,8 +53,8 @@ The levers, and the choices made where the table of metrics.md leaves room:
     ``target`` the entry point it led back to.
 ``staff-queue``
     A step with ``staffing`` whose Erlang C service level
-    ``P(wait <= answer_seconds)`` is below ``service_level`` (80% within
-    20 s, the usual contact-centre target) gets the fewest agents that reach
+    ``P(wait <= answer_seconds)`` is below ``level`` (options; by default
+    80% within 20 s, the common 80/20 contact-centre target) gets the fewest agents that reach
     it (:func:`~cx_audit.analysis.erlang.fewest_agents`); its wait becomes the
     Erlang C average with that many agents, even where the file writes a
     ``wait`` (the lever is about the staffing, and the model gives the wait
@@ -103,15 +103,21 @@ __all__ = [
     "LEVER_NAMES",
     "Lever",
     "break_loop",
+    "break_loop_change",
+    "busiest_back_transition",
     "cut_abandon",
+    "cut_abandon_change",
     "describe_effect",
     "empower_frontline",
+    "empower_frontline_change",
     "levers_for",
     "rank_levers",
     "remove_shield",
+    "remove_shield_change",
     "remove_step",
     "staff_queue",
     "warm_handoff",
+    "warm_handoff_change",
 ]
 
 EPSILON = 1e-9
@@ -291,6 +297,8 @@ def busiest_back_transition(sol: ChainSolution, loop: Sequence[int]) -> tuple[in
 def cut_abandon(sol: ChainSolution, step: str, max_abandon: float = DEFAULT_MAX_ABANDON,
                 budget: SolveBudget | None = None) -> Lever | None:
     """The cut-abandon lever at ``step``; ``None`` when not applicable or not computed."""
+    if not 0.0 <= max_abandon <= 1.0:
+        raise ValueError(f"max_abandon must be a share between 0 and 1, not {max_abandon!r}")
     s = sol.net.index[step]
     change = cut_abandon_change(sol, s, max_abandon)
     if change is None:
@@ -391,7 +399,7 @@ def staff_queue(sol: ChainSolution, journey: Journey, step: str,
     s = sol.net.index[step]
     change = dataclasses.replace(unchanged(sol, s), wait=wait_after)
     action = (f"Staff '{step}' with {plural(agents, 'agent')} instead of {staffing.agents}, so "
-              f"that {percent(level)} of customers are answered within "
+              f"that at least {percent(level)} of customers are answered within "
               f"{human_duration(answer_seconds / 60.0)}; the average wait there becomes "
               f"{human_duration(wait_after)}")
     today = sol.queues[s]
