@@ -4,10 +4,12 @@ Pure functions over a :class:`~cx_audit.core.model.Journey` and its
 :class:`~cx_audit.analysis.view.JourneyView` (the integer-indexed graph view
 built once per journey by :func:`journey_view`). :func:`analyse` gives the
 metrics, per-step figures and sensitivities, computed when first read; the other functions
-are the building blocks the rules use.
+are the building blocks the rules use; :func:`levers_for` weighs the fixes
+a team could make at a set of steps.
 """
 
-from cx_audit.analysis.erlang import ErlangC, erlang_c, step_wait
+from cx_audit.analysis.erlang import ErlangC, erlang_c, fewest_agents, service_level, step_wait
+from cx_audit.analysis.levers import Lever, levers_for, rank_levers
 from cx_audit.analysis.metrics import JourneyAnalysis, Metrics, StepStats, analyse
 from cx_audit.analysis.routes import Route, most_likely_routes
 from cx_audit.analysis.sensitivity import Sensitivity, measure_first, sensitivities
@@ -38,6 +40,7 @@ __all__ = [
     "Impact",
     "JourneyAnalysis",
     "JourneyView",
+    "Lever",
     "Metrics",
     "Route",
     "Sensitivity",
@@ -45,17 +48,21 @@ __all__ = [
     "analyse",
     "best_shield_route",
     "erlang_c",
+    "fewest_agents",
     "journey_view",
+    "levers_for",
     "loops_on_routes",
     "max_retell_route",
     "measure_first",
     "most_likely_routes",
     "on_route_steps",
+    "rank_levers",
     "reachable_steps",
     "resolving_steps",
     "retells_max",
     "route_count",
     "sensitivities",
+    "service_level",
     "shields_max",
     "shields_min",
     "shortest_cycle",

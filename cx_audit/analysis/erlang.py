@@ -8,7 +8,7 @@ from typing import Any
 
 from cx_audit.core.model import Step
 
-__all__ = ["ErlangC", "erlang_c", "step_wait"]
+__all__ = ["ErlangC", "erlang_c", "fewest_agents", "service_level", "step_wait"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +119,83 @@ def erlang_c(arrivals_per_hour: float, handle_minutes: float, agents: int) -> Er
     p_wait = agents * blocking / (agents - load * (1.0 - blocking))
     asa = p_wait * handle_minutes / (agents - load)
     return ErlangC(load=load, agents=agents, p_wait=p_wait, asa_minutes=asa, overloaded=False)
+
+
+def _within(load: float, agents: int, p_wait: float, handle_minutes: float,
+            answer_seconds: float) -> float:
+    """P(wait <= T) of a stable M/M/N queue: ``1 - C exp(-(N - A) T / handle)``."""
+    if p_wait == 0.0:
+        return 1.0
+    return 1.0 - p_wait * math.exp(-(agents - load) * (answer_seconds / 60.0) / handle_minutes)
+
+
+def _check_level(target: float, answer_seconds: float) -> None:
+    if not (math.isfinite(target) and 0.0 <= target < 1.0):
+        raise ValueError(f"target must be a share >= 0 and below 1, not {target!r}")
+    if not math.isfinite(answer_seconds) or answer_seconds < 0:
+        raise ValueError(f"answer_seconds must be a finite number >= 0, not {answer_seconds!r}")
+
+
+def service_level(arrivals_per_hour: float, handle_minutes: float, agents: int,
+                  answer_seconds: float = 20.0) -> float:
+    """The share of callers answered within ``answer_seconds``, by Erlang C.
+
+    ``P(wait <= T) = 1 - C exp(-(N - A) T / h)`` with ``C`` the Erlang C
+    probability of waiting, ``A`` the load, ``N`` the agents and ``h`` the
+    handle time; 0 for an overloaded queue (it never settles), 1 with no
+    arrivals.
+
+    >>> round(service_level(200, 3, 14), 4), round(service_level(200, 3, 13), 4)
+    (0.8884, 0.7956)
+
+    Raises
+    ------
+    ValueError
+        As :func:`erlang_c`, or for a negative or infinite ``answer_seconds``.
+    """
+    _check_level(0.0, answer_seconds)
+    queue = erlang_c(arrivals_per_hour, handle_minutes, agents)
+    if queue.overloaded:
+        return 0.0
+    return _within(queue.load, queue.agents, queue.p_wait, handle_minutes, answer_seconds)
+
+
+def fewest_agents(arrivals_per_hour: float, handle_minutes: float, target: float = 0.8,
+                  answer_seconds: float = 20.0) -> int:
+    """The fewest agents whose service level ``P(wait <= answer_seconds)`` reaches ``target``.
+
+    The default is the common 80/20 service level: 80% of callers answered
+    within 20 seconds. No arrivals (or no handle time) need no agent: 0.
+
+    >>> fewest_agents(200, 3)  # 10 Erlangs: 13 agents answer 79.6% in 20 s, 14 answer 88.8%
+    14
+
+    Raises
+    ------
+    ValueError
+        As :func:`erlang_c`; a ``target`` outside [0, 1) (no finite staff
+        answers everyone within a time), a negative ``answer_seconds``.
+
+    Notes
+    -----
+    The Erlang B recursion of :func:`erlang_c` is carried from one agent
+    count to the next, so the search costs O(N) in all, not O(N^2); the
+    level it finds for N is the one :func:`service_level` gives for N.
+    """
+    _check_level(target, answer_seconds)
+    load = erlang_c(arrivals_per_hour, handle_minutes, 0).load  # validates the figures
+    if load == 0.0:
+        return 0
+    blocking = 1.0
+    agents = 0
+    while True:
+        agents += 1
+        blocking = load * blocking / (agents + load * blocking)
+        if agents <= load:
+            continue
+        p_wait = agents * blocking / (agents - load * (1.0 - blocking))
+        if _within(load, agents, p_wait, handle_minutes, answer_seconds) >= target:
+            return agents
 
 
 def step_wait(step: Step) -> tuple[float, ErlangC | None]:
