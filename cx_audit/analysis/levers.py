@@ -89,7 +89,7 @@ from typing import Any
 
 from cx_audit.analysis.chain import ChainSolution
 from cx_audit.analysis.erlang import erlang_c, fewest_agents, service_level
-from cx_audit.analysis.structure import loops_on_routes, resolving_steps
+from cx_audit.analysis.structure import loop_of_step, resolving_steps
 from cx_audit.analysis.whatif import Effect, SolveBudget, StepChange, effect_of, removal, unchanged
 from cx_audit.core.model import Actor, Journey
 from cx_audit.text.formatting import human_duration, percent, plural
@@ -194,7 +194,7 @@ class Lever:
             "step": self.step,
             "target": self.target,
             "description": self.description,
-            "effect": self.effect.to_dict(),
+            **self.effect.to_dict(),
             "agents": self.agents,
             "wait_after": self.wait_after,
             "gains": list(self.gains),
@@ -429,12 +429,13 @@ def levers_for(sol: ChainSolution, journey: Journey, step_ids: Iterable[str], *,
                share: float = DEFAULT_EMPOWER_SHARE, resolution: str | None = None,
                level: float = DEFAULT_SERVICE_LEVEL,
                answer_seconds: float = DEFAULT_ANSWER_SECONDS,
-               budget: SolveBudget | None = None) -> list[Lever]:
+               budget: SolveBudget | None = None, break_loops: bool = True) -> list[Lever]:
     """Every lever that applies at the steps ``step_ids`` (a combustion point's steps).
 
     Steps are taken in file order; at each, the levers in the order of
     :data:`LEVER_NAMES` (one ``warm-handoff`` per cold transition), then one
-    ``break-loop`` per loop on a route that holds one of the steps. A lever
+    ``break-loop`` per loop on a route that holds one of the steps (unless
+    ``break_loops`` is false). A lever
     whose effect is not computed (a loop too large for per-step figures, or
     past ``budget``; default: one :class:`~cx_audit.analysis.whatif.SolveBudget`
     for the call) is left out. Unranked: see :func:`rank_levers`.
@@ -446,7 +447,7 @@ def levers_for(sol: ChainSolution, journey: Journey, step_ids: Iterable[str], *,
     """
     net = sol.net
     wanted = set(step_ids)
-    unknown = sorted(wanted - set(net.index))
+    unknown = sorted(v for v in wanted if v not in net.index)
     if unknown:
         raise ValueError(f"no step {', '.join(repr(u) for u in unknown)} in the journey")
     if budget is None:
@@ -467,9 +468,10 @@ def levers_for(sol: ChainSolution, journey: Journey, step_ids: Iterable[str], *,
         found.append(empower_frontline(sol, journey, step, share, resolution, budget))
         found.append(staff_queue(sol, journey, step, level, answer_seconds, budget))
         found.append(remove_step(sol, journey, step, budget))
-    for loop in loops_on_routes(net):
-        if wanted.intersection(loop):
-            found.append(break_loop(sol, loop, budget))
+    loop_of = loop_of_step(net) if break_loops else {}
+    held = {loop_of[net.ids[s]] for s in indices if net.ids[s] in loop_of}
+    for loop in sorted(held, key=lambda members: net.index[members[0]]):
+        found.append(break_loop(sol, loop, budget))
     return [lever for lever in found if lever is not None]
 
 

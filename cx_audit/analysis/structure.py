@@ -32,6 +32,7 @@ from cx_audit.analysis.view import JourneyView, strongly_connected
 __all__ = [
     "UNBOUNDED",
     "best_shield_route",
+    "loop_of_step",
     "loops_on_routes",
     "max_retell_route",
     "on_route_steps",
@@ -235,8 +236,25 @@ def loops_on_routes(view: JourneyView) -> list[tuple[str, ...]]:
     -----
     Tarjan's algorithm plus two searches: O(n + e).
     """
-    routes = _routes_of(view)
-    return [routes.net.names(routes.comps[c]) for c in routes.loops]
+    found = view.memo.get("loops_on_routes")
+    if found is None:
+        routes = _routes_of(view)
+        found = view.memo["loops_on_routes"] = [routes.net.names(routes.comps[c])
+                                                for c in routes.loops]
+    return list(found)
+
+
+def loop_of_step(view: JourneyView) -> dict[str, tuple[str, ...]]:
+    """Step id -> the loop on a route that holds it (see :func:`loops_on_routes`).
+
+    Computed once per view and shared: callers must not change it. O(n + e).
+    """
+    found = view.memo.get("loop_of_step")
+    if found is None:
+        found = view.memo["loop_of_step"] = {step: loop for loop in loops_on_routes(view)
+                                             for step in loop}
+    result: dict[str, tuple[str, ...]] = found
+    return result
 
 
 def trap_loops(view: JourneyView) -> list[tuple[str, ...]]:

@@ -46,7 +46,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from cx_audit.analysis.chain import Chain, ChainSolution
+from cx_audit.analysis.levers import Lever, levers_for, rank_levers
 from cx_audit.analysis.structure import loops_on_routes
+from cx_audit.analysis.whatif import SolveBudget
 from cx_audit.audit.engine import JourneyAudit
 from cx_audit.core.findings import Finding
 from cx_audit.core.model import Journey, Step
@@ -60,6 +62,9 @@ CHAIN_RULES = frozenset({"CX202", "CX503"})
 
 LOOP_TRANSITION_RULES = frozenset({"CX301", "CX304"})
 """Transition rules whose findings join the loop both ends of the transition belong to."""
+
+LEVERS_KEPT = 3
+"""Levers kept per point: the best few, ranked by customers gained, then effort saved."""
 
 NOISE = 1e-9
 """Differences smaller than this (as a share of customers, or per customer) are rounding."""
@@ -135,6 +140,8 @@ class CombustionPoint:
     effort: Effort | None
     """``None`` (with ``reach`` and ``lost``) where the figures are not computed."""
     score: Score | None
+    levers: tuple[Lever, ...]
+    """The fixes a team could make there, most customers gained first (see ``LEVERS_KEPT``)."""
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -171,6 +178,7 @@ def combustion_points(audit: JourneyAudit) -> list[CombustionPoint]:
     index = sol.net.index
     figured.sort(key=lambda pf: _order(index, pf[0], pf[1]))
     points = []
+    budget = SolveBudget(sol)  # whole-chain re-solves rationed across the journey's levers
     for rank, (place, figures) in enumerate(figured, start=1):
         steps = tuple(sorted(place.steps, key=index.__getitem__))
         reach, lost, score, effort = (None, None, None, None) if figures is None else figures
@@ -179,7 +187,10 @@ def combustion_points(audit: JourneyAudit) -> list[CombustionPoint]:
             title=_title(journey, place, steps), owners=_owners(journey, steps),
             signals=tuple(sorted(place.signals, key=Finding.sort_key)),
             evidence=tuple(dict.fromkeys(n for s in steps for n in journey.steps[s].evidence)),
-            reach=reach, lost=lost, effort=effort, score=score))
+            reach=reach, lost=lost, effort=effort, score=score,
+            levers=() if figures is None else tuple(rank_levers(levers_for(
+                sol, journey, steps, budget=budget,
+                break_loops=place.kind == "loop"))[:LEVERS_KEPT])))
     return points
 
 

@@ -65,6 +65,7 @@ def point_to_dict(point: CombustionPoint) -> dict[str, Any]:
             "handoffs": point.score.handoffs, "wait": point.score.wait,
             "shields": point.score.shields},
         "evidence": list(point.evidence),
+        "levers": [lever.to_dict() for lever in point.levers],
     }
 
 

@@ -542,5 +542,5 @@ def test_to_dict() -> None:
     lever = rich_levers()[0]
     data = lever.to_dict()
     assert data["lever"] == "cut-abandon" and data["step"] == "ivr"
-    assert data["effect"] == lever.effect.to_dict()
+    assert {k: data[k] for k in lever.effect.to_dict()} == lever.effect.to_dict()
     assert data["gains"] == list(lever.gains) and data["worsens"] == list(lever.worsens)
