@@ -38,6 +38,7 @@ def journey_to_dict(audit: JourneyAudit) -> dict[str, Any]:
         "journey": audit.journey.id,
         "title": audit.journey.title,
         "combustion_points": [point_to_dict(point) for point in combustion_points(audit)],
+        "sensitivity": [record.to_dict() for record in audit.analysis.sensitivity],
         "metrics": analysis["metrics"],
         "steps": analysis["steps"],
         "findings": findings,
