@@ -21,7 +21,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from cx_audit.audit.config import Config
-from cx_audit.audit.engine import JourneyAudit, audit_journey, fix_first
+from cx_audit.audit.engine import JourneyAudit, audit_journey
+from cx_audit.audit.points import combustion_points, fix_first
 from cx_audit.audit.run import AuditRun, run_audit
 from cx_audit.core.findings import Severity
 from cx_audit.core.model import SLUG_PATTERN, Journey
@@ -112,10 +113,11 @@ def test_small_report_content(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "    > IVR log: 15% hang up in the refunds menu" in text
     assert "([CX203 no-escape](docs/rules.md#cx203-no-escape))" in text
     assert RULES["CX203"].advice in text
-    # fix first: the menu's removal gains the most resolutions
+    # fix first: the levers at the points, most customers resolved first; the menu's shield
+    # layer, where 15% give up, gains the most
     fix = text.split("### Fix first")[1]
-    assert re.search(r"^\| 1 \| Press 1 for refunds \(`menu`\) \| contact-centre \| "
-                     r"CX501, CX502, CX505 \| \+[\d.]+ pts \|", fix, re.M)
+    assert re.search(r"^\| 1 \| remove-shield \| Press 1 for refunds \(`menu`\) \| "
+                     r"contact-centre \| 1 \| .*It resolves \d+ more customers in 1,000", fix, re.M)
     # the emotional curve follows the most likely route
     curve = text.split("### Emotional curve along the most likely route")[1].split("###")[0]
     assert "| 1 | I fill in the refund form (`web-form`) | \U0001f61f \u22121 (unhappy) |" in curve
@@ -161,7 +163,7 @@ def test_every_journey_has_its_section(examples: AuditRun, report: str) -> None:
                       if f.step else md_text(journey.owner or "Journey-wide")
                       for f in audit.findings}
             assert teams == owners
-            ranked = fix_first(audit)
+            ranked = fix_first(combustion_points(audit))
             rows = section.split("### Fix first")[1] if ranked else ""
             assert len(re.findall(r"^\| \d+ \|", rows, re.M)) == min(5, len(ranked))
         else:

@@ -25,7 +25,7 @@ from cx_audit.core.model import Journey, Location, StepKind, Suppression
 from cx_audit.eventlog.observations import Observations
 from cx_audit.rules import Rule, RuleContext, get
 
-__all__ = ["JourneyAudit", "audit_journey", "fix_first", "unsolvable"]
+__all__ = ["JourneyAudit", "audit_journey", "unsolvable"]
 
 RULE_FAILED = "CX900"
 UNUSED_IGNORE = "CX901"
@@ -186,35 +186,3 @@ def _unused(journey: Journey, used: set[Suppression], stamp: _Stamper, rule: Rul
             result.append(stamp(rule, severity,
                                 Candidate(message, step=step.id, location=suppression.location)))
     return result
-
-
-def fix_first(audit: JourneyAudit) -> list[tuple[Finding, Impact]]:
-    """Step findings with the what-if of removing their step, most valuable fix first.
-
-    Ranked by the gain in ``p_resolution`` if the step were removed, then
-    by the drop in expected shield layers, then by the drop in expected
-    wait; one entry per step (its most severe finding); steps whose removal
-    would improve none of the three are left out.
-    """
-    best: dict[str, Finding] = {}
-    for finding in audit.findings:
-        if finding.step is None:
-            continue
-        current = best.get(finding.step)
-        if current is None or finding.severity.rank > current.severity.rank:
-            best[finding.step] = finding
-    ranked: list[tuple[tuple[float, float, float], Finding, Impact]] = []
-    for finding in best.values():
-        impact = audit.impact(finding)
-        if impact is None:
-            continue
-        gain = (impact.delta_p_resolution or 0.0, -(impact.delta_shields_expected or 0.0),
-                -(impact.delta_wait_expected or 0.0))
-        if any(g > _NOISE for g in gain):
-            ranked.append((gain, finding, impact))
-    ranked.sort(key=lambda entry: entry[0], reverse=True)
-    return [(finding, impact) for _, finding, impact in ranked]
-
-
-_NOISE = 1e-9
-"""Changes smaller than this are rounding, not an improvement."""

@@ -53,7 +53,8 @@ from cx_audit.audit.engine import JourneyAudit
 from cx_audit.core.findings import Finding
 from cx_audit.core.model import Journey, Step
 
-__all__ = ["CHAIN_RULES", "NOISE", "CombustionPoint", "Effort", "Score", "combustion_points"]
+__all__ = ["CHAIN_RULES", "NOISE", "CombustionPoint", "Effort", "Score", "combustion_points",
+           "fix_first"]
 
 PointKind = Literal["step", "transition", "loop", "chain"]
 
@@ -192,6 +193,28 @@ def combustion_points(audit: JourneyAudit) -> list[CombustionPoint]:
                 sol, journey, steps, budget=budget,
                 break_loops=place.kind == "loop"))[:LEVERS_KEPT])))
     return points
+
+
+def fix_first(points: Iterable[CombustionPoint]) -> list[tuple[CombustionPoint, Lever]]:
+    """The journey's fixes, best first: every point's levers, ranked together.
+
+    Ranked as :func:`~cx_audit.analysis.levers.rank_levers` ranks them
+    (customers gained, then effort saved; rounding never decides); a fix
+    that two points share is listed once, under the first point that has it.
+    """
+    owner: dict[tuple[str, str, str | None], CombustionPoint] = {}
+    for point in points:
+        for lever in point.levers:
+            owner.setdefault((lever.lever, lever.step, lever.target), point)
+    ranked = rank_levers(lever for point in points for lever in point.levers)
+    seen: set[tuple[str, str, str | None]] = set()
+    result = []
+    for lever in ranked:
+        key = (lever.lever, lever.step, lever.target)
+        if key not in seen:
+            seen.add(key)
+            result.append((owner[key], lever))
+    return result
 
 
 def _order(index: Mapping[str, int], place: _Place,

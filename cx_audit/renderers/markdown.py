@@ -26,8 +26,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from cx_audit.analysis import most_likely_routes
-from cx_audit.audit.engine import JourneyAudit, fix_first
-from cx_audit.audit.points import combustion_points
+from cx_audit.audit.engine import JourneyAudit
+from cx_audit.audit.points import combustion_points, fix_first
 from cx_audit.audit.run import AuditRun
 from cx_audit.core.findings import Finding, Severity
 from cx_audit.core.model import Journey
@@ -35,9 +35,6 @@ from cx_audit.renderers.diagram import render_mermaid
 from cx_audit.renderers.escaping import md_code, md_text
 from cx_audit.renderers.phrasing import (
     count_text,
-    delta_count_text,
-    delta_points_text,
-    delta_wait_text,
     feeling_text,
     figure_label,
     figure_text,
@@ -423,33 +420,24 @@ def _by_team(audit: JourneyAudit, rules_url: str) -> list[str]:
 
 
 def _fix_first(audit: JourneyAudit, shown: int) -> list[str]:
-    ranked = fix_first(audit)[:shown]
+    """The journey's best fixes across its combustion points, each solved exactly."""
+    ranked = fix_first(combustion_points(audit))[:shown]
     if not ranked:
         return []
     journey = audit.journey
-    codes: dict[str, set[str]] = defaultdict(set)
-    for finding in audit.findings:
-        if finding.step is not None:
-            codes[finding.step].add(finding.rule)
     lines = [
         "### Fix first",
         "",
-        ("What would change if the step were taken out of the journey (its wait, shield "
-        "layer and abandonment gone, its customers passed straight on), largest gain in "
-        "resolution first."),
+        ("The fixes a team could make at the combustion points above, each worked out "
+         "exactly on the journey: most customers resolved first, then effort saved."),
         "",
-        "| # | Step | Team | Found there | Resolution | Shield layers | Wait |",
-        "|---:|---|---|---|---:|---:|---:|",
+        "| # | Fix | Step | Team | Point | What it changes |",
+        "|---:|---|---|---|---:|---|",
     ]
-    for i, (finding, what_if) in enumerate(ranked, start=1):
-        impact = what_if.to_dict()
-        step_id = finding.step or ""
-        lines.append(
-            f"| {i} | {_step_name(journey, step_id)} | {md_text(_owner_of(journey, finding))} | "
-            f"{', '.join(sorted(codes[step_id]))} | "
-            f"{delta_points_text(impact.get('delta_p_resolution'))} | "
-            f"{delta_count_text(impact.get('delta_shields_expected'))} | "
-            f"{delta_wait_text(impact.get('delta_wait_expected'))} |")
+    for i, (point, lever) in enumerate(ranked, start=1):
+        owner = journey.steps[lever.step].owner or "No owning team"
+        lines.append(f"| {i} | {md_text(lever.lever)} | {_step_name(journey, lever.step)} | "
+                     f"{md_text(owner)} | {point.rank} | {md_text(lever.description)} |")
     lines.append("")
     return lines
 

@@ -9,17 +9,18 @@ labels are shown literally: no markup, no escape sequences.
 from __future__ import annotations
 
 import io
+import textwrap
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from cx_audit.audit.engine import JourneyAudit, fix_first
-from cx_audit.audit.points import combustion_points
+from cx_audit.audit.engine import JourneyAudit
+from cx_audit.audit.points import combustion_points, fix_first
 from cx_audit.audit.run import AuditRun
 from cx_audit.core.findings import Finding, Severity
-from cx_audit.text.formatting import human_duration, percent, plural, signed_duration
+from cx_audit.text.formatting import human_duration, percent, plural
 from cx_audit.text.safe import printable
 
 __all__ = ["render_terminal"]
@@ -103,18 +104,16 @@ def _journey_section(console: Console, audit: JourneyAudit) -> None:
             noted.add(finding.step)
         for line in _evidence_lines(finding, show_notes):
             console.print(Text(f"        {line}", style="dim"), soft_wrap=True)
-    ranked = fix_first(audit)[:FIX_FIRST_SHOWN]
+    ranked = fix_first(combustion_points(audit))[:FIX_FIRST_SHOWN]
     if ranked:
-        console.print(Text("  Fix first (if the step were removed):", style="bold"))
-        for finding, what_if in ranked:
-            impact = what_if.to_dict()
-            entry = Text("    ")
-            entry.append(printable(finding.step or ""), style="bold")
-            entry.append(f"  {finding.rule}"
-                         f"  resolution {_delta_share(impact.get('delta_p_resolution'))}"
-                         f", shields {_delta(impact.get('delta_shields_expected'))}"
-                        f", wait {_delta_wait(impact.get('delta_wait_expected'))}")
-            console.print(entry)
+        console.print(Text("  Fix first (each solved exactly on the journey):", style="bold"))
+        for number, (point, lever) in enumerate(ranked, start=1):
+            entry = Text(f"  {number:>2}. ")
+            entry.append(lever.lever, style="bold")
+            entry.append(f" at {printable(lever.step)} (point {point.rank})")
+            console.print(entry, no_wrap=True, overflow="ellipsis")
+            for line in textwrap.wrap(printable(lever.description), max(20, console.width - 6)):
+                console.print(Text(f"      {line}", style="dim"), no_wrap=True)
 
 
 POINTS_SHOWN = 5
@@ -168,18 +167,6 @@ def _evidence_lines(finding: Finding, notes: bool = True) -> list[str]:
     for note in evidence.notes if notes else ():
         lines.append(f"evidence: {printable(note)}")
     return lines
-
-
-def _delta(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:+.2f}"
-
-
-def _delta_share(value: float | None) -> str:
-    return "n/a" if value is None else f"{value * 100:+.1f} pts"
-
-
-def _delta_wait(value: float | None) -> str:
-    return "n/a" if value is None else signed_duration(value)
 
 
 def _closing_line(run: AuditRun[JourneyAudit]) -> Text:

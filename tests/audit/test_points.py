@@ -205,3 +205,24 @@ def test_reach_and_lost_agree_with_a_simulation(spec) -> None:  # type: ignore[n
             assert exact is not None
             se = math.sqrt(max(exact * (1 - exact), 1e-4) / n)
             assert abs(exact - estimate) <= 5 * se + 1e-9, (point.steps, exact, estimate)
+
+
+def test_fix_first_ranks_every_points_levers_together_once_each() -> None:
+    from cx_audit.audit.points import fix_first
+
+    journey = spread_locations(make_journey(JOURNEY))
+    findings = [finding(journey, "CX501", "menu"),
+                finding(journey, "CX305", "call", loop=("call", "menu", "faq", "call")),
+                finding(journey, "CX301", "agent", target="done")]
+    points = combustion_points(audit_of(journey, findings))
+    ranked = fix_first(points)
+    keys = [(lever.lever, lever.step, lever.target) for _, lever in ranked]
+    assert len(keys) == len(set(keys))  # a fix two points share is listed once
+    gains = [lever.effect.delta_p_resolution for _, lever in ranked]
+    assert gains == sorted(gains, reverse=True) and gains[0] > 0
+    # cutting the menu's abandonment from 20% to 10%: visits of call 1 / (1 - 0.9 * 0.25)
+    # = 1.2903, resolved 0.9 * 0.5 + 0.9 * 0.25 of each pass; 0.675 * 1.2903 = 0.8710
+    cut = next(lever for _, lever in ranked if lever.lever == "cut-abandon")
+    assert math.isclose(0.75 + cut.effect.delta_p_resolution, 0.675 / (1 - 0.225))
+    for point, lever in ranked:
+        assert lever in point.levers
