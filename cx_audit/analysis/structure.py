@@ -24,7 +24,7 @@ step are ignored: the walk ends there.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Literal
 
 from cx_audit.analysis.view import JourneyView, strongly_connected
@@ -32,6 +32,7 @@ from cx_audit.analysis.view import JourneyView, strongly_connected
 __all__ = [
     "UNBOUNDED",
     "best_shield_route",
+    "forward_closure",
     "loop_of_step",
     "loops_on_routes",
     "max_retell_route",
@@ -60,8 +61,8 @@ class _Routes:
 
     def __init__(self, net: JourneyView) -> None:
         self.net = net
-        self.reach = _forward_closure(net.succ, net.entries)
-        self.coreach = _forward_closure(net.pred, net.resolutions)
+        self.reach = forward_closure(net.succ, net.entries)
+        self.coreach = forward_closure(net.pred, net.resolutions)
         self.on_route = [a and b for a, b in zip(self.reach, self.coreach)]
         self.comp_of, self.comps = net.components()
         succ = net.succ
@@ -85,7 +86,11 @@ def _routes_of(net: JourneyView) -> _Routes:
     return routes
 
 
-def _forward_closure(adjacency: list[list[int]], sources: list[int]) -> list[bool]:
+def forward_closure(adjacency: Sequence[Sequence[int]], sources: Iterable[int]) -> list[bool]:
+    """Per node, whether it is reached from ``sources`` along ``adjacency`` (sources included).
+
+    Iterative depth-first search, O(n + e).
+    """
     seen = [False] * len(adjacency)
     stack = []
     for s in sources:
@@ -173,7 +178,7 @@ def resolving_steps(view: JourneyView, *, avoid_handoffs: bool = False) -> set[s
         for v, h in zip(net.succ[u], net.handoff[u]):
             if not h:
                 pred[v].append(u)
-    return _names(net, _forward_closure(pred, net.resolutions))
+    return _names(net, forward_closure(pred, net.resolutions))
 
 
 def on_route_steps(view: JourneyView) -> set[str]:

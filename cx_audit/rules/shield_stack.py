@@ -48,10 +48,10 @@ steps:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from cx_audit.analysis.structure import on_route_steps
+from cx_audit.analysis.structure import forward_closure, on_route_steps
 from cx_audit.analysis.view import JourneyView, strongly_connected
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.rules.base import Option, RuleContext
@@ -108,8 +108,8 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
     ]
     succ = [[v for v in view.succ[u] if in_stretch[v]] if in_stretch[u] else [] for u in range(n)]
     pred = _reverse(succ)
-    after_shield = _closure(succ, [v for u in range(n) if shield[u] for v in succ[u]])
-    before_shield = _closure(pred, [v for u in range(n) if shield[u] for v in pred[u]])
+    after_shield = forward_closure(succ, [v for u in range(n) if shield[u] for v in succ[u]])
+    before_shield = forward_closure(pred, [v for u in range(n) if shield[u] for v in pred[u]])
     member = [in_stretch[u] and (shield[u] or (after_shield[u] and before_shield[u]))
               for u in range(n)]
     inner = [[v for v in succ[u] if member[v]] if member[u] else [] for u in range(n)]
@@ -155,23 +155,6 @@ def _reverse(succ: Adjacency) -> Adjacency:
         for v in targets:
             pred[v].append(u)
     return pred
-
-
-def _closure(adjacency: Adjacency, seeds: Sequence[int]) -> list[bool]:
-    """Nodes reached from ``seeds`` along ``adjacency`` (seeds included)."""
-    seen = [False] * len(adjacency)
-    stack = []
-    for s in seeds:
-        if not seen[s]:
-            seen[s] = True
-            stack.append(s)
-    while stack:
-        u = stack.pop()
-        for v in adjacency[u]:
-            if not seen[v]:
-                seen[v] = True
-                stack.append(v)
-    return seen
 
 
 def _weak_pieces(inner: Adjacency, member: list[bool]) -> list[int]:
