@@ -27,7 +27,7 @@ from typing import Any
 
 from cx_audit.analysis import most_likely_routes
 from cx_audit.audit.engine import JourneyAudit
-from cx_audit.audit.points import combustion_points, fix_first
+from cx_audit.audit.points import CombustionPoint, combustion_points, fix_first
 from cx_audit.audit.run import AuditRun
 from cx_audit.core.findings import Finding, Severity
 from cx_audit.core.model import Journey
@@ -419,9 +419,9 @@ def _by_team(audit: JourneyAudit, rules_url: str) -> list[str]:
     return lines
 
 
-def _fix_first(audit: JourneyAudit, shown: int) -> list[str]:
+def _fix_first(audit: JourneyAudit, points: list[CombustionPoint], shown: int) -> list[str]:
     """The journey's best fixes across its combustion points, each solved exactly."""
-    ranked = fix_first(combustion_points(audit))[:shown]
+    ranked = fix_first(points)[:shown]
     if not ranked:
         return []
     journey = audit.journey
@@ -447,13 +447,14 @@ def _journey_section(number: int, audit: JourneyAudit, rules_url: str,
     lines = [f"## {number}. {md_text(audit.journey.title)}", ""]
     lines += _facts(audit.journey)
     lines.append("")
-    lines += _points(audit)
+    points = combustion_points(audit)  # worked out once: the list and the fixes share them
+    lines += _points(points)
     lines += _figures(audit)
     lines += _diagram(audit)
     lines += _curve(audit)
     if audit.findings:
         lines += _by_team(audit, rules_url)
-        lines += _fix_first(audit, fix_first_shown)
+        lines += _fix_first(audit, points, fix_first_shown)
     else:
         lines += ["### No combustion points found", "",
                   ("The audit found no candidate combustion point in this journey. The "
@@ -466,9 +467,9 @@ POINTS_SHOWN = 10
 """Combustion points listed per journey in the report."""
 
 
-def _points(audit: JourneyAudit) -> list[str]:
+def _points(listed: list[CombustionPoint]) -> list[str]:
     """The journey's combustion points, first: the places to talk about, most lost first."""
-    points = combustion_points(audit)[:POINTS_SHOWN]
+    points = listed[:POINTS_SHOWN]
     if not points:
         return []
     lines = [

@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cx_audit.audit.engine import JourneyAudit
-from cx_audit.audit.points import combustion_points, fix_first
+from cx_audit.audit.points import CombustionPoint, combustion_points, fix_first
 from cx_audit.audit.run import AuditRun
 from cx_audit.core.findings import Finding, Severity
 from cx_audit.text.formatting import human_duration, percent, plural
@@ -95,7 +95,8 @@ def _journey_section(console: Console, audit: JourneyAudit) -> None:
     header.append(printable(audit.journey.file), style="bold")
     header.append(f"  {printable(audit.journey.title)}")
     console.print(header, soft_wrap=True)
-    _points_block(console, audit)
+    points = combustion_points(audit)  # worked out once: the block and the fixes share them
+    _points_block(console, points)
     noted: set[str] = set()  # a step's own evidence is shown once, under its first finding
     for finding in audit.findings:
         console.print(_finding_line(finding), soft_wrap=True)
@@ -104,7 +105,7 @@ def _journey_section(console: Console, audit: JourneyAudit) -> None:
             noted.add(finding.step)
         for line in _evidence_lines(finding, show_notes):
             console.print(Text(f"        {line}", style="dim"), soft_wrap=True)
-    ranked = fix_first(combustion_points(audit))[:FIX_FIRST_SHOWN]
+    ranked = fix_first(points)[:FIX_FIRST_SHOWN]
     if ranked:
         console.print(Text("  Fix first (each solved exactly on the journey):", style="bold"))
         for number, (point, lever) in enumerate(ranked, start=1):
@@ -120,9 +121,8 @@ POINTS_SHOWN = 5
 """Combustion points shown per journey at a terminal (JSON and the report have them all)."""
 
 
-def _points_block(console: Console, audit: JourneyAudit) -> None:
+def _points_block(console: Console, points: list[CombustionPoint]) -> None:
     """The journey's top combustion points, before its findings: where to look first."""
-    points = combustion_points(audit)
     if not points:
         console.print(Text("  No combustion point above the noise floor: no place here loses "
                            "customers or adds effort", style="dim"))
