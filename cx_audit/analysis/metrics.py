@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from cx_audit.analysis.chain import INF, ChainSolution, weighted_sum
+from cx_audit.analysis.chain import ChainSolution, weighted_sum
 from cx_audit.analysis.erlang import ErlangC
 from cx_audit.analysis.sensitivity import Sensitivity, measure_first, sensitivities
 from cx_audit.analysis.structure import Bound, retells_max, route_count, shields_max, shields_min
@@ -26,7 +26,7 @@ class Metrics:
     ``"unbounded"`` or ``None``), ``shields_min`` (int or ``None``),
     ``shields_max`` and ``retells_max`` (int, ``"unbounded"`` or ``None``).
     Probabilistic: the four end probabilities, ``p_first_time`` and the
-    expectations (``None`` when infinite).
+    expectations (``math.inf`` when infinite; JSON writes ``"unbounded"``).
     """
 
     steps: int
@@ -40,10 +40,10 @@ class Metrics:
     p_stranded: float
     p_trapped: float
     p_first_time: float
-    shields_expected: float | None
-    retells_expected: float | None
-    handoffs_expected: float | None
-    wait_expected: float | None
+    shields_expected: float
+    retells_expected: float
+    handoffs_expected: float
+    wait_expected: float
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready values in the order of the metric table (ints stay exact)."""
@@ -91,9 +91,9 @@ class StepStats:
 
     Attributes
     ----------
-    visits : float or None
-        Expected visits per customer; ``None`` when infinite (the step is in a
-        trap loop that customers reach).
+    visits : float
+        Expected visits per customer; ``math.inf`` when the step is in a trap
+        loop that customers reach.
     p_reach : float or None
         Probability that a customer ever reaches the step; ``None`` when not
         computed, for a step inside a loop too large for per-step figures
@@ -195,10 +195,6 @@ class JourneyAnalysis:
         }
 
 
-def _finite(x: float) -> float | None:
-    return None if x == INF else x
-
-
 def analyse(journey: Journey, view: JourneyView | None = None) -> JourneyAnalysis:
     """Compute every metric of ``journey`` and the figures of each step.
 
@@ -289,10 +285,10 @@ def _journey_metrics(journey: Journey, net: JourneyView, sol: ChainSolution) -> 
         p_stranded=p_str,
         p_trapped=p_trap,
         p_first_time=sol.first_time(),
-        shields_expected=_finite(weighted_sum(sol.visits, net.shield)),
-        retells_expected=_finite(sol.edge_total(net.cold)),
-        handoffs_expected=_finite(sol.edge_total(net.handoff)),
-        wait_expected=_finite(weighted_sum(sol.visits, sol.waits)),
+        shields_expected=(weighted_sum(sol.visits, net.shield)),
+        retells_expected=(sol.edge_total(net.cold)),
+        handoffs_expected=(sol.edge_total(net.handoff)),
+        wait_expected=(weighted_sum(sol.visits, sol.waits)),
     )
 
 
@@ -305,7 +301,7 @@ def _step_figures(net: JourneyView, sol: ChainSolution) -> dict[str, StepStats]:
         queue = sol.queues[u]
         visits = sol.visits[u]
         steps[step_id] = StepStats(
-            visits=None if math.isinf(visits) else visits,
+            visits=visits,
             p_reach=None if math.isnan(p_reach[u]) else p_reach[u],
             wait=sol.waits[u],
             overloaded=bool(queue is not None and queue.overloaded),

@@ -15,9 +15,17 @@ about it (its *signals*):
     choke-point findings), once however many of its steps start a run;
     runs that share a step are one chain;
 ``transition``
-    a handoff or channel switch that is not part of a loop;
+    a handoff or channel switch that is not part of a loop, from a step
+    with no finding of its own (otherwise it is part of that step's point:
+    a desk that cannot help and the cold transfer out of it are one place);
 ``step``
-    everything else found at one step.
+    everything else found at one step (a "chain" of one step included).
+
+Places nest: a step can lie in a chain and both in a loop. Each is a point
+of its own, because each has its own fixes (cut a queue's abandonment,
+remove the chain's shield layers, break the loop), and a point inside a
+larger one ranked above it names it (``within``), so that nobody adds up
+customers the two points share.
 
 Journey-level findings (low resolution, shield depth over the whole journey)
 are not places; they stay with the journey.
@@ -36,6 +44,12 @@ customers (``reach`` times the effort per customer who passes), compared in
 this order: stories retold, handoffs, minutes waited, shield layers.
 Differences within 1e-9 count as ties, so that rounding never decides. The
 ``score`` shown is that key per 1,000 customers.
+
+Noise floor: a place is a point when it loses at least one customer in
+1,000 (``FLOOR_LOST``) or accounts for at least a tenth (``FLOOR_SHARE``) of
+all the retellings, handoffs, waiting or shield layers of the journey. Its
+findings stay findings either way; below the floor they are not worth a
+person's first reading.
 """
 
 from __future__ import annotations
@@ -69,6 +83,13 @@ LEVERS_KEPT = 3
 
 NOISE = 1e-9
 """Differences smaller than this (as a share of customers, or per customer) are rounding."""
+
+FLOOR_LOST = 0.001
+"""A place that loses at least this share of all customers is a point."""
+
+FLOOR_SHARE = 0.10
+"""A place that adds at least this share of a journey total (retells, handoffs, wait,
+shields) is a point."""
 
 
 def _denoised(x: float) -> float:
@@ -109,10 +130,17 @@ class Score:
         return tuple(_denoised(x / 1000.0) for x in
                      (self.lost, self.retells, self.handoffs, self.wait, self.shields))
 
-    @property
-    def above_noise(self) -> bool:
-        """True when the place costs customers anything at all."""
-        return any(x > 0.0 for x in self.key())
+    def above_floor(self, totals: Sequence[float]) -> bool:
+        """True when the place matters enough to be read first (see the module docs).
+
+        ``totals`` are the journey's expected retells, handoffs, wait and
+        shields per customer, in the order of :meth:`key`.
+        """
+        lost, *effort = self.key()
+        if lost >= FLOOR_LOST - NOISE:
+            return True
+        return any(x > 0.0 and (math.isinf(total) or x >= FLOOR_SHARE * total - NOISE)
+                   for x, total in zip(effort, totals))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -135,7 +163,7 @@ class CombustionPoint:
     signals: tuple[Finding, ...]
     """Every finding about the place, in report order."""
     evidence: tuple[str, ...]
-    """The ``evidence`` lines written on its steps, once each."""
+    """The ``evidence`` lines of its steps: each with the smallest point holding its step."""
     reach: float | None
     lost: float | None
     effort: Effort | None
@@ -143,6 +171,8 @@ class CombustionPoint:
     score: Score | None
     levers: tuple[Lever, ...]
     """The fixes a team could make there, most customers gained first (see ``LEVERS_KEPT``)."""
+    within: int | None = None
+    """The rank of the smallest point ranked above this one that holds all its steps."""
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -175,24 +205,50 @@ def combustion_points(audit: JourneyAudit) -> list[CombustionPoint]:
     for place in places:
         figures = _figures(sol, journey, place)
         figured.append((place, figures))
-    figured = [(p, f) for p, f in figured if f is None or f[2].above_noise]
+    totals = _journey_totals(sol)
+    figured = [(p, f) for p, f in figured if f is None or f[2].above_floor(totals)]
     index = sol.net.index
     figured.sort(key=lambda pf: _order(index, pf[0], pf[1]))
-    points = []
+    ordered = [tuple(sorted(place.steps, key=index.__getitem__)) for place, _ in figured]
+    home = _evidence_homes(ordered)
+    points: list[CombustionPoint] = []
     budget = SolveBudget(sol)  # whole-chain re-solves rationed across the journey's levers
-    for rank, (place, figures) in enumerate(figured, start=1):
-        steps = tuple(sorted(place.steps, key=index.__getitem__))
+    for rank, ((place, figures), steps) in enumerate(zip(figured, ordered), start=1):
+        holders = [p for p in points if p.kind != "transition" and set(steps) <= set(p.steps)
+                   and p.steps != steps]
         reach, lost, score, effort = (None, None, None, None) if figures is None else figures
         points.append(CombustionPoint(
             rank=rank, kind=place.kind, step=place.site, steps=steps, target=place.target,
             title=_title(journey, place, steps), owners=_owners(journey, steps),
             signals=tuple(sorted(place.signals, key=Finding.sort_key)),
-            evidence=tuple(dict.fromkeys(n for s in steps for n in journey.steps[s].evidence)),
+            evidence=tuple(dict.fromkeys(n for s in steps if home[s] == rank - 1
+                                         for n in journey.steps[s].evidence)),
             reach=reach, lost=lost, effort=effort, score=score,
             levers=() if figures is None else tuple(rank_levers(levers_for(
                 sol, journey, steps, budget=budget,
-                break_loops=place.kind == "loop"))[:LEVERS_KEPT])))
+                break_loops=place.kind == "loop"))[:LEVERS_KEPT]),
+            within=min(holders, key=lambda p: (len(p.steps), p.rank)).rank if holders else None))
     return points
+
+
+def _evidence_homes(places: Sequence[tuple[str, ...]]) -> dict[str, int]:
+    """For each step, the index of the point its evidence lines go with.
+
+    The smallest place that holds the step (its own step point where it has
+    one), the higher ranked of equals: each line is shown once, with the
+    place it is most about.
+    """
+    home: dict[str, int] = {}
+    for number, steps in sorted(enumerate(places), key=lambda np: (len(np[1]), np[0])):
+        for step in steps:
+            home.setdefault(step, number)
+    return home
+
+
+def _journey_totals(sol: ChainSolution) -> tuple[float, float, float, float]:
+    """The journey's expected retells, handoffs, wait and shields per customer."""
+    _, shields, wait, retells = sol.totals()
+    return retells, sol.edge_total(sol.net.handoff), wait, shields
 
 
 def fix_first(points: Iterable[CombustionPoint]) -> list[tuple[CombustionPoint, Lever]]:
@@ -200,10 +256,11 @@ def fix_first(points: Iterable[CombustionPoint]) -> list[tuple[CombustionPoint, 
 
     Ranked as :func:`~cx_audit.analysis.levers.rank_levers` ranks them
     (customers gained, then effort saved; rounding never decides); a fix
-    that two points share is listed once, under the first point that has it.
+    that two points share is listed once, under the smallest point that has
+    it (the queue, rather than the loop the queue lies in).
     """
     owner: dict[tuple[str, str, str | None], CombustionPoint] = {}
-    for point in points:
+    for point in sorted(points, key=lambda p: (len(p.steps), p.rank)):
         for lever in point.levers:
             owner.setdefault((lever.lever, lever.step, lever.target), point)
     ranked = rank_levers(lever for point in points for lever in point.levers)
@@ -236,15 +293,20 @@ def _places(audit: JourneyAudit) -> list[_Place]:
         for step in loop:
             loop_of[step] = number
     by_key: dict[tuple[object, ...], _Place] = {}
-    chains: list[_Place] = []
+    chains = _merged([_Place("chain", members, finding.step, None, [finding])
+                      for finding in audit.findings if finding.step is not None
+                      and len(members := _chain_steps(finding)) > 1])
     for finding in audit.findings:
         if finding.step is None:
             continue  # a journey-level finding: not a place
         step = finding.step
-        if finding.rule in CHAIN_RULES and finding.evidence.metrics.get("steps"):
-            members = {str(s) for s in finding.evidence.metrics["steps"]} | {step}
-            chains.append(_Place("chain", members, step, None, [finding]))
-            continue
+        if len(_chain_steps(finding)) > 1:
+            continue  # already in a chain
+        if _chain_steps(finding):  # a run of one step: part of a longer chain, or a step
+            holder = next((c for c in chains if step in c.steps), None)
+            if holder is not None:
+                holder.signals.append(finding)
+                continue
         target = _transition_target(journey, finding)
         if finding.evidence.loop and step in loop_of:
             key: tuple[object, ...] = ("loop", loop_of[step])
@@ -266,11 +328,22 @@ def _places(audit: JourneyAudit) -> list[_Place]:
                 place = _Place("step", {step}, step, None, [])
             by_key[key] = place
         place.signals.append(finding)
+    for key, place in list(by_key.items()):
+        if place.kind == "transition" and ("step", place.site) in by_key:
+            by_key[("step", place.site)].signals.extend(place.signals)
+            del by_key[key]
     for place in by_key.values():
         if place.kind == "loop":  # where the loop's own findings sit (the loop rules agree)
             place.site = next((f.step for f in place.signals if f.evidence.loop and f.step),
                               place.site)
-    return [*by_key.values(), *_merged(chains)]
+    return [*by_key.values(), *chains]
+
+
+def _chain_steps(finding: Finding) -> set[str]:
+    """The run of steps a shield-stack or choke-point finding names (empty for other rules)."""
+    if finding.rule not in CHAIN_RULES or not finding.evidence.metrics.get("steps"):
+        return set()
+    return {str(s) for s in finding.evidence.metrics["steps"]} | {str(finding.step)}
 
 
 def _merged(chains: list[_Place]) -> list[_Place]:

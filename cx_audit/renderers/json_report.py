@@ -19,7 +19,7 @@ from cx_audit.audit.points import CombustionPoint, combustion_points
 from cx_audit.audit.run import AuditRun
 from cx_audit.core.findings import Severity
 from cx_audit.core.model import Location
-from cx_audit.text.jsonsafe import finite_or_none
+from cx_audit.text.jsonsafe import json_safe
 
 __all__ = ["JsonPart", "journey_json", "journey_to_dict", "point_to_dict", "render_json"]
 
@@ -53,6 +53,7 @@ def point_to_dict(point: CombustionPoint) -> dict[str, Any]:
         "step": point.step,
         "steps": list(point.steps),
         "target": point.target,
+        "within": point.within,
         "title": point.title,
         "owners": list(point.owners),
         "signals": list(point.codes),
@@ -124,7 +125,7 @@ def _dumps(data: Any) -> str:
     try:
         return _ENCODER.encode(data)
     except ValueError:
-        return _ENCODER.encode(finite_or_none(data))
+        return _ENCODER.encode(json_safe(data))
 
 
 def render_json(run: AuditRun[JsonPart]) -> str:

@@ -94,7 +94,7 @@ def _urgency(audit: JourneyAudit) -> tuple[float, float, str]:
     """Sort key, most worrying first: lowest resolution, then most shield layers."""
     metrics = audit.analysis.metrics
     shields = metrics.shields_expected
-    return (metrics.p_resolution, -(math.inf if shields is None else shields), audit.journey.id)
+    return (metrics.p_resolution, -shields, audit.journey.id)
 
 
 def _owner_of(journey: Journey, finding: Finding) -> str:
@@ -123,13 +123,15 @@ def _attention_line(audit: JourneyAudit) -> str:
     if m.p_first_time < m.p_resolution:
         sentence += f", {share_text(m.p_first_time)} without being passed on"
     sentence += "; "
-    if m.shields_expected is None:
+    if math.isinf(m.shields_expected):
         sentence += "customers can pass shield layers without end"
     else:
         sentence += f"they pass {m.shields_expected:.1f} shield layers on average"
     if m.shields_max == "unbounded":
         sentence += " (a loop puts no limit on the worst route)"
-    if m.wait_expected is not None and m.wait_expected > 0:
+    if math.isinf(m.wait_expected):
+        sentence += " and can wait without end"
+    elif m.wait_expected > 0:
         sentence += f" and wait {human_duration(m.wait_expected)} in all"
     lost = m.p_abandon + m.p_stranded + m.p_trapped
     if lost > 0.0005:

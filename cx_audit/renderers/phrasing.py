@@ -77,12 +77,12 @@ def share_text(value: float | None) -> str:
 
 
 def wait_text(value: float | None) -> str:
-    """An expected wait; ``None`` is the wait of customers who can be trapped.
+    """An expected wait; infinity is the wait of customers who can be trapped.
 
-    >>> wait_text(4.5), wait_text(0), wait_text(None)
+    >>> wait_text(4.5), wait_text(0), wait_text(float("inf"))
     ('4.5 min', 'none', 'no limit (customers can be trapped)')
     """
-    if value is None:
+    if value is None or math.isinf(value):
         return "no limit (customers can be trapped)"
     if value <= 0:
         return "none"

@@ -42,7 +42,7 @@ from cx_audit.audit.run import AuditRun
 from cx_audit.core.errors import Problem
 from cx_audit.core.findings import Finding, Severity
 from cx_audit.rules import RULES, Rule
-from cx_audit.text.jsonsafe import finite_or_none
+from cx_audit.text.jsonsafe import json_safe
 
 __all__ = ["INFORMATION_URI", "INPUT_RULE_ID", "SARIF_SCHEMA", "relative_path", "render_sarif"]
 
@@ -186,8 +186,8 @@ def _finding_result(finding: Finding, impact: Impact | None, index: int, occurre
             "severity": finding.severity.value,
             "journey": finding.journey,
             "step": finding.step,
-            "evidence": finite_or_none(finding.evidence.to_dict()),
-            "impact": finite_or_none(impact.to_dict()) if impact is not None else None,
+            "evidence": json_safe(finding.evidence.to_dict()),
+            "impact": json_safe(impact.to_dict()) if impact is not None else None,
         },
     }
 

@@ -9,6 +9,7 @@ labels are shown literally: no markup, no escape sequences.
 from __future__ import annotations
 
 import io
+import math
 import textwrap
 from typing import Any
 
@@ -50,13 +51,14 @@ def render_terminal(run: AuditRun[JourneyAudit], *, color: bool = False, width: 
 
 
 def _number(value: Any, digits: int = 2) -> str:
+    """A figure of the summary table: ``None`` is no route (``-``), ``∞`` no limit."""
     if value is None:
-        return "∞"
+        return "-"
     if isinstance(value, str):
         return "∞" if value == "unbounded" else value
     if isinstance(value, int):
         return str(value)
-    return f"{value:.{digits}f}"
+    return "∞" if math.isinf(value) else f"{value:.{digits}f}"
 
 
 def _summary_table(run: AuditRun[JourneyAudit]) -> Table:
@@ -79,7 +81,7 @@ def _summary_table(run: AuditRun[JourneyAudit]) -> Table:
             shields,
             percent(m.p_resolution),
             percent(m.p_first_time),
-            "∞" if m.wait_expected is None else human_duration(m.wait_expected),
+            "∞" if math.isinf(m.wait_expected) else human_duration(m.wait_expected),
             str(counts[Severity.ERROR]),
             str(counts[Severity.WARNING]),
             str(counts[Severity.INFO]),
@@ -97,14 +99,6 @@ def _journey_section(console: Console, audit: JourneyAudit) -> None:
     console.print(header, soft_wrap=True)
     points = combustion_points(audit)  # worked out once: the block and the fixes share them
     _points_block(console, points)
-    noted: set[str] = set()  # a step's own evidence is shown once, under its first finding
-    for finding in audit.findings:
-        console.print(_finding_line(finding), soft_wrap=True)
-        show_notes = finding.step is not None and finding.step not in noted
-        if finding.step is not None:
-            noted.add(finding.step)
-        for line in _evidence_lines(finding, show_notes):
-            console.print(Text(f"        {line}", style="dim"), soft_wrap=True)
     ranked = fix_first(points)[:FIX_FIRST_SHOWN]
     if ranked:
         console.print(Text("  Fix first (each solved exactly on the journey):", style="bold"))
@@ -113,12 +107,28 @@ def _journey_section(console: Console, audit: JourneyAudit) -> None:
             entry.append(lever.lever, style="bold")
             entry.append(f" at {printable(lever.step)} (point {point.rank})")
             console.print(entry, no_wrap=True, overflow="ellipsis")
-            for line in textwrap.wrap(printable(lever.description), max(20, console.width - 6)):
-                console.print(Text(f"      {line}", style="dim"), no_wrap=True)
+            _wrapped(console, lever.description, indent=6)
+    console.print(Text(f"  Findings ({len(audit.findings)}):", style="bold"))
+    for finding in audit.findings:
+        console.print(_finding_line(finding), soft_wrap=True)
+        for line in _evidence_lines(finding):
+            console.print(Text(f"        {line}", style="dim"), soft_wrap=True)
 
 
 POINTS_SHOWN = 5
 """Combustion points shown per journey at a terminal (JSON and the report have them all)."""
+
+EVIDENCE_SHOWN = 3
+"""Evidence lines shown under a point at a terminal (the report has them all)."""
+
+
+def _wrapped(console: Console, text: str, *, indent: int, prefix: str = "") -> None:
+    """Dim text wrapped to the console's width under an entry."""
+    width = max(20, console.width - indent)
+    lines = textwrap.wrap(printable(text), width, initial_indent=prefix,
+                          subsequent_indent=" " * len(prefix))
+    for line in lines:
+        console.print(Text(" " * indent + line, style="dim"), no_wrap=True)
 
 
 def _points_block(console: Console, points: list[CombustionPoint]) -> None:
@@ -138,8 +148,15 @@ def _points_block(console: Console, points: list[CombustionPoint]) -> None:
         if point.lost is not None and point.reach is not None:
             figures.append(f"loses {_per_thousand(point.lost)} in 1,000")
             figures.append(f"reaches {percent(point.reach)}")
-        line = Text("      " + ", ".join(figures) + "; " + " ".join(point.codes), style="dim")
-        console.print(line, no_wrap=True, overflow="ellipsis")
+        if point.within is not None:
+            figures.append(f"inside point {point.within}")
+        _wrapped(console, ", ".join(figures) + "; " + " ".join(point.codes), indent=6)
+        for note in point.evidence[:EVIDENCE_SHOWN]:
+            _wrapped(console, note, indent=6, prefix="evidence: ")
+        if len(point.evidence) > EVIDENCE_SHOWN:
+            hidden = len(point.evidence) - EVIDENCE_SHOWN
+            console.print(Text(f"      (+{plural(hidden, 'evidence line')} in the report)",
+                               style="dim"))
 
 
 def _per_thousand(share: float) -> str:
@@ -156,16 +173,18 @@ def _finding_line(finding: Finding) -> Text:
     return line
 
 
-def _evidence_lines(finding: Finding, notes: bool = True) -> list[str]:
-    """Route, loop and (when ``notes``) the step's own evidence lines, as text."""
+def _evidence_lines(finding: Finding) -> list[str]:
+    """The route and loop a finding names, as text.
+
+    A step's own ``evidence`` lines are shown with its combustion point, not
+    under one of its findings.
+    """
     evidence = finding.evidence
     lines = []
     if evidence.route:
         lines.append("route: " + " -> ".join(printable(s) for s in evidence.route))
     if evidence.loop:
         lines.append("loop: " + " -> ".join(printable(s) for s in evidence.loop))
-    for note in evidence.notes if notes else ():
-        lines.append(f"evidence: {printable(note)}")
     return lines
 
 

@@ -41,6 +41,7 @@ steps:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -66,10 +67,10 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
     limit = options["max_shields"]
     metrics = context.analysis.metrics
     best, expected = metrics.shields_min, metrics.shields_expected
-    # shields_expected is None when it is infinite: customers trapped among shield layers
-    endless = expected is None and bool(context.journey.entries) and metrics.p_trapped > 0
+    # shields_expected is infinite when customers are trapped among shield layers
+    endless = math.isinf(expected) and bool(context.journey.entries) and metrics.p_trapped > 0
     deep_best = best is not None and best > limit
-    deep_average = endless or (expected is not None and expected > limit)
+    deep_average = endless or (math.isfinite(expected) and expected > limit)
     if not (deep_best or deep_average):
         return
     if deep_best:
@@ -83,5 +84,5 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
             message += f"; the best route passes {best}"
     route = context.memo(best_shield_route) or ()
     yield Candidate(message, metrics={"shields_min": best,
-                                      "shields_expected": "unbounded" if endless else expected,
+                                      "shields_expected": expected,
                                       "max_shields": limit}, route=tuple(route))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from cx_audit.analysis import (
@@ -212,10 +214,10 @@ class TestTrapLoop:
         m = a.metrics
         assert m.p_trapped == approx(0.5) and m.p_resolution == approx(0.5)
         assert end_sum(m) == approx(1.0, abs=1e-12)
-        assert m.shields_expected is None and m.wait_expected is None
-        assert m.handoffs_expected is None  # the warm handoff b -> a is in the loop
+        assert math.isinf(m.shields_expected) and math.isinf(m.wait_expected)
+        assert math.isinf(m.handoffs_expected)  # the warm handoff b -> a is in the loop
         assert m.retells_expected == 0.0   # no cold handoff: finite
-        assert a.steps["a"].visits is None and a.steps["a"].p_reach == approx(0.5)
+        assert math.isinf(a.steps["a"].visits) and a.steps["a"].p_reach == approx(0.5)
         assert a.steps["b"].p_reach == approx(0.5)
         assert a.steps["in"].visits == approx(1.0)
 

@@ -226,3 +226,103 @@ def test_fix_first_ranks_every_points_levers_together_once_each() -> None:
     assert math.isclose(0.75 + cut.effect.delta_p_resolution, 0.675 / (1 - 0.225))
     for point, lever in ranked:
         assert lever in point.levers
+
+
+def test_a_handoff_out_of_a_step_with_findings_is_part_of_that_steps_point() -> None:
+    journey = spread_locations(make_journey(JOURNEY))
+    findings = [finding(journey, "CX401", "agent"),  # a desk that cannot help ...
+                finding(journey, "CX301", "agent", target="done")]  # ... and its cold transfer
+    (point,) = combustion_points(audit_of(journey, findings))
+    assert point.kind == "step" and point.steps == ("agent",)
+    assert point.codes == ("CX401", "CX301")
+    # reached by 0.8 * 0.5 = 0.4 of first passes: agent's visits are 1.25 * 0.8 * 0.5 = 0.5
+    assert math.isclose(point.reach or 0, 0.5)
+    assert point.effort is not None and math.isclose(point.effort.retells, 1.0)
+
+
+def test_a_run_of_one_step_is_a_step_point_unless_a_longer_run_holds_it() -> None:
+    journey = spread_locations(make_journey(JOURNEY))
+    alone = finding(journey, "CX503", "menu", steps=("menu",))
+    (point,) = combustion_points(audit_of(journey, [alone, finding(journey, "CX501", "menu")]))
+    assert point.kind == "step" and point.codes == ("CX501", "CX503")
+    held = finding(journey, "CX202", "call", steps=("call", "menu"))
+    (point,) = combustion_points(audit_of(journey, [alone, held]))
+    assert point.kind == "chain" and point.codes == ("CX202", "CX503")
+
+
+def test_the_noise_floor_keeps_what_loses_a_customer_in_1000_or_a_tenth_of_an_effort() -> None:
+    def journey_with(abandon: float, small_wait: float):  # type: ignore[no-untyped-def]
+        return make_journey({
+            "in": {"kind": "entry", "next": [("a", 1.0)]},
+            "a": {"abandon": abandon, "wait": small_wait, "next": [("b", 1.0)]},
+            "b": {"wait": 100.0, "next": [("done", 1.0)]},
+            "done": {"kind": "resolution"}})
+
+    def sites(journey):  # type: ignore[no-untyped-def]
+        findings = [finding(journey, "CX501", "a"), finding(journey, "CX502", "b")]
+        return [p.step for p in combustion_points(audit_of(journey, findings))]
+
+    # 'a' loses 0.05% and adds 5 of the journey's 5 + 99.95 minutes (under a tenth): noise
+    assert sites(journey_with(0.0005, 5.0)) == ["b"]
+    # losing 0.2% is above the floor, whatever the wait
+    assert sites(journey_with(0.002, 5.0)) == ["a", "b"]
+    # 20 of the 20 + 99.95 minutes is a sixth of all waiting: above the floor
+    assert sites(journey_with(0.0005, 20.0)) == ["a", "b"]
+
+
+def test_a_point_inside_another_names_it_and_keeps_its_own_evidence() -> None:
+    from dataclasses import replace
+
+    journey = spread_locations(make_journey(JOURNEY))
+    steps = dict(journey.steps)
+    steps["menu"] = replace(steps["menu"], evidence=("IVR log: 20% hang up",))
+    steps["call"] = replace(steps["call"], evidence=("call recordings",))
+    journey = replace(journey, steps=steps)
+    findings = [finding(journey, "CX202", "call", steps=("call", "menu")),
+                finding(journey, "CX501", "menu")]
+    chain, step = combustion_points(audit_of(journey, findings))
+    # both lose the menu's quarter of customers; the chain adds the call's effort on top
+    assert (chain.kind, step.kind) == ("chain", "step")
+    assert step.within == chain.rank and chain.within is None
+    # each evidence line is shown once, with the smallest point holding its step
+    assert step.evidence == ("IVR log: 20% hang up",)
+    assert chain.evidence == ("call recordings",)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(journey_specs())
+def test_doubling_an_abandon_share_never_lets_a_point_elsewhere_overtake(spec) -> None:  # type: ignore[no-untyped-def]
+    """More customers giving up at a step keeps its point above every point that was below it.
+
+    Coupling: with the share doubled, a walk is the same until the extra
+    give-up, which ends it at the step; so the step's own point loses more
+    customers and a place that does not hold the step loses no more.
+    """
+    chosen = [s for s, step in spec.items() if 0.0 < step.get("abandon", 0.0) <= 0.3
+              and step.get("next")]
+    if not chosen:
+        return
+    site = chosen[0]
+
+    def ranking(spec):  # type: ignore[no-untyped-def]
+        journey = make_journey(spec)
+        findings = [finding(journey, "CX501", s) for s, step in journey.steps.items()
+                    if not step.is_terminal]
+        return {p.steps: p for p in combustion_points(audit_of(journey, findings))
+                if p.kind == "step"}
+
+    before = ranking(spec)
+    doubled = {s: dict(step) for s, step in spec.items()}
+    doubled[site]["abandon"] = 2 * spec[site]["abandon"]
+    after = ranking(doubled)
+    mine = (site,)
+    if mine not in before or before[mine].lost is None or after.get(mine) is None:
+        return
+    assert after[mine].lost is not None and after[mine].lost >= before[mine].lost - 1e-12
+    for steps, other in before.items():
+        if steps == mine or steps not in after or other.lost is None:
+            continue
+        assert (after[steps].lost or 0.0) <= other.lost + 1e-12
+        if before[mine].rank < other.rank:
+            assert after[mine].rank < after[steps].rank, (site, steps)

@@ -58,7 +58,8 @@ def test_text_that_needs_escaping_and_non_finite_evidence_are_written_safely() -
     assert "Infinity" not in text and "NaN" not in text
     finding = json.loads(text)["findings"][0]
     assert finding["message"] == awkward and finding["evidence"]["route"] == [awkward]
-    assert finding["evidence"]["metrics"] == {"inf": None, "nan": None, "text": awkward}
+    # infinity is written as every unbounded figure is; NaN has no value
+    assert finding["evidence"]["metrics"] == {"inf": "unbounded", "nan": None, "text": awkward}
 
 
 def _copy_examples(folder: Path) -> None:
@@ -119,3 +120,19 @@ def test_findings_come_in_report_order(path: Path) -> None:
 
     findings = list(audit_journey(load_journey(path)).findings)
     assert findings == sorted(findings, key=Finding.sort_key)
+
+
+def test_an_unbounded_figure_is_written_the_same_way_in_metrics_and_in_evidence() -> None:
+    # every customer ends up going round a menu that never lets them out
+    journey = make_journey({
+        "call": {"kind": "entry", "next": [("menu", 1.0)]},
+        "menu": {"shield": "ivr", "wait": 1.0, "next": [("menu", 1.0)]},
+    })
+    entry = json.loads(journey_json(audit_journey(journey)).text)
+    assert entry["metrics"]["shields_expected"] == "unbounded"
+    assert entry["metrics"]["wait_expected"] == "unbounded"
+    assert entry["steps"]["menu"]["visits"] == "unbounded"
+    (depth,) = [f for f in entry["findings"] if f["rule"] == "CX201"]
+    assert depth["evidence"]["metrics"]["shields_expected"] == "unbounded"
+    # no route reaches a resolution: "no value", not infinity
+    assert entry["metrics"]["shields_min"] is None and entry["metrics"]["paths"] is None
