@@ -333,7 +333,8 @@ def test_json_never_holds_non_finite_numbers(tmp_path: Path) -> None:
     run.audits[0] = dataclasses.replace(audit_, findings=(finding,))
     text = render_audits("json", run)
     assert "Infinity" not in text and "NaN" not in text
-    assert json.loads(text)["journeys"][0]["findings"][0]["evidence"]["metrics"] == {"load": "unbounded"}
+    evidence = json.loads(text)["journeys"][0]["findings"][0]["evidence"]
+    assert evidence["metrics"] == {"load": "unbounded"}
 
 
 def test_progress_bar_draws_on_stderr_only_for_many_files(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -92,6 +92,16 @@ class Config:
         """The configured severity of ``rule``, else its default."""
         return self.severity.get(rule.code, rule.severity)
 
+    @cached_property
+    def every_option(self) -> Mapping[str, float | int]:
+        """Every rule's options, configured values over the defaults (names are unique).
+
+        The levers read theirs here (``max_abandon``, ``empower_share``, ...)
+        whether or not the rule that owns the option is enabled.
+        """
+        return {name: value for rule in RULES.values()
+                for name, value in self.options_for(rule).items()}
+
     def options_for(self, rule: Rule) -> dict[str, float | int]:
         """The rule's options: configured values over the defaults."""
         return {name: self.options.get(name, opt.default) for name, opt in rule.options.items()}

@@ -12,8 +12,8 @@ that raises becomes a CX900 finding instead of aborting the audit; an
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from cx_audit.analysis.metrics import JourneyAnalysis
 from cx_audit.analysis.view import journey_view
@@ -42,6 +42,8 @@ class JourneyAudit:
     journey: Journey
     analysis: JourneyAnalysis
     findings: tuple[Finding, ...]
+    options: Mapping[str, float | int] = field(default_factory=dict)
+    """The configuration's rule options (the levers read theirs; empty: the defaults)."""
 
     @property
     def id(self) -> str:
@@ -103,7 +105,8 @@ def audit_journey(journey: Journey, config: Config | None = None,
     if UNUSED_IGNORE in enabled:
         kept.extend(_unused(journey, used, stamp, *enabled[UNUSED_IGNORE], set(enabled)))
     kept.sort(key=Finding.sort_key)
-    return JourneyAudit(journey=journey, analysis=analysis, findings=tuple(kept))
+    return JourneyAudit(journey=journey, analysis=analysis, findings=tuple(kept),
+                        options=config.every_option)
 
 
 def unsolvable(journey: Journey, exc: LoopTooEntangled) -> Problem:

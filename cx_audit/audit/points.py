@@ -60,7 +60,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 from cx_audit.analysis.chain import Chain, ChainSolution
-from cx_audit.analysis.levers import Lever, levers_for, rank_levers
+from cx_audit.analysis.levers import (
+    DEFAULT_ANSWER_SECONDS,
+    DEFAULT_EMPOWER_SHARE,
+    DEFAULT_MAX_ABANDON,
+    DEFAULT_SERVICE_LEVEL,
+    Lever,
+    levers_for,
+    rank_levers,
+)
 from cx_audit.analysis.structure import loops_on_routes
 from cx_audit.analysis.whatif import SolveBudget
 from cx_audit.audit.engine import JourneyAudit
@@ -211,6 +219,9 @@ def combustion_points(audit: JourneyAudit) -> list[CombustionPoint]:
     figured.sort(key=lambda pf: _order(index, pf[0], pf[1]))
     ordered = [tuple(sorted(place.steps, key=index.__getitem__)) for place, _ in figured]
     home = _evidence_homes(ordered)
+    def setting(name: str, default: float) -> float:  # the levers' settings are rule options
+        return float(audit.options.get(name, default))
+
     points: list[CombustionPoint] = []
     budget = SolveBudget(sol)  # whole-chain re-solves rationed across the journey's levers
     for rank, ((place, figures), steps) in enumerate(zip(figured, ordered), start=1):
@@ -225,8 +236,12 @@ def combustion_points(audit: JourneyAudit) -> list[CombustionPoint]:
                                          for n in journey.steps[s].evidence)),
             reach=reach, lost=lost, effort=effort, score=score,
             levers=() if figures is None else tuple(rank_levers(levers_for(
-                sol, journey, steps, budget=budget,
-                break_loops=place.kind == "loop"))[:LEVERS_KEPT]),
+                sol, journey, steps, budget=budget, break_loops=place.kind == "loop",
+                max_abandon=setting("max_abandon", DEFAULT_MAX_ABANDON),
+                share=setting("empower_share", DEFAULT_EMPOWER_SHARE),
+                level=setting("service_level", DEFAULT_SERVICE_LEVEL),
+                answer_seconds=setting("answer_seconds", DEFAULT_ANSWER_SECONDS),
+            ))[:LEVERS_KEPT]),
             within=min(holders, key=lambda p: (len(p.steps), p.rank)).rank if holders else None))
     return points
 

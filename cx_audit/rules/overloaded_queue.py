@@ -24,7 +24,12 @@ metrics count no wait for such a queue, so this finding is what shows it.
 ```
 
 ## Options
-None.
+These set the staff-queue lever offered at such a queue (and at every
+staffed step of a combustion point), not the finding:
+- `service_level` (default 0.8) and `answer_seconds` (default 20): the
+  lever finds the fewest agents who answer that share of callers within
+  that many seconds. 80% within 20 seconds is a widely used contact-centre
+  target, taken as the default (a judgement call, not a published optimum).
 """
 
 from __future__ import annotations
@@ -41,7 +46,12 @@ SUMMARY = "A staffed queue whose load reaches its agents"
 SEVERITY = Severity.ERROR
 ADVICE = ("Add agents or lower the demand (self-service that really resolves, callbacks) until "
           "the queue keeps up.")
-OPTIONS: dict[str, Option] = {}
+OPTIONS = {
+    "service_level": Option("float", 0.8, "share of callers the staff-queue lever answers "
+                            "within answer_seconds", maximum=0.999),
+    "answer_seconds": Option("float", 20.0, "answer time of that service level, in seconds",
+                             minimum=1.0),
+}
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:

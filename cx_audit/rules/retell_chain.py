@@ -7,7 +7,9 @@ finding sits on the loop, on the step where customers enter it (the first
 in file order of its entry steps and of its steps reached from outside
 it), like the other loop rules, with a shortest walk from that step
 through a cold handoff as evidence. Only the first such loop in file order
-is named.
+is named. (The catalogue places CX302 on the journey; a finding that names a
+loop sits on a step of it instead, as its revisions ask of every loop
+finding, so that it joins the loop's combustion point and its owners.)
 
 ## Why it matters
 A second transfer is where customers give up on the company: Portland

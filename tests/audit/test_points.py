@@ -326,3 +326,33 @@ def test_doubling_an_abandon_share_never_lets_a_point_elsewhere_overtake(spec) -
         assert (after[steps].lost or 0.0) <= other.lost + 1e-12
         if before[mine].rank < other.rank:
             assert after[mine].rank < after[steps].rank, (site, steps)
+
+
+def test_levers_take_their_settings_from_the_rule_options() -> None:
+    from dataclasses import replace
+
+    journey = spread_locations(make_journey(JOURNEY))
+    findings = [finding(journey, "CX501", "menu")]
+
+    def cut(options):  # type: ignore[no-untyped-def]
+        audit = replace(audit_of(journey, findings), options=options)
+        (point,) = combustion_points(audit)
+        return next(lever for lever in point.levers if lever.lever == "cut-abandon")
+
+    # the default limit (10%): the menu's 20% halves; each pass now resolves
+    # 0.9 * 0.5 + 0.9 * 0.5 * 0.5 = 0.675 and comes back with 0.9 * 0.25
+    assert math.isclose(0.75 + cut({}).effect.delta_p_resolution, 0.675 / (1 - 0.225))
+    # with [tool.cx-audit.rules.high-abandon] max_abandon = 0.15: 0.6375 / (1 - 0.2125)
+    loose = cut({"max_abandon": 0.15})
+    assert math.isclose(0.75 + loose.effect.delta_p_resolution, 0.6375 / (1 - 0.2125))
+    assert "15%" in loose.description
+
+
+def test_the_configuration_reaches_the_levers_through_the_audit() -> None:
+    from cx_audit.audit.config import Config
+    from cx_audit.audit.engine import audit_journey
+
+    config = Config(options={"max_abandon": 0.15, "empower_share": 0.5})
+    audit = audit_journey(make_journey(JOURNEY), config)
+    assert audit.options["max_abandon"] == 0.15 and audit.options["empower_share"] == 0.5
+    assert audit_journey(make_journey(JOURNEY)).options["service_level"] == 0.8
