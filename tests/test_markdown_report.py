@@ -164,8 +164,12 @@ def test_every_journey_has_its_section(examples: AuditRun, report: str) -> None:
                       for f in audit.findings}
             assert teams == owners
             ranked = fix_first(combustion_points(audit))
-            rows = section.split("### Fix first")[1] if ranked else ""
+            rows = section.split("### Fix first")[1].split("###")[0] if ranked else ""
             assert len(re.findall(r"^\| \d+ \|", rows, re.M)) == min(5, len(ranked))
+            # the estimates resolution rests on most, worded, in the analysis' order
+            worded = audit.analysis.measure_first(5)
+            measure = section.split("### Measure these first")[1] if worded else ""
+            assert re.findall(r"^\d+\. (.*)$", measure, re.M) == [md_text(w) for w in worded]
         else:
             assert "### No combustion points found" in section
             assert "### Fix first" not in section

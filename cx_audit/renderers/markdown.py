@@ -457,6 +457,7 @@ def _journey_section(number: int, audit: JourneyAudit, rules_url: str,
     if audit.findings:
         lines += _by_team(audit, rules_url)
         lines += _fix_first(audit, points, fix_first_shown)
+        lines += _measure_first(audit)
     else:
         lines += ["### No combustion points found", "",
                   ("The audit found no candidate combustion point in this journey. The "
@@ -486,8 +487,28 @@ def _points(listed: list[CombustionPoint]) -> list[str]:
     for point in points:
         lost = "" if point.lost is None else f"{point.lost * 1000:,.0f}"
         reach = "" if point.reach is None else percent(point.reach)
-        lines.append(f"| {point.rank} | {md_text(point.title)} | {md_code(point.step)} | "
+        place = md_text(point.title)
+        if point.within is not None:
+            place += f" (inside #{point.within})"
+        lines.append(f"| {point.rank} | {place} | {md_code(point.step)} | "
                      f"{lost} | {reach} | {', '.join(point.codes)} |")
+    lines.append("")
+    return lines
+
+
+MEASURE_FIRST_SHOWN = 5
+"""Estimates listed under "Measure these first" per journey."""
+
+
+def _measure_first(audit: JourneyAudit) -> list[str]:
+    """The estimates the resolution figure rests on most: what to measure before acting."""
+    worded = audit.analysis.measure_first(MEASURE_FIRST_SHOWN)
+    if not worded:
+        return []
+    lines = ["### Measure these first", "",
+             ("Every share in the map is an estimate. The resolution figure rests most on "
+              "these; check them against real data before quoting it:"), ""]
+    lines += [f"{i}. {md_text(text)}" for i, text in enumerate(worded, start=1)]
     lines.append("")
     return lines
 

@@ -108,6 +108,12 @@ def _journey_section(console: Console, audit: JourneyAudit) -> None:
             entry.append(f" at {printable(lever.step)} (point {point.rank})")
             console.print(entry, no_wrap=True, overflow="ellipsis")
             _wrapped(console, lever.description, indent=6)
+    worded = audit.analysis.measure_first(MEASURE_FIRST_SHOWN)
+    if worded:
+        console.print(Text("  Measure first (the estimates resolution rests on most):",
+                           style="bold"))
+        for number, text in enumerate(worded, start=1):
+            _wrapped(console, text, indent=6, prefix=f"{number}. ")
     console.print(Text(f"  Findings ({len(audit.findings)}):", style="bold"))
     for finding in audit.findings:
         console.print(_finding_line(finding), soft_wrap=True)
@@ -117,6 +123,9 @@ def _journey_section(console: Console, audit: JourneyAudit) -> None:
 
 POINTS_SHOWN = 5
 """Combustion points shown per journey at a terminal (JSON and the report have them all)."""
+
+MEASURE_FIRST_SHOWN = 3
+"""Estimates shown under "Measure first" at a terminal (the report shows five)."""
 
 EVIDENCE_SHOWN = 3
 """Evidence lines shown under a point at a terminal (the report has them all)."""
