@@ -11,7 +11,11 @@ Generates, in a temporary folder (removed afterwards unless ``--keep``):
 For each, prints the time of :func:`cx_audit.analysis.analyse` (journeys
 already in memory), of load + analyse when ``cx_audit.io.loader`` exists, and
 the time PyYAML's C loader takes merely to parse the same files, with the
-ratios measured in the same run. ``--quick`` shrinks the sizes and the
+ratios measured in the same run. It also splits the analysis into the solve
+(the metrics) and the what-if of every step (the per-step figures), and
+times the combustion points with their levers after a full audit, so that
+the cost of the points and levers reads beside the what-ifs it replaces
+as the first output. ``--quick`` shrinks the sizes and the
 repeats. Each figure is the best of its repeats, with the tasks interleaved
 so that all see the same load, and every task (the parse included) runs
 with the garbage collector paused, as the command line runs its audits.
@@ -38,6 +42,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import yaml
 
 from cx_audit.analysis import analyse, most_likely_routes
+from cx_audit.audit.engine import audit_journey
+from cx_audit.audit.points import combustion_points
 from cx_audit.core.model import (
     Handoff,
     Journey,
@@ -238,7 +244,23 @@ def bench(name: str, files: list[Path], journeys: list[Journey], repeats: int) -
     def routes() -> None:
         most_likely_routes(journeys[0], 10)
 
-    tasks: dict[str, Callable[[], None]] = {"yaml": parse, "analyse": analyse_all}
+    def metrics_only() -> None:
+        for j in journeys:
+            analyse(j).metrics  # noqa: B018
+
+    def audit_only() -> None:
+        for j in journeys:
+            audit_journey(j).analysis.metrics  # noqa: B018
+
+    def audit_and_points() -> None:
+        for j in journeys:
+            audited = audit_journey(j)
+            audited.analysis.metrics  # noqa: B018
+            combustion_points(audited)
+
+    tasks: dict[str, Callable[[], None]] = {"yaml": parse, "analyse": analyse_all,
+                                            "metrics": metrics_only, "audit": audit_only,
+                                            "audit+points": audit_and_points}
     if _loader is not None:
         tasks["load+analyse"] = load_and_analyse
     if len(journeys) == 1:
@@ -260,6 +282,13 @@ def bench(name: str, files: list[Path], journeys: list[Journey], repeats: int) -
               f"   ratio to YAML parse {best['load+analyse'] / t_yaml:6.2f}")
     if "routes" in best:
         print(f"  most_likely_routes(k=10)            : {best['routes'] * 1000:9.1f} ms")
+    whatifs = max(best["analyse"] - best["metrics"], 1e-9)
+    points = best["audit+points"] - best["audit"]
+    print(f"  solve (metrics)                     : {best['metrics'] * 1000:9.1f} ms")
+    print(f"  what-if of every step               : {whatifs * 1000:9.1f} ms")
+    print(f"  audit (every rule, solved)          : {best['audit'] * 1000:9.1f} ms")
+    print(f"  combustion points and their levers  : {points * 1000:9.1f} ms"
+          f"   ratio to the what-ifs {points / whatifs:6.2f}")
 
 
 def main(argv: list[str] | None = None) -> int:

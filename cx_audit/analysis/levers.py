@@ -429,7 +429,8 @@ def levers_for(sol: ChainSolution, journey: Journey, step_ids: Iterable[str], *,
                share: float = DEFAULT_EMPOWER_SHARE, resolution: str | None = None,
                level: float = DEFAULT_SERVICE_LEVEL,
                answer_seconds: float = DEFAULT_ANSWER_SECONDS,
-               budget: SolveBudget | None = None, break_loops: bool = True) -> list[Lever]:
+               budget: SolveBudget | None = None, break_loops: bool = True,
+               known: dict[int, list[Lever]] | None = None) -> list[Lever]:
     """Every lever that applies at the steps ``step_ids`` (a combustion point's steps).
 
     Steps are taken in file order; at each, the levers in the order of
@@ -439,6 +440,10 @@ def levers_for(sol: ChainSolution, journey: Journey, step_ids: Iterable[str], *,
     whose effect is not computed (a loop too large for per-step figures, or
     past ``budget``; default: one :class:`~cx_audit.analysis.whatif.SolveBudget`
     for the call) is left out. Unranked: see :func:`rank_levers`.
+
+    ``known`` keeps each step's levers between calls with the same settings
+    (the points of one journey share steps: a queue, its chain, their loop),
+    so that no lever is solved twice.
 
     Raises
     ------
@@ -453,21 +458,26 @@ def levers_for(sol: ChainSolution, journey: Journey, step_ids: Iterable[str], *,
     if budget is None:
         budget = SolveBudget(sol)
     indices = sorted(net.index[v] for v in wanted)
+    if known is None:
+        known = {}
     found: list[Lever | None] = []
     for s in indices:
-        step = net.ids[s]
-        if net.terminal[s]:
-            continue
-        found.append(cut_abandon(sol, step, max_abandon, budget))
-        found.append(remove_shield(sol, step, budget))
-        handed: set[int] = set()
-        for v, p, cold in zip(net.succ[s], net.prob[s], net.cold[s]):
-            if cold and p > 0.0 and v not in handed:
-                handed.add(v)
-                found.append(warm_handoff(sol, step, net.ids[v], budget))
-        found.append(empower_frontline(sol, journey, step, share, resolution, budget))
-        found.append(staff_queue(sol, journey, step, level, answer_seconds, budget))
-        found.append(remove_step(sol, journey, step, budget))
+        if s not in known:
+            step = net.ids[s]
+            at_step: list[Lever | None] = []
+            if not net.terminal[s]:
+                at_step.append(cut_abandon(sol, step, max_abandon, budget))
+                at_step.append(remove_shield(sol, step, budget))
+                handed: set[int] = set()
+                for v, p, cold in zip(net.succ[s], net.prob[s], net.cold[s]):
+                    if cold and p > 0.0 and v not in handed:
+                        handed.add(v)
+                        at_step.append(warm_handoff(sol, step, net.ids[v], budget))
+                at_step.append(empower_frontline(sol, journey, step, share, resolution, budget))
+                at_step.append(staff_queue(sol, journey, step, level, answer_seconds, budget))
+                at_step.append(remove_step(sol, journey, step, budget))
+            known[s] = [lever for lever in at_step if lever is not None]
+        found.extend(known[s])
     loop_of = loop_of_step(net) if break_loops else {}
     held = {loop_of[net.ids[s]] for s in indices if net.ids[s] in loop_of}
     for loop in sorted(held, key=lambda members: net.index[members[0]]):

@@ -223,6 +223,7 @@ def combustion_points(audit: JourneyAudit) -> list[CombustionPoint]:
         return float(audit.options.get(name, default))
 
     points: list[CombustionPoint] = []
+    known: dict[int, list[Lever]] = {}  # each step's levers, shared by the points holding it
     budget = SolveBudget(sol)  # whole-chain re-solves rationed across the journey's levers
     for rank, ((place, figures), steps) in enumerate(zip(figured, ordered), start=1):
         holders = [p for p in points if p.kind != "transition" and set(steps) <= set(p.steps)
@@ -241,7 +242,7 @@ def combustion_points(audit: JourneyAudit) -> list[CombustionPoint]:
                 share=setting("empower_share", DEFAULT_EMPOWER_SHARE),
                 level=setting("service_level", DEFAULT_SERVICE_LEVEL),
                 answer_seconds=setting("answer_seconds", DEFAULT_ANSWER_SECONDS),
-            ))[:LEVERS_KEPT]),
+                known=known))[:LEVERS_KEPT]),
             within=min(holders, key=lambda p: (len(p.steps), p.rank)).rank if holders else None))
     return points
 
@@ -308,16 +309,14 @@ def _places(audit: JourneyAudit) -> list[_Place]:
         for step in loop:
             loop_of[step] = number
     by_key: dict[tuple[object, ...], _Place] = {}
-    chains = _merged([_Place("chain", members, finding.step, None, [finding])
-                      for finding in audit.findings if finding.step is not None
-                      and len(members := _chain_steps(finding)) > 1])
-    for finding in audit.findings:
-        if finding.step is None:
-            continue  # a journey-level finding: not a place
-        step = finding.step
-        if len(_chain_steps(finding)) > 1:
+    located = [(f, _chain_steps(f)) for f in audit.findings if f.step is not None]
+    chains = _merged([_Place("chain", run, str(f.step), None, [f])
+                      for f, run in located if len(run) > 1])
+    for finding, run in located:
+        step = str(finding.step)
+        if len(run) > 1:
             continue  # already in a chain
-        if _chain_steps(finding):  # a run of one step: part of a longer chain, or a step
+        if run:  # a run of one step: part of a longer chain, or a step
             holder = next((c for c in chains if step in c.steps), None)
             if holder is not None:
                 holder.signals.append(finding)

@@ -90,35 +90,40 @@ def _summary_table(run: AuditRun[JourneyAudit]) -> Table:
 
 
 def _journey_section(console: Console, audit: JourneyAudit) -> None:
+    """One journey's points, fixes, estimates to measure and findings, printed at once.
+
+    The lines are laid out here (wrapped or cut to the width) and printed
+    as one text: a print per line costs more than the audit itself.
+    """
     if not audit.findings:
         return
-    console.print()
+    width = console.width
     header = Text()
     header.append(printable(audit.journey.file), style="bold")
     header.append(f"  {printable(audit.journey.title)}")
-    console.print(header, soft_wrap=True)
+    lines = [Text(), header]
     points = combustion_points(audit)  # worked out once: the block and the fixes share them
-    _points_block(console, points)
+    lines += _points_block(points, width)
     ranked = fix_first(points)[:FIX_FIRST_SHOWN]
     if ranked:
-        console.print(Text("  Fix first (each solved exactly on the journey):", style="bold"))
+        lines.append(Text("  Fix first (each solved exactly on the journey):", style="bold"))
         for number, (point, lever) in enumerate(ranked, start=1):
             entry = Text(f"  {number:>2}. ")
             entry.append(lever.lever, style="bold")
             entry.append(f" at {printable(lever.step)} (point {point.rank})")
-            console.print(entry, no_wrap=True, overflow="ellipsis")
-            _wrapped(console, lever.description, indent=6)
+            lines.append(_fit(entry, width))
+            lines += _wrapped(lever.description, width, indent=6)
     worded = audit.analysis.measure_first(MEASURE_FIRST_SHOWN)
     if worded:
-        console.print(Text("  Measure first (the estimates resolution rests on most):",
-                           style="bold"))
+        lines.append(Text("  Measure first (the estimates resolution rests on most):",
+                          style="bold"))
         for number, text in enumerate(worded, start=1):
-            _wrapped(console, text, indent=6, prefix=f"{number}. ")
-    console.print(Text(f"  Findings ({len(audit.findings)}):", style="bold"))
+            lines += _wrapped(text, width, indent=6, prefix=f"{number}. ")
+    lines.append(Text(f"  Findings ({len(audit.findings)}):", style="bold"))
     for finding in audit.findings:
-        console.print(_finding_line(finding), soft_wrap=True)
-        for line in _evidence_lines(finding):
-            console.print(Text(f"        {line}", style="dim"), soft_wrap=True)
+        lines.append(_finding_line(finding))
+        lines += [Text(f"        {line}", style="dim") for line in _evidence_lines(finding)]
+    console.print(Text("\n").join(lines), soft_wrap=True)
 
 
 POINTS_SHOWN = 5
@@ -131,41 +136,45 @@ EVIDENCE_SHOWN = 3
 """Evidence lines shown under a point at a terminal (the report has them all)."""
 
 
-def _wrapped(console: Console, text: str, *, indent: int, prefix: str = "") -> None:
-    """Dim text wrapped to the console's width under an entry."""
-    width = max(20, console.width - indent)
-    lines = textwrap.wrap(printable(text), width, initial_indent=prefix,
+def _fit(line: Text, width: int) -> Text:
+    """``line`` cut to ``width`` columns with an ellipsis (a title stays on one line)."""
+    line.truncate(width, overflow="ellipsis")
+    return line
+
+
+def _wrapped(text: str, width: int, *, indent: int, prefix: str = "") -> list[Text]:
+    """Dim text wrapped to ``width`` columns under an entry."""
+    lines = textwrap.wrap(printable(text), max(20, width - indent), initial_indent=prefix,
                           subsequent_indent=" " * len(prefix))
-    for line in lines:
-        console.print(Text(" " * indent + line, style="dim"), no_wrap=True)
+    return [Text(" " * indent + line, style="dim") for line in lines]
 
 
-def _points_block(console: Console, points: list[CombustionPoint]) -> None:
+def _points_block(points: list[CombustionPoint], width: int) -> list[Text]:
     """The journey's top combustion points, before its findings: where to look first."""
     if not points:
-        console.print(Text("  No combustion point above the noise floor: no place here loses "
-                           "customers or adds effort", style="dim"))
-        return
+        return [Text("  No combustion point above the noise floor: no place here loses "
+                     "customers or adds effort", style="dim")]
     shown = points[:POINTS_SHOWN]
     more = f", {len(shown)} of {len(points)} shown" if len(points) > len(shown) else ""
-    console.print(Text(f"  Combustion points (most customers lost first{more}):", style="bold"))
+    lines = [Text(f"  Combustion points (most customers lost first{more}):", style="bold")]
     for point in shown:
         entry = Text(f"  {point.rank:>2}. ")
         entry.append(printable(point.title), style="bold")
-        console.print(entry, no_wrap=True, overflow="ellipsis")
+        lines.append(_fit(entry, width))
         figures = [printable(point.step)]
         if point.lost is not None and point.reach is not None:
             figures.append(f"loses {_per_thousand(point.lost)} in 1,000")
             figures.append(f"reaches {percent(point.reach)}")
         if point.within is not None:
             figures.append(f"inside point {point.within}")
-        _wrapped(console, ", ".join(figures) + "; " + " ".join(point.codes), indent=6)
+        lines += _wrapped(", ".join(figures) + "; " + " ".join(point.codes), width, indent=6)
         for note in point.evidence[:EVIDENCE_SHOWN]:
-            _wrapped(console, note, indent=6, prefix="evidence: ")
+            lines += _wrapped(note, width, indent=6, prefix="evidence: ")
         if len(point.evidence) > EVIDENCE_SHOWN:
             hidden = len(point.evidence) - EVIDENCE_SHOWN
-            console.print(Text(f"      (+{plural(hidden, 'evidence line')} in the report)",
-                               style="dim"))
+            lines.append(Text(f"      (+{plural(hidden, 'evidence line')} in the report)",
+                              style="dim"))
+    return lines
 
 
 def _per_thousand(share: float) -> str:
