@@ -35,6 +35,7 @@ from cx_audit.renderers.diagram import render_mermaid
 from cx_audit.renderers.escaping import md_code, md_text
 from cx_audit.renderers.phrasing import (
     count_text,
+    effort_text,
     feeling_text,
     figure_label,
     figure_text,
@@ -481,8 +482,8 @@ def _points(listed: list[CombustionPoint]) -> list[str]:
         "The places where this journey is likely to break, most customers lost first, then "
         "the effort they add (stories retold, handoffs, waiting, shield layers).",
         "",
-        "| # | Place | Step | Lost of 1,000 | Reach | Found there |",
-        "|---:|---|---|---:|---:|---|",
+        "| # | Place | Step | Lost of 1,000 | Reach | Effort it adds | Found there |",
+        "|---:|---|---|---:|---:|---|---|",
     ]
     for point in points:
         lost = "" if point.lost is None else f"{point.lost * 1000:,.0f}"
@@ -490,8 +491,10 @@ def _points(listed: list[CombustionPoint]) -> list[str]:
         place = md_text(point.title)
         if point.within is not None:
             place += f" (inside #{point.within})"
+        effort = effort_text(point.score) if point.score is not None else ""
+        effort = effort.removeprefix("adds ").replace(" in 1,000 customers", " in 1,000")
         lines.append(f"| {point.rank} | {place} | {md_code(point.step)} | "
-                     f"{lost} | {reach} | {', '.join(point.codes)} |")
+                     f"{lost} | {reach} | {effort} | {', '.join(point.codes)} |")
     lines.append("")
     return lines
 

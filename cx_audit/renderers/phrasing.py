@@ -13,6 +13,7 @@ from typing import Any
 
 from cx_audit.analysis import Route
 from cx_audit.analysis.metrics import METRIC_LABELS, Metrics
+from cx_audit.audit.points import Score
 from cx_audit.core.findings import Severity
 from cx_audit.text.formatting import human_duration, percent, plural, signed_duration
 
@@ -27,6 +28,7 @@ __all__ = [
     "delta_count_text",
     "delta_points_text",
     "delta_wait_text",
+    "effort_text",
     "feeling_text",
     "figure_label",
     "figure_text",
@@ -235,3 +237,32 @@ def route_sentence(route: Route) -> str:
     listed = ", ".join(parts[:-1]) + " and " + parts[-1]
     return (f"The most likely route, taken by {share_text(route.probability)} of customers, "
             f"has {listed}.")
+
+
+def effort_text(score: Score) -> str:
+    """The effort part of a combustion point's score, in the order it ranks by.
+
+    Counts are per 1,000 customers, waiting and shield layers per customer,
+    as a client reads them; nothing when the place adds no effort.
+
+    >>> for part in effort_text(Score(lost=0.0, retells=120.0, handoffs=150.0,
+    ...                                   wait=3000.0, shields=800.0)).split(", "):
+    ...     print(part)
+    adds 120 retellings and 150 handoffs in 1,000 customers
+    3 min of waiting and 0.8 shield layers per customer
+    >>> effort_text(Score(lost=5.0, retells=0.0, handoffs=0.0, wait=0.0, shields=0.0))
+    ''
+    """
+    counted = [f"{x:,.0f} {word}" for x, word in ((score.retells, "retellings"),
+                                                  (score.handoffs, "handoffs")) if x >= 0.5]
+    each = []
+    if score.wait / 1000 >= 0.05:
+        each.append(f"{human_duration(score.wait / 1000)} of waiting")
+    if score.shields / 1000 >= 0.05:
+        each.append(f"{score.shields / 1000:.1f} shield layers")
+    parts = []
+    if counted:
+        parts.append(" and ".join(counted) + " in 1,000 customers")
+    if each:
+        parts.append(" and ".join(each) + " per customer")
+    return "adds " + ", ".join(parts) if parts else ""

@@ -21,6 +21,7 @@ from cx_audit.audit.engine import JourneyAudit
 from cx_audit.audit.points import CombustionPoint, combustion_points, fix_first
 from cx_audit.audit.run import AuditRun
 from cx_audit.core.findings import Finding, Severity
+from cx_audit.renderers.phrasing import effort_text
 from cx_audit.text.formatting import human_duration, percent, plural
 from cx_audit.text.safe import printable
 
@@ -167,7 +168,9 @@ def _points_block(points: list[CombustionPoint], width: int) -> list[Text]:
             figures.append(f"reaches {percent(point.reach)}")
         if point.within is not None:
             figures.append(f"inside point {point.within}")
-        lines += _wrapped(", ".join(figures) + "; " + " ".join(point.codes), width, indent=6)
+        effort = effort_text(point.score) if point.score is not None else ""
+        summary = ", ".join(figures) + (f"; {effort}" if effort else "")
+        lines += _wrapped(summary + "; " + " ".join(point.codes), width, indent=6)
         for note in point.evidence[:EVIDENCE_SHOWN]:
             lines += _wrapped(note, width, indent=6, prefix="evidence: ")
         if len(point.evidence) > EVIDENCE_SHOWN:
