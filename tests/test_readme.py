@@ -1,0 +1,23 @@
+"""The README's examples are what the tool prints."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import ROOT
+
+from cx_audit.audit.config import Config
+from cx_audit.audit.run import run_audit
+from cx_audit.renderers import render_audits
+
+
+def test_the_terminal_excerpt_is_the_airline_journeys_opening_at_80_columns(
+        monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (excerpt,) = re.findall(r"```\n(journeys/airline-[^\n]*\n.*?)```", readme, re.S)
+    monkeypatch.chdir(ROOT)
+    run = run_audit(["journeys/airline-rebooking-after-cancellation.yaml"], Config())
+    text = render_audits("text", run, color=False, width=80)
+    lines = [line.rstrip() for line in text.splitlines()]
+    start = lines.index(excerpt.splitlines()[0])
+    assert lines[start:start + len(excerpt.splitlines())] == excerpt.splitlines()
