@@ -1,4 +1,4 @@
-"""Journey text made inert in the formats that show it: Markdown, Mermaid and DOT.
+"""Journey text made inert in the formats that show it: Markdown, Mermaid, DOT, HTML and SVG.
 
 Titles, labels, owners, evidence and the messages that quote them come
 from files the user may not have written. Each function here turns such
@@ -14,7 +14,7 @@ from typing import Any
 from cx_audit.core.model import SLUG_PATTERN
 from cx_audit.text.safe import printable
 
-__all__ = ["dot_text", "md_code", "md_text", "mermaid_text", "one_line"]
+__all__ = ["dot_text", "html_text", "md_code", "md_text", "mermaid_text", "one_line"]
 
 _SPACES = re.compile(r"\s+")
 _SLUG = re.compile(SLUG_PATTERN)
@@ -127,3 +127,18 @@ def dot_text(text: str) -> str:
     'a \\\\"b\\\\" \\\\\\\\N'
     """
     return one_line(text).replace("\\", "\\\\").replace('"', '\\"')
+
+
+def html_text(value: Any) -> str:
+    """``value`` as literal HTML or SVG text, safe in an element and in a quoted attribute.
+
+    Control characters are made visible first (as in the terminal), then
+    ``& < > " '`` become entities, so no label can open a tag, close an
+    attribute or start a script.
+
+    >>> html_text('</script><b onload="x">')
+    '&lt;/script&gt;&lt;b onload=&quot;x&quot;&gt;'
+    """
+    text = printable(str(value))
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("'", "&#x27;"))
