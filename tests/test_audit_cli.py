@@ -127,6 +127,10 @@ def test_step_ignore_silences_and_unused_ignore_is_reported(tmp_path: Path) -> N
     assert code == 0
     assert [(f["rule"], f["severity"]) for f in findings] == [("CX901", "info")]
     assert "CX301 (cold-handoff) on step 'agent' silences nothing" in findings[0]["message"]
+    # what the ignore silenced is still disclosed, with the reason written beside it
+    (silenced,) = json.loads(out)["journeys"][0]["suppressed"]
+    assert (silenced["rule"], silenced["step"], silenced["reason"]) == (
+        "CX502", "agent", "recorded message")
 
 
 def test_journey_level_finding_is_silenced_on_the_entry(tmp_path: Path) -> None:

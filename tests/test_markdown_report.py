@@ -29,7 +29,8 @@ from cx_audit.core.model import SLUG_PATTERN, Journey
 from cx_audit.io.loader import load_journey
 from cx_audit.renderers.diagram import render_mermaid
 from cx_audit.renderers.escaping import md_code, md_text
-from cx_audit.renderers.markdown import UNKNOWN_RULE_ADVICE, advice, render_markdown
+from cx_audit.renderers.markdown import render_markdown
+from cx_audit.renderers.report_content import UNKNOWN_RULE_ADVICE, advice
 from cx_audit.rules import RULES
 from cx_audit.text.safe import printable
 
@@ -109,9 +110,10 @@ def test_small_report_content(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "#### Journey-wide (1 error, 1 warning)" in text
     assert "#### No owning team (1 warning, 1 note)" in text
     assert "#### contact-centre (4 warnings)" in text
-    # the step's evidence as a quote, the rule linked to its documentation
+    # the step's evidence as a quote, the rule linked to its explanation in the report itself
     assert "    > IVR log: 15% hang up in the refunds menu" in text
-    assert "([CX203 no-escape](docs/rules.md#cx203-no-escape))" in text
+    assert "([CX203 no-escape](#cx203-no-escape))" in text
+    assert "\n### CX203 no-escape\n" in text.split("## Rules explained")[1]
     assert RULES["CX203"].advice in text
     # fix first: the levers at the points, most customers resolved first; the menu's shield
     # layer, where 15% give up, gains the most
@@ -191,10 +193,14 @@ def test_summary_names_the_worst_journeys_and_frequent_points(examples: AuditRun
     worst = [a for a in _ordered(examples) if a.findings][:3]
     items = re.findall(r"^\d\. \*\*(.*?)\*\*: ", attention, re.M)
     assert items == [md_text(a.journey.title) for a in worst]
-    frequent = summary.split("### Most frequent combustion points")[1].split("###")[0]
-    counted = sorted({f.rule for f in examples.findings},
-                     key=lambda c: (-sum(f.rule == c for f in examples.findings), c))[:5]
-    assert re.findall(r"\[(CX\d+) ", frequent) == counted
+    # the places that lose most customers across the audit, not the most frequent rules
+    places = summary.split("### The places that matter most")[1].split("###")[0]
+    lost = [int(n.replace(",", "")) for n in
+            re.findall(r"\): ([\d,]+) in 1,000 customers end unresolved there", places)]
+    assert len(lost) == 5 and lost == sorted(lost, reverse=True)
+    everywhere = [round((p.lost or 0) * 1000) for a in examples.audits
+                  for p in combustion_points(a) if p.within is None]
+    assert lost == sorted(everywhere, reverse=True)[:5]
     table = summary.split("### All journeys at a glance")[1]
     assert len(re.findall(r"^\| \d+ \|", table, re.M)) == len(examples.audits)
 
@@ -258,9 +264,19 @@ def _assert_tables_well_formed(text: str) -> int:
     return seen
 
 
-def _assert_inert(text: str, rules_prefix: str = "docs/rules.md#") -> None:
-    """No HTML at all, links only to rule docs, code only for ids and rule codes."""
+def _assert_inert(text: str, rules_prefix: str = "#") -> None:
+    """No HTML at all, links only to rule docs, code only for ids and rule codes.
+
+    The "Rules explained" appendix quotes the package's own rule
+    documentation, whose code spans name options and fields: it holds no
+    text from a journey file, and is checked for HTML and links only.
+    """
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", text)
+    text, _, own_docs = text.partition("\n## Rules explained\n")
+    for token in MD.parse(own_docs):
+        assert token.type not in ("html_block", "html_inline", "code_block"), token
+        for child in token.children or ():
+            assert child.type not in ("html_inline", "image", "link_open"), child
     for token in MD.parse(text):
         assert token.type not in ("html_block", "html_inline", "code_block"), token
         for child in token.children or ():
@@ -416,3 +432,16 @@ def test_a_journey_too_large_for_github_is_described_not_drawn() -> None:
     assert "is too large for GitHub to draw" in text
     assert "flowchart" not in text
     _assert_tables_well_formed(text)
+
+
+def test_what_the_journey_file_silenced_is_disclosed_with_its_reason(examples: AuditRun,
+                                                                     report: str) -> None:
+    silenced = [(a, f, reason) for a in examples.audits for f, reason in a.suppressed]
+    assert silenced  # the redesigned telecom journey silences a channel switch
+    sections = _sections(report)
+    for number, audit in enumerate(_ordered(examples), start=1):
+        section = sections[str(number)]
+        own = [(f, reason) for a, f, reason in silenced if a is audit]
+        assert ("### Silenced in the journey file" in section) == bool(own)
+        for finding, reason in own:
+            assert f"{md_text(finding.message)}. Reason given: {md_text(reason)}" in section

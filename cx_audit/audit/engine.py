@@ -44,6 +44,12 @@ class JourneyAudit:
     findings: tuple[Finding, ...]
     options: Mapping[str, float | int] = field(default_factory=dict)
     """The configuration's rule options (the levers read theirs; empty: the defaults)."""
+    suppressed: tuple[tuple[Finding, str], ...] = ()
+    """Findings a step's ``ignore`` silenced, each with the reason written there.
+
+    A report discloses them: a journey that reads clean because its file
+    silences two rules must say so.
+    """
 
     @property
     def id(self) -> str:
@@ -101,12 +107,13 @@ def audit_journey(journey: Journey, config: Config | None = None,
                     f"Rule {rule.code} ({rule.name}) failed: {type(exc).__name__}: {exc}")))
             continue
         stamped.extend(stamp(rule, severity, c) for c in candidates)
-    kept, used = _suppress(journey, stamped)
+    kept, used, dropped = _suppress(journey, stamped)
     if UNUSED_IGNORE in enabled:
         kept.extend(_unused(journey, used, stamp, *enabled[UNUSED_IGNORE], set(enabled)))
     kept.sort(key=Finding.sort_key)
+    dropped.sort(key=lambda pair: Finding.sort_key(pair[0]))
     return JourneyAudit(journey=journey, analysis=analysis, findings=tuple(kept),
-                        options=config.every_option)
+                        options=config.every_option, suppressed=tuple(dropped))
 
 
 def unsolvable(journey: Journey, exc: LoopTooEntangled) -> Problem:
@@ -151,22 +158,28 @@ def _matches(suppression: Suppression, finding: Finding) -> bool:
     return key.upper() == finding.rule or key.lower() == finding.name
 
 
-def _suppress(journey: Journey,
-              findings: Iterable[Finding]) -> tuple[list[Finding], set[Suppression]]:
-    """Drop the findings a step's ``ignore`` covers; return the rest and the ignores used."""
+def _suppress(journey: Journey, findings: Iterable[Finding]
+              ) -> tuple[list[Finding], set[Suppression], list[tuple[Finding, str]]]:
+    """Drop the findings a step's ``ignore`` covers.
+
+    Returns the rest, the ignores used, and each dropped finding with the
+    reason of the first ignore that covers it.
+    """
     if not any(step.suppressions for step in journey.steps.values()):
-        return list(findings), set()
+        return list(findings), set(), []
     entries = [s for s in journey.steps.values() if s.kind is StepKind.ENTRY]
     kept: list[Finding] = []
     used: set[Suppression] = set()
+    dropped: list[tuple[Finding, str]] = []
     for finding in findings:
         owners = [journey.steps[finding.step]] if finding.step else entries
         hits = [s for step in owners for s in step.suppressions if _matches(s, finding)]
         if hits:
             used.update(hits)
+            dropped.append((finding, hits[0].reason))
         else:
             kept.append(finding)
-    return kept, used
+    return kept, used, dropped
 
 
 def _unused(journey: Journey, used: set[Suppression], stamp: _Stamper, rule: Rule,

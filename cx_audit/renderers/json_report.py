@@ -42,6 +42,9 @@ def journey_to_dict(audit: JourneyAudit) -> dict[str, Any]:
         "metrics": analysis["metrics"],
         "steps": analysis["steps"],
         "findings": findings,
+        "suppressed": [{"rule": f.rule, "name": f.name, "step": f.step, "line": f.line,
+                        "column": f.column, "message": f.message, "reason": reason}
+                       for f, reason in audit.suppressed],
     }
 
 

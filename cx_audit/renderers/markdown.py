@@ -34,7 +34,6 @@ from cx_audit.core.model import Journey
 from cx_audit.renderers.diagram import render_mermaid
 from cx_audit.renderers.escaping import md_code, md_text
 from cx_audit.renderers.phrasing import (
-    count_text,
     effort_text,
     feeling_text,
     figure_label,
@@ -45,6 +44,17 @@ from cx_audit.renderers.phrasing import (
     shields_text,
     wait_text,
 )
+from cx_audit.renderers.report_content import (
+    METHOD,
+    NO_OWNER,
+    advice,
+    key_figures,
+    owner_of,
+    rules_used,
+    thresholds,
+    top_points,
+    urgency,
+)
 from cx_audit.rules import RULES
 from cx_audit.text.formatting import human_duration, percent, plural
 
@@ -54,8 +64,6 @@ DEFAULT_TITLE = "Customer journey audit"
 FIX_FIRST_SHOWN = 5
 TOP_SHOWN = 5
 ATTENTION_SHOWN = 3
-JOURNEY_WIDE = "Journey-wide"
-NO_OWNER = "No owning team"
 
 MERMAID_MAX_TEXT = 50_000
 """Mermaid refuses diagrams longer than this by default (``maxTextSize``)."""
@@ -70,41 +78,20 @@ _SEVERITY_WORD = {Severity.ERROR: "Error", Severity.WARNING: "Warning", Severity
 _SEVERITY_BADGE = {Severity.ERROR: "\U0001f534", Severity.WARNING: "\U0001f7e0",
                    Severity.INFO: "\U0001f535"}
 
-UNKNOWN_RULE_ADVICE = "See the rule's documentation."
 """What to do about a finding whose rule is not in the catalogue."""
 
 
-def _rule_link(code: str, rules_url: str) -> str:
+def _rule_link(code: str, rules_url: str | None) -> str:
+    """A rule's name, linked to its explanation: in the report itself unless ``rules_url``."""
     rule = RULES.get(code)
     if rule is None:
         return md_text(code)
-    return f"[{rule.code} {rule.name}]({rules_url}#{rule.code.lower()}-{rule.name})"
-
-
-def advice(code: str) -> str:
-    """What to do about a finding of rule ``code``: the rule's ``advice``, in a client's words."""
-    rule = RULES.get(code)
-    return rule.advice if rule is not None else UNKNOWN_RULE_ADVICE
+    anchor = f"#{rule.code.lower()}-{rule.name}"
+    return f"[{rule.code} {rule.name}]({rules_url or ''}{anchor})"
 
 
 def _severity_counts(findings: Iterable[Finding]) -> Counter[Severity]:
     return Counter(f.severity for f in findings)
-
-
-def _urgency(audit: JourneyAudit) -> tuple[float, float, str]:
-    """Sort key, most worrying first: lowest resolution, then most shield layers."""
-    metrics = audit.analysis.metrics
-    shields = metrics.shields_expected
-    return (metrics.p_resolution, -shields, audit.journey.id)
-
-
-def _owner_of(journey: Journey, finding: Finding) -> str:
-    if finding.step is None:
-        return journey.owner or JOURNEY_WIDE
-    step = journey.steps.get(finding.step)
-    if step is None or not step.owner:
-        return NO_OWNER
-    return step.owner
 
 
 def _step_name(journey: Journey, step_id: str) -> str:
@@ -141,7 +128,7 @@ def _attention_line(audit: JourneyAudit) -> str:
 
 
 def _summary(run: AuditRun[JourneyAudit], ordered: Sequence[JourneyAudit],
-             rules_url: str) -> list[str]:
+             points: Sequence[list[CombustionPoint]]) -> list[str]:
     findings = run.findings
     counts = _severity_counts(findings)
     journeys = len(ordered)
@@ -169,32 +156,34 @@ def _summary(run: AuditRun[JourneyAudit], ordered: Sequence[JourneyAudit],
         lines += [f"{i}. {_attention_line(a)}" for i, a in enumerate(attention, start=1)]
         lines.append("")
 
-    by_rule = Counter(f.rule for f in findings)
-    if by_rule:
-        journeys_of: dict[str, set[str]] = defaultdict(set)
-        for finding in findings:
-            journeys_of[finding.rule].add(finding.journey)
-        lines += ["### Most frequent combustion points", ""]
-        top = sorted(by_rule.items(), key=lambda item: (-item[1], item[0]))[:TOP_SHOWN]
-        for i, (code, n) in enumerate(top, start=1):
-            rule = RULES.get(code)
-            what = md_text(rule.summary) if rule else md_text(code)
-            lines.append(f"{i}. {what}: {plural(n, 'time')} in "
-                         f"{plural(len(journeys_of[code]), 'journey')} "
-                         f"({_rule_link(code, rules_url)}).")
+    top = top_points(ordered, points, TOP_SHOWN)
+    if top:
+        lines += ["### The places that matter most", "",
+                  ("Across the audit, the combustion points that lose the most customers, "
+                   "each with the fix there that gains most, worked out exactly."), ""]
+        for i, item in enumerate(top, start=1):
+            point = item.point
+            where = md_text(item.audit.journey.title)
+            lost = f"{(point.lost or 0.0) * 1000:,.0f}"
+            line = (f"{i}. **{md_text(point.title)}** ({where}, {md_code(point.step)}): "
+                    f"{lost} in 1,000 customers end unresolved there.")
+            if item.lever is not None:
+                line += f" Fix: {md_text(item.lever.description)}"
+            lines.append(line)
         lines.append("")
-
+    if findings:
         by_team: dict[str, Counter[Severity]] = defaultdict(Counter)
         journeys_by_id = {a.journey.id: a.journey for a in ordered}
         for finding in findings:
             journey = journeys_by_id.get(finding.journey)
-            team = _owner_of(journey, finding) if journey else NO_OWNER
+            team = owner_of(journey, finding) if journey else NO_OWNER
             by_team[team][finding.severity] += 1
         lines += ["### Teams concerned", ""]
         ranked = sorted(by_team.items(), key=lambda item: (
             -item[1][Severity.ERROR], -sum(item[1].values()), item[0]))[:TOP_SHOWN]
         for team, team_counts in ranked:
-            lines.append(f"- **{md_text(team)}**: {plural(sum(team_counts.values()), 'point')} "
+            lines.append(f"- **{md_text(team)}**: "
+                         f"{plural(sum(team_counts.values()), 'finding')} "
                          f"({severity_counts_text(team_counts)})")
         lines.append("")
 
@@ -235,29 +224,9 @@ def _facts(journey: Journey) -> list[str]:
 
 
 def _figures(audit: JourneyAudit) -> list[str]:
-    m = audit.analysis.metrics
-    retells = f"{count_text(m.retells_expected)} expected"
-    if m.retells_max == "unbounded":
-        retells += ", no limit on the worst route"
-    elif m.retells_max is not None:
-        retells += f", at most {count_text(m.retells_max)}"
-    rows = [
-        ("Shield layers (best / expected / worst route)", shields_text(m),
-         "Menus, forms, checks and queues a customer passes before the journey ends"),
-        ("Chance of resolution", share_text(m.p_resolution),
-         "Customers whose matter is solved"),
-        ("First-time resolution", share_text(m.p_first_time),
-         "Solved without being handed to another person or team"),
-        ("Give up", share_text(m.p_abandon), "Customers who abandon on the way"),
-        ("Stranded", share_text(m.p_stranded), "Left at a step that leads nowhere"),
-        ("Trapped", share_text(m.p_trapped), "Caught in a loop with no way out"),
-        ("Expected wait", wait_text(m.wait_expected), "Total waiting per customer, on average"),
-        ("Retellings", retells, "Times a customer tells the story again after a cold handoff"),
-        ("Handoffs", f"{count_text(m.handoffs_expected)} expected",
-         "Times a customer is passed to another person or team"),
-    ]
     lines = ["### Key figures", "", "| Measure | Value | What it means |", "|---|---|---|"]
-    lines += [f"| {name} | {value} | {meaning} |" for name, value, meaning in rows]
+    lines += [f"| {name} | {value} | {meaning} |"
+              for name, value, meaning in key_figures(audit.analysis.metrics)]
     lines.append("")
     return lines
 
@@ -351,7 +320,7 @@ def _walk(journey: Journey, steps: Sequence[str]) -> str:
     return " \u2192 ".join(md_code(s) for s in steps)
 
 
-def _finding_lines(journey: Journey, finding: Finding, rules_url: str) -> list[str]:
+def _finding_lines(journey: Journey, finding: Finding, rules_url: str | None) -> list[str]:
     badge = _SEVERITY_BADGE.get(finding.severity, "")
     word = _SEVERITY_WORD.get(finding.severity, finding.severity.value.title())
     lines = [f"  - {badge} **{word}**: {md_text(finding.message)}"]
@@ -386,11 +355,11 @@ def _team_heading(team: str, findings: Sequence[Finding]) -> str:
     return f"#### {md_text(team)} ({severity_counts_text(_severity_counts(findings))})"
 
 
-def _by_team(audit: JourneyAudit, rules_url: str) -> list[str]:
+def _by_team(audit: JourneyAudit, rules_url: str | None) -> list[str]:
     journey = audit.journey
     teams: dict[str, list[Finding]] = defaultdict(list)
     for finding in audit.findings:
-        teams[_owner_of(journey, finding)].append(finding)
+        teams[owner_of(journey, finding)].append(finding)
     order = sorted(teams, key=lambda t: (-_severity_counts(teams[t])[Severity.ERROR],
                                          -len(teams[t]), t))
     position = {step_id: i for i, step_id in enumerate(journey.steps)}
@@ -445,12 +414,11 @@ def _fix_first(audit: JourneyAudit, points: list[CombustionPoint], shown: int) -
     return lines
 
 
-def _journey_section(number: int, audit: JourneyAudit, rules_url: str,
-                     fix_first_shown: int) -> list[str]:
+def _journey_section(number: int, audit: JourneyAudit, points: list[CombustionPoint],
+                     rules_url: str | None, fix_first_shown: int) -> list[str]:
     lines = [f"## {number}. {md_text(audit.journey.title)}", ""]
     lines += _facts(audit.journey)
     lines.append("")
-    points = combustion_points(audit)  # worked out once: the list and the fixes share them
     lines += _points(points)
     lines += _figures(audit)
     lines += _diagram(audit)
@@ -464,6 +432,22 @@ def _journey_section(number: int, audit: JourneyAudit, rules_url: str,
                   ("The audit found no candidate combustion point in this journey. The "
                   "figures above are still worth checking against what customers and "
                   "front-line staff report."), ""]
+    lines += _silenced(audit, rules_url)
+    return lines
+
+
+def _silenced(audit: JourneyAudit, rules_url: str | None) -> list[str]:
+    """What the journey file's ``ignore`` entries silenced, with the reasons written there."""
+    if not audit.suppressed:
+        return []
+    lines = ["### Silenced in the journey file", "",
+             ("These findings were switched off by an `ignore` entry in the map, for the "
+              "reason given there; they count nowhere else in this report."), ""]
+    for finding, reason in audit.suppressed:
+        where = _step_name(audit.journey, finding.step) if finding.step else "the journey"
+        lines.append(f"- {_rule_link(finding.rule, rules_url)} at {where}: "
+                     f"{md_text(finding.message)}. Reason given: {md_text(reason)}")
+    lines.append("")
     return lines
 
 
@@ -516,37 +500,54 @@ def _measure_first(audit: JourneyAudit) -> list[str]:
     return lines
 
 
-def _appendix(run: AuditRun[JourneyAudit], rules_url: str) -> list[str]:
+def _appendix(run: AuditRun[JourneyAudit], rules_url: str | None) -> list[str]:
     lines: list[str] = []
     if run.problems or run.missing:
         lines += ["## Files not audited", ""]
         lines += [f"- {md_text(str(problem))}" for problem in sorted(run.problems)]
         lines += [f"- {md_text(missing)}: no such file or folder" for missing in run.missing]
         lines.append("")
-    used = Counter(f.rule for f in run.findings)
-    lines += [
-        "## About this report",
-        "",
-        ("The figures are exact results of the journey map read as a chain of chances "
-        "(an absorbing Markov chain), not samples or simulations; they are only as good as "
-        "the shares, waits and abandon rates written in the map. A combustion point is a "
-        "candidate found from the map's shape and figures: confirm it with the evidence "
-        "and the people who run the step."),
-        "",
-    ]
-    if used:
+    lines += ["## About this report", "",
+              ("A combustion point is a candidate found from the map's shape and figures: "
+               "confirm it with the evidence and the people who run the step."), ""]
+    for heading, paragraph in METHOD:
+        lines += [f"**{heading}.** {paragraph}", ""]
+    rows = thresholds(run.audits)
+    if rows:
+        lines += ["The thresholds this audit used:", "", "| Rule | Setting | Value |",
+                  "|---|---|---:|"]
+        lines += [f"| {md_text(rule)} | `{name}` | {md_text(value)} |"
+                  for rule, name, value in rows]
+        lines.append("")
+    used = rules_used(run.findings)
+    if used and rules_url is None:
+        lines += ["## Rules explained", ""]
+        for rule, count in used:
+            sections = rule.sections()
+            lines += [f"### {rule.code} {rule.name}", "",
+                      f"*{md_text(rule.summary)}* Found {plural(count, 'time')}.", ""]
+            for part in ("What it does", "Why it matters"):
+                text = " ".join(sections.get(part, "").split())
+                if text:
+                    lines += [f"**{part}.** {_doc_text(text)}", ""]
+            lines += [f"**What to do.** {md_text(rule.advice)}", ""]
+    elif used:
         lines += ["| Rule | Flags | Found |", "|---|---|---:|"]
-        for code in sorted(used):
-            rule = RULES.get(code)
-            summary = md_text(rule.summary) if rule else ""
-            lines.append(f"| {_rule_link(code, rules_url)} | {summary} | {used[code]} |")
+        lines += [f"| {_rule_link(rule.code, rules_url)} | {md_text(rule.summary)} | {count} |"
+                  for rule, count in used]
         lines.append("")
     return lines
 
 
+def _doc_text(text: str) -> str:
+    """A rule's documentation paragraph (written in this package) with its code spans kept."""
+    parts = text.split("`")
+    return "".join(md_code(part) if i % 2 else md_text(part) for i, part in enumerate(parts))
+
+
 def render_markdown(run: AuditRun[JourneyAudit], *, title: str | None = None,
                     date: str | None = None,
-                    rules_url: str = "docs/rules.md",
+                    rules_url: str | None = None,
                     fix_first_shown: int = FIX_FIRST_SHOWN) -> str:
     """The audit run as a GitHub Markdown report for a client.
 
@@ -558,8 +559,10 @@ def render_markdown(run: AuditRun[JourneyAudit], *, title: str | None = None,
     date : str, optional (default=None)
         A date (or any text) printed under the heading; nothing when not
         given, so the same run always gives the same report.
-    rules_url : str, optional (default="docs/rules.md")
-        Where rule codes link to; each link adds the rule's anchor.
+    rules_url : str, optional (default=None)
+        Where rule codes link to (each link adds the rule's anchor). By
+        default they link to the report's own "Rules explained" section,
+        so that the report stands alone outside the repository.
     fix_first_shown : int, optional (default=5)
         How many steps each journey's fix-first table lists.
 
@@ -568,13 +571,14 @@ def render_markdown(run: AuditRun[JourneyAudit], *, title: str | None = None,
     str
         The report, ending with a newline.
     """
-    ordered = sorted(run.audits, key=_urgency)
+    ordered = sorted(run.audits, key=urgency)
     lines = [f"# {md_text(title) if title else DEFAULT_TITLE}", ""]
     if date:
         lines += [f"Audit of {md_text(date)}.", ""]
-    lines += _summary(run, ordered, rules_url)
-    for number, audit in enumerate(ordered, start=1):
-        lines += _journey_section(number, audit, rules_url, fix_first_shown)
+    points = [combustion_points(audit) for audit in ordered]  # once: summary and sections
+    lines += _summary(run, ordered, points)
+    for number, (audit, listed) in enumerate(zip(ordered, points, strict=True), start=1):
+        lines += _journey_section(number, audit, listed, rules_url, fix_first_shown)
     lines += _appendix(run, rules_url)
     while lines and lines[-1] == "":
         lines.pop()

@@ -1,0 +1,198 @@
+"""What a client report says, before it is written as Markdown or HTML.
+
+Both report formats show the same content: journeys most worrying first,
+their key figures in plain words, findings grouped by the team that owns
+each step, the places that matter most across the audit, what was
+silenced and why, the rules explained, and how the figures were computed.
+This module works that content out once, as plain text and records; the
+format modules only escape and lay it out. Nothing here holds markup.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from cx_audit.analysis.levers import Lever
+from cx_audit.analysis.metrics import Metrics
+from cx_audit.audit.engine import JourneyAudit
+from cx_audit.audit.points import CombustionPoint
+from cx_audit.core.findings import Finding, Severity
+from cx_audit.core.model import Journey
+from cx_audit.renderers.phrasing import count_text, share_text, shields_text, wait_text
+from cx_audit.rules import RULES, Rule
+from cx_audit.text.formatting import human_duration
+
+__all__ = [
+    "JOURNEY_WIDE",
+    "METHOD",
+    "NO_OWNER",
+    "UNKNOWN_RULE_ADVICE",
+    "TopPoint",
+    "advice",
+    "findings_by_team",
+    "key_figures",
+    "lost_share",
+    "owner_of",
+    "rules_used",
+    "thresholds",
+    "top_points",
+    "urgency",
+]
+
+JOURNEY_WIDE = "Journey-wide"
+"""The team heading of findings about the whole journey when it names no owner."""
+
+NO_OWNER = "No owning team"
+"""The team heading of findings at steps that name no owner."""
+
+UNKNOWN_RULE_ADVICE = "See the rule's documentation."
+
+METHOD = (
+    ("How the figures are computed",
+     "Each journey map is read as an absorbing Markov chain (Grinstead and Snell, "
+     "Introduction to Probability, chapter 11): every step is a state, every way on a "
+     "transition with the share of customers the map gives it, and every resolution, "
+     "give-up and dead end an absorbing state. The chances of each ending, the expected "
+     "waiting, shield layers, handoffs and retellings are solved exactly, not simulated; "
+     "they are only as good as the shares, waits and abandon rates written in the map."),
+    ("Combustion points",
+     "The findings of a journey are grouped by the place they concern: a step, a handoff, "
+     "a loop (steps that can all reach one another) or a chain (a run of shield or choke "
+     "steps). Each place is ranked by the customers who end unresolved there, then by the "
+     "effort it adds across all customers: stories retold, handoffs, minutes waited and "
+     "shield layers, in that order. A place that loses fewer than 1 customer in 1,000 and "
+     "adds less than a tenth of any of the journey's efforts is left out."),
+    ("Fixes",
+     "Each fix is a change of one step (lower its abandonment to the limit, stop it being "
+     "a shield layer, make a cold handoff warm, give a frontline person authority, remove "
+     "a loop's busiest way back, staff a queue, remove a pure wait) solved exactly on the "
+     "chain like the journey itself. Fixes are ranked by customers gained, then effort "
+     "saved."),
+    ("What to measure first",
+     "The derivative of the chance of resolution with respect to every share in the map, "
+     "computed exactly: the shares it moves most are the estimates to check against real "
+     "data before the figures are quoted."),
+)
+"""The method note of a report: (heading, paragraph) pairs."""
+
+
+def advice(code: str) -> str:
+    """What to do about a finding of rule ``code``: the rule's ``advice``, in a client's words."""
+    rule = RULES.get(code)
+    return rule.advice if rule is not None else UNKNOWN_RULE_ADVICE
+
+
+def lost_share(metrics: Metrics) -> float:
+    """The share of customers who end unresolved: give up, stranded or trapped."""
+    return metrics.p_abandon + metrics.p_stranded + metrics.p_trapped
+
+
+def urgency(audit: JourneyAudit) -> tuple[float, float, str]:
+    """Sort key, most worrying first: lowest resolution, then most shield layers."""
+    metrics = audit.analysis.metrics
+    return (metrics.p_resolution, -metrics.shields_expected, audit.journey.id)
+
+
+def owner_of(journey: Journey, finding: Finding) -> str:
+    """The team a finding is filed under: its step's owner, else a placeholder heading."""
+    if finding.step is None:
+        return journey.owner or JOURNEY_WIDE
+    step = journey.steps.get(finding.step)
+    if step is None or not step.owner:
+        return NO_OWNER
+    return step.owner
+
+
+def findings_by_team(journey: Journey,
+                     findings: Iterable[Finding]) -> list[tuple[str, list[Finding]]]:
+    """Findings per owning team: teams with most errors first, then most findings.
+
+    Within a team, errors first, then in file order.
+    """
+    teams: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        teams[owner_of(journey, finding)].append(finding)
+    rank = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+    def errors(team: str) -> int:
+        return sum(1 for f in teams[team] if f.severity is Severity.ERROR)
+
+    order = sorted(teams, key=lambda t: (-errors(t), -len(teams[t]), t))
+    return [(team, sorted(teams[team], key=lambda f: (rank.get(f.severity, 3), f.line,
+                                                        f.column, f.rule)))
+            for team in order]
+
+
+def key_figures(metrics: Metrics) -> list[tuple[str, str, str]]:
+    """The journey's key figures as (measure, value, what it means), in plain text."""
+    m = metrics
+    retells = f"{count_text(m.retells_expected)} expected"
+    if m.retells_max == "unbounded":
+        retells += ", no limit on the worst route"
+    elif m.retells_max is not None:
+        retells += f", at most {count_text(m.retells_max)}"
+    return [
+        ("Shield layers (best / expected / worst route)", shields_text(m),
+         "Menus, forms, checks and queues a customer passes before the journey ends"),
+        ("Chance of resolution", share_text(m.p_resolution),
+         "Customers whose matter is solved"),
+        ("First-time resolution", share_text(m.p_first_time),
+         "Solved without being handed to another person or team"),
+        ("Give up", share_text(m.p_abandon), "Customers who abandon on the way"),
+        ("Stranded", share_text(m.p_stranded), "Left at a step that leads nowhere"),
+        ("Trapped", share_text(m.p_trapped), "Caught in a loop with no way out"),
+        ("Expected wait", wait_text(m.wait_expected), "Total waiting per customer, on average"),
+        ("Retellings", retells, "Times a customer tells the story again after a cold handoff"),
+        ("Handoffs", f"{count_text(m.handoffs_expected)} expected",
+         "Times a customer is passed to another person or team"),
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class TopPoint:
+    """One of the places that matter most across an audit."""
+
+    audit: JourneyAudit
+    point: CombustionPoint
+    lever: Lever | None
+    """The fix there that gains most, or ``None`` when none gains anything."""
+
+
+def top_points(audits: Sequence[JourneyAudit],
+               points: Sequence[Sequence[CombustionPoint]], count: int) -> list[TopPoint]:
+    """The ``count`` points that lose the most customers across the audit.
+
+    ``points`` are each audit's combustion points, in the same order. Each
+    journey's customers count alike (per 1,000 of that journey); a point
+    inside a larger one already listed is skipped, so no customer is
+    counted twice on the summary page.
+    """
+    candidates: list[tuple[float, int, int, JourneyAudit, CombustionPoint]] = []
+    for j, (audit, listed) in enumerate(zip(audits, points, strict=True)):
+        for point in listed:
+            if point.lost is not None and point.lost > 0.0 and point.within is None:
+                candidates.append((-point.lost, j, point.rank, audit, point))
+    candidates.sort(key=lambda c: c[:3])
+    return [TopPoint(audit, point, point.levers[0] if point.levers else None)
+            for *_, audit, point in candidates[:count]]
+
+
+def rules_used(findings: Iterable[Finding]) -> list[tuple[Rule, int]]:
+    """The rules that found something, in code order, each with its count."""
+    used = Counter(f.rule for f in findings)
+    return [(RULES[code], used[code]) for code in sorted(used) if code in RULES]
+
+
+def thresholds(audits: Sequence[JourneyAudit]) -> list[tuple[str, str, str]]:
+    """The rule options the audit used: (rule, option, value), in code order."""
+    options = audits[0].options if audits else {}
+    rows = []
+    for rule in sorted(RULES.values(), key=lambda r: r.code):
+        for name, option in rule.options.items():
+            value = options.get(name, option.default)
+            shown = human_duration(value) if option.kind == "duration" else f"{value:g}"
+            rows.append((f"{rule.code} {rule.name}", name, shown))
+    return rows
+
