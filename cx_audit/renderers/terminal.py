@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import io
 import math
-import textwrap
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
+from rich.cells import cell_len, chop_cells
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from cx_audit.audit.engine import JourneyAudit
@@ -32,19 +33,22 @@ FIX_FIRST_SHOWN = 5
 
 
 def render_terminal(run: AuditRun[JourneyAudit], *, color: bool = False, width: int = 100) -> str:
-    """The audit as terminal text, ``width`` columns wide."""
+    """The audit as terminal text, no line wider than ``width`` columns.
+
+    Input problems are the exception: one line each, never wrapped, so that
+    editors and grep can use them as they do a compiler's messages.
+    """
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, force_terminal=color, no_color=not color,
                       color_system="standard" if color else None, highlight=False,
                       emoji=False, markup=False, soft_wrap=False)
-    # one line per problem or finding, never wrapped, so that editors and grep can use them
     for problem in sorted(run.problems):
         console.print(Text(printable(str(problem)), style="red"), soft_wrap=True)
     for missing in run.missing:
         console.print(Text(f"{printable(missing)}: no such file or folder", style="red"),
                       soft_wrap=True)
     if run.audits:
-        console.print(_summary_table(run))
+        console.print(Text("\n").join(_summary_lines(run, width)), soft_wrap=True)
     for audit in run.audits:
         _journey_section(console, audit)
     console.print(_closing_line(run))
@@ -62,32 +66,163 @@ def _number(value: Any, digits: int = 2) -> str:
     return "∞" if math.isinf(value) else f"{value:.{digits}f}"
 
 
-def _summary_table(run: AuditRun[JourneyAudit]) -> Table:
-    table = Table(title="Journeys", title_justify="left", expand=False)
-    table.add_column("journey", overflow="fold")
-    table.add_column("shields\nbest/exp/worst", justify="right")
-    table.add_column("resolved", justify="right")
-    table.add_column("first time", justify="right")
-    table.add_column("wait", justify="right")
-    table.add_column("E", justify="right", style="red")
-    table.add_column("W", justify="right", style="yellow")
-    table.add_column("I", justify="right", style="cyan")
+@dataclass(frozen=True, slots=True)
+class _Column:
+    """A figure column of the summary table: its header on one line or stacked on two."""
+
+    header: str
+    stacked: tuple[str, str]
+    style: str = ""
+
+
+SUMMARY_COLUMNS = (
+    _Column("shields", ("", "shields")),
+    _Column("resolved", ("", "resolved")),
+    _Column("gave up", ("gave", "up")),
+    _Column("first time", ("first", "time")),
+    _Column("wait", ("", "wait")),
+    _Column("E", ("", "E"), "red"),
+    _Column("W", ("", "W"), "yellow"),
+    _Column("I", ("", "I"), "cyan"),
+)
+"""The figures beside each journey id, in order (the legend says what they mean)."""
+
+GAP = "  "
+"""Between two columns of the summary table."""
+
+LEGEND_WIDTH = 60
+"""The legend under a narrower table is still wrapped this wide (when the console is)."""
+
+MIN_ID_WIDTH = 16
+"""The narrowest journey column: below it the summary is a list, not a table."""
+
+LEGEND = (
+    ("shields", "shield layers on the best route / on average / on the worst"),
+    ("gave up", "customers who abandon"),
+    ("first time", "resolved with no handoff"),
+    ("wait", "expected, per customer"),
+    ("E/W/I", "errors/warnings/info"),
+    ("∞", "no limit (a loop on a route)"),
+    ("-", "no route"),
+)
+"""What the summary's abbreviations and signs mean, printed under it."""
+
+
+def _legend_words() -> list[str]:
+    """The legend as units to wrap; a sign stays on the line of its meaning's first word."""
+    words = []
+    for sign, meaning in LEGEND:
+        first, *rest = meaning.split()
+        words += [f"{sign}: {first}", *rest]
+        words[-1] += ";"
+    words[-1] = words[-1].removesuffix(";") + "."
+    return words
+
+
+def _figures(audit: JourneyAudit) -> list[str]:
+    """A journey's figures in the order of :data:`SUMMARY_COLUMNS`."""
+    m = audit.analysis.metrics
+    counts = {s: sum(1 for f in audit.findings if f.severity is s) for s in SEVERITY_STYLE}
+    return [
+        f"{_number(m.shields_min)}/{_number(m.shields_expected, 1)}/{_number(m.shields_max)}",
+        percent(m.p_resolution),
+        percent(m.p_abandon),
+        percent(m.p_first_time),
+        "∞" if math.isinf(m.wait_expected) else human_duration(m.wait_expected),
+        *(str(counts[s]) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)),
+    ]
+
+
+def _summary_lines(run: AuditRun[JourneyAudit], width: int) -> list[Text]:
+    """The summary of every journey, its legend and its notes, within ``width`` columns.
+
+    A table whose headers fit on one line when the ids fit beside them, else
+    with two-line headers; ids too long for their column end in an ellipsis.
+    Where even a column of :data:`MIN_ID_WIDTH` does not fit, a list.
+    """
+    rows = [(printable(a.journey.id), _figures(a)) for a in run.audits]
+    longest = max([cell_len("journey"), *(cell_len(i) for i, _ in rows)])
+    lines = [Text("Journeys", style="bold")]
+    layouts = [(stacked, _column_widths(rows, stacked)) for stacked in (False, True)]
+    room = {stacked: width - sum(cell_len(GAP) + w for w in widths)
+            for stacked, widths in layouts}
+    if longest <= room[False]:
+        lines += _table(rows, longest, layouts[0][1], stacked=False)
+    elif min(longest, room[True]) >= MIN_ID_WIDTH:
+        lines += _table(rows, min(longest, room[True]), layouts[1][1], stacked=True)
+    else:
+        lines += _summary_list(rows, width)
+    # the legend and notes as wide as the table (when it is narrow, not narrower than 60)
+    below = min(width, max(LEGEND_WIDTH, *(line.cell_len for line in lines)))
+    lines += [Text(line, style="dim") for line in _wrap_words(_legend_words(), below)]
     for audit in run.audits:
-        m = audit.analysis.metrics
-        counts = {s: sum(1 for f in audit.findings if f.severity is s) for s in SEVERITY_STYLE}
-        shields = (f"{_number(m.shields_min)}/{_number(m.shields_expected, 1)}"
-                   f"/{_number(m.shields_max)}")
-        table.add_row(
-            Text(printable(audit.journey.id)),
-            shields,
-            percent(m.p_resolution),
-            percent(m.p_first_time),
-            "∞" if math.isinf(m.wait_expected) else human_duration(m.wait_expected),
-            str(counts[Severity.ERROR]),
-            str(counts[Severity.WARNING]),
-            str(counts[Severity.INFO]),
-        )
-    return table
+        note = _unresolved_note(audit)
+        if note:
+            lines += _wrapped(note, below, indent=0)
+    return lines
+
+
+def _column_widths(rows: list[tuple[str, list[str]]], stacked: bool) -> list[int]:
+    """Each figure column's width: its widest header line or value."""
+    widths = []
+    for index, column in enumerate(SUMMARY_COLUMNS):
+        heads = column.stacked if stacked else (column.header,)
+        widths.append(max([*(cell_len(h) for h in heads),
+                           *(cell_len(figures[index]) for _, figures in rows)]))
+    return widths
+
+
+def _table(rows: list[tuple[str, list[str]]], id_width: int, widths: list[int], *,
+           stacked: bool) -> list[Text]:
+    """The summary as a table: headers, a rule, then one row per journey."""
+    header_rows = 2 if stacked else 1
+    lines = []
+    for row in range(header_rows):
+        last = row == header_rows - 1
+        line = Text(("journey" if last else "").ljust(id_width), style="bold")
+        for column, size in zip(SUMMARY_COLUMNS, widths):
+            head = column.stacked[row] if stacked else column.header
+            line.append(GAP + head.rjust(size), style="bold")
+        line.rstrip()
+        lines.append(line)
+    lines.append(Text("─" * (id_width + sum(cell_len(GAP) + w for w in widths)), style="dim"))
+    for journey, figures in rows:
+        line = _shortened(journey, id_width)
+        for column, size, figure in zip(SUMMARY_COLUMNS, widths, figures):
+            line.append(GAP + figure.rjust(size), style=column.style)
+        lines.append(line)
+    return lines
+
+
+def _summary_list(rows: list[tuple[str, list[str]]], width: int) -> list[Text]:
+    """The summary for a narrow console: each journey's id, then its figures named."""
+    lines = []
+    for journey, figures in rows:
+        lines.append(_shortened(journey, width, pad=False))
+        named = [f"{column.header} {figure}," for column, figure in zip(SUMMARY_COLUMNS, figures)]
+        named[-1] = named[-1].removesuffix(",")
+        lines += [Text("  " + line) for line in _wrap_words(named, width - 2)]
+    return lines
+
+
+def _shortened(text: str, width: int, *, pad: bool = True) -> Text:
+    """``text`` cut to ``width`` columns with an ellipsis, or padded to them with ``pad``."""
+    shown = Text(text)
+    shown.truncate(width, overflow="ellipsis", pad=pad)
+    return shown
+
+
+def _unresolved_note(audit: JourneyAudit) -> str:
+    """Who ends neither resolved nor given up (stranded or trapped), or ``""`` if nobody."""
+    m = audit.analysis.metrics
+    parts = []
+    if percent(m.p_stranded) != "0%":
+        parts.append(f"{percent(m.p_stranded)} are stranded at a step with no way on")
+    if percent(m.p_trapped) != "0%":
+        parts.append(f"{percent(m.p_trapped)} are trapped in a loop with no way out")
+    if not parts:
+        return ""
+    return f"{printable(audit.journey.id)}: {' and '.join(parts)}; neither resolved nor gave up."
 
 
 def _journey_section(console: Console, audit: JourneyAudit) -> None:
@@ -99,15 +234,12 @@ def _journey_section(console: Console, audit: JourneyAudit) -> None:
     if not audit.findings:
         return
     width = console.width
-    header = Text()
-    header.append(printable(audit.journey.file), style="bold")
-    header.append(f"  {printable(audit.journey.title)}")
-    lines = [Text(), header]
+    lines = [Text(), *_heading(audit, width)]
     points = combustion_points(audit)  # worked out once: the block and the fixes share them
     lines += _points_block(points, width)
     ranked = fix_first(points)[:FIX_FIRST_SHOWN]
     if ranked:
-        lines.append(Text("  Fix first (each solved exactly on the journey):", style="bold"))
+        lines += _label("Fix first (each solved exactly on the journey):", width)
         for number, (point, lever) in enumerate(ranked, start=1):
             entry = Text(f"  {number:>2}. ")
             entry.append(lever.lever, style="bold")
@@ -116,14 +248,14 @@ def _journey_section(console: Console, audit: JourneyAudit) -> None:
             lines += _wrapped(lever.description, width, indent=6)
     worded = audit.analysis.measure_first(MEASURE_FIRST_SHOWN)
     if worded:
-        lines.append(Text("  Measure first (the estimates resolution rests on most):",
-                          style="bold"))
+        lines += _label("Measure first (the estimates resolution rests on most):", width)
         for number, text in enumerate(worded, start=1):
             lines += _wrapped(text, width, indent=6, prefix=f"{number}. ")
-    lines.append(Text(f"  Findings ({len(audit.findings)}):", style="bold"))
-    for finding in audit.findings:
-        lines.append(_finding_line(finding))
-        lines += [Text(f"        {line}", style="dim") for line in _evidence_lines(finding)]
+    lines += _label(f"Findings ({len(audit.findings)}):", width)
+    for finding in _by_severity(audit.findings):
+        lines += _finding_lines(finding, width)
+        for label, words in _evidence_words(finding):
+            lines += _hanging(Text(f"        {label}: ", style="dim"), words, width, style="dim")
     console.print(Text("\n").join(lines), soft_wrap=True)
 
 
@@ -143,21 +275,86 @@ def _fit(line: Text, width: int) -> Text:
     return line
 
 
+def _label(text: str, width: int) -> list[Text]:
+    """A bold label of the journey's section, indented two and wrapped if it must."""
+    return _hanging(Text("  "), text.split(), width, style="bold")
+
+
 def _wrapped(text: str, width: int, *, indent: int, prefix: str = "") -> list[Text]:
-    """Dim text wrapped to ``width`` columns under an entry."""
-    lines = textwrap.wrap(printable(text), max(20, width - indent), initial_indent=prefix,
-                          subsequent_indent=" " * len(prefix))
-    return [Text(" " * indent + line, style="dim") for line in lines]
+    """Dim text wrapped to ``width`` columns under an entry, ``prefix`` hanging."""
+    head = Text(" " * indent + prefix, style="dim")
+    return _hanging(head, printable(text).split(), width, style="dim")
+
+
+MIN_ROOM = 20
+"""The narrowest a hanging column may be; past it, the text goes under its head."""
+
+
+def _hanging(head: Text, words: list[str], width: int, *, style: str = "") -> list[Text]:
+    """``head`` then ``words`` wrapped to ``width``, later lines indented under the first word.
+
+    When the head leaves less than :data:`MIN_ROOM` columns, the words
+    start on the next line, indented four.
+    """
+    indent = head.cell_len
+    if width - indent < MIN_ROOM:
+        indent = min(4, max(0, width - MIN_ROOM))
+        return [head, *(Text(" " * indent + line, style=style)
+                        for line in _wrap_words(words, width - indent))]
+    first, *rest = _wrap_words(words, width - indent)
+    line = head.copy()
+    line.append(first, style=style)
+    return [line, *(Text(" " * indent + more, style=style) for more in rest)]
+
+
+def _wrap_words(words: list[str], width: int) -> list[str]:
+    """``words`` joined by spaces into lines of at most ``width`` cells (wide characters count two).
+
+    A word is never split unless it is wider than a whole line by itself.
+    Unlike :func:`textwrap.wrap`, a word is not broken at a hyphen (step ids
+    must stay whole to be found) and widths are terminal cells, not characters.
+    """
+    width = max(1, width)
+    lines: list[str] = []
+    line: list[str] = []
+    used = 0
+    for word in words:
+        size = cell_len(word)
+        if line and used + 1 + size > width:
+            lines.append(" ".join(line))
+            line, used = [], 0
+        rest = word
+        if size > width:
+            *whole, rest = chop_cells(word, width)
+            lines += whole
+            size = cell_len(rest)
+        used += size + (1 if line else 0)
+        line.append(rest)
+    lines.append(" ".join(line))
+    return lines
+
+
+def _heading(audit: JourneyAudit, width: int) -> list[Text]:
+    """The journey's file (bold, whole, for editors) and title, beside it when both fit."""
+    file, title = printable(audit.journey.file), printable(audit.journey.title)
+    if cell_len(file) + cell_len(GAP) + cell_len(title) <= width:
+        line = Text(file, style="bold")
+        line.append(GAP + title)
+        return [line]
+    lines = [Text(part, style="bold") for part in _wrap_words([file], width)]
+    if title.strip():
+        lines += [Text("  " + part) for part in _wrap_words(title.split(), width - 2)]
+    return lines
 
 
 def _points_block(points: list[CombustionPoint], width: int) -> list[Text]:
     """The journey's top combustion points, before its findings: where to look first."""
     if not points:
-        return [Text("  No combustion point above the noise floor: no place here loses "
-                     "customers or adds effort", style="dim")]
+        return _wrapped("No combustion point above the noise floor: no place here loses "
+                        "customers or adds effort", width, indent=2)
     shown = points[:POINTS_SHOWN]
     more = f", {len(shown)} of {len(points)} shown" if len(points) > len(shown) else ""
-    lines = [Text(f"  Combustion points (most customers lost first{more}):", style="bold")]
+    lines = _label(f"Combustion points (most customers lost first{more}):", width)
     for point in shown:
         entry = Text(f"  {point.rank:>2}. ")
         entry.append(printable(point.title), style="bold")
@@ -175,8 +372,8 @@ def _points_block(points: list[CombustionPoint], width: int) -> list[Text]:
             lines += _wrapped(note, width, indent=6, prefix="evidence: ")
         if len(point.evidence) > EVIDENCE_SHOWN:
             hidden = len(point.evidence) - EVIDENCE_SHOWN
-            lines.append(Text(f"      (+{plural(hidden, 'evidence line')} in the report)",
-                              style="dim"))
+            lines += _wrapped(f"(+{plural(hidden, 'evidence line')} in the report)", width,
+                              indent=6)
     return lines
 
 
@@ -186,27 +383,32 @@ def _per_thousand(share: float) -> str:
     return f"{count:,.0f}" if count >= 10 or count == 0 else f"{count:.1f}"
 
 
-def _finding_line(finding: Finding) -> Text:
-    line = Text(f"  {finding.line}:{finding.column}".ljust(10))
-    line.append(f"{finding.severity.value:<8}", style=SEVERITY_STYLE.get(finding.severity, ""))
-    line.append(f"{finding.rule}  ", style="bold")
-    line.append(printable(finding.message))
-    return line
+def _by_severity(findings: Iterable[Finding]) -> list[Finding]:
+    """Errors, then warnings, then info; in file order within a severity."""
+    return sorted(findings, key=lambda finding: -finding.severity.rank)
 
 
-def _evidence_lines(finding: Finding) -> list[str]:
-    """The route and loop a finding names, as text.
+def _finding_lines(finding: Finding, width: int) -> list[Text]:
+    """``LINE:COL  severity CODE  message``, the message wrapped under its first word."""
+    head = Text(f"  {finding.line}:{finding.column}".ljust(10))
+    head.append(f"{finding.severity.value:<8}", style=SEVERITY_STYLE.get(finding.severity, ""))
+    head.append(f"{finding.rule}  ", style="bold")
+    return _hanging(head, printable(finding.message).split(), width)
+
+
+def _evidence_words(finding: Finding) -> list[tuple[str, list[str]]]:
+    """The route and loop a finding names, each as a label and its steps joined by arrows.
 
     A step's own ``evidence`` lines are shown with its combustion point, not
     under one of its findings.
     """
     evidence = finding.evidence
-    lines = []
-    if evidence.route:
-        lines.append("route: " + " -> ".join(printable(s) for s in evidence.route))
-    if evidence.loop:
-        lines.append("loop: " + " -> ".join(printable(s) for s in evidence.loop))
-    return lines
+    shown = []
+    for label, steps in (("route", evidence.route), ("loop", evidence.loop)):
+        if steps:
+            names = [printable(step) for step in steps]
+            shown.append((label, [f"{name} ->" for name in names[:-1]] + names[-1:]))
+    return shown
 
 
 def _closing_line(run: AuditRun[JourneyAudit]) -> Text:
