@@ -21,3 +21,12 @@ def test_the_terminal_excerpt_is_the_airline_journeys_opening_at_80_columns(
     lines = [line.rstrip() for line in text.splitlines()]
     start = lines.index(excerpt.splitlines()[0])
     assert lines[start:start + len(excerpt.splitlines())] == excerpt.splitlines()
+
+
+def test_the_ci_script_runs_the_quickstarts_test_command_as_written() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quickstart = readme.split("## Quickstart", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    install, test = quickstart.strip().splitlines()
+    assert install.endswith("cx-audit audit journeys/") and "venv" in install
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert test in ci
