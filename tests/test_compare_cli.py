@@ -224,6 +224,17 @@ def test_a_bad_replaces_value_is_located_and_exit_2(tmp_path: Path) -> None:
         assert "Traceback" not in out
 
 
+def test_text_from_the_journey_files_is_shown_inert(tmp_path: Path) -> None:
+    # YAML escapes: a terminal escape, a right-to-left override and rich markup in the title
+    title = 'title: "\\x1b[2J\\u202e[red]evil"\n'
+    Path("a.yaml").write_text(refund(extra=title))
+    Path("b.yaml").write_text(refund("refund-v2", extra=title, shield=True))
+    code, out = invoke("compare", "a.yaml", "b.yaml")
+    assert code == 0 and "evil" in out
+    assert "\x1b" not in out and "\u202e" not in out
+    assert "\\x1b[2J" in out and "[red]evil" in out
+
+
 def test_usage_errors_are_exit_2(tmp_path: Path) -> None:
     Path("a.yaml").write_text(refund())
     assert invoke("compare", "a.yaml")[0] == 2
