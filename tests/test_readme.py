@@ -21,3 +21,20 @@ def test_the_terminal_excerpt_is_the_airline_journeys_opening_at_80_columns(
     lines = [line.rstrip() for line in text.splitlines()]
     start = lines.index(excerpt.splitlines()[0])
     assert lines[start:start + len(excerpt.splitlines())] == excerpt.splitlines()
+
+
+def test_the_before_and_after_excerpt_is_what_compare_prints_at_80_columns(
+        monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from cx_audit.cli import app
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (excerpt,) = re.findall(r"```\n(Before and after\n.*?)```", readme, re.S)
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(app, ["compare", "journeys/telecom-billing-dispute.yaml",
+                                      "journeys/telecom-billing-dispute-redesigned.yaml"],
+                                env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[:len(excerpt.splitlines())] == excerpt.splitlines()
