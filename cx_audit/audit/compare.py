@@ -52,17 +52,25 @@ from cx_audit.text.formatting import human_duration, percent, signed_duration
 
 __all__ = [
     "FIGURES",
+    "LOST_TOLERANCE",
     "Comparison",
     "Figure",
+    "FigureKind",
     "MetricChange",
     "Pair",
     "PairedBy",
     "PointChange",
+    "PointStatus",
     "Sides",
+    "Trend",
+    "audit_all",
     "compare_audits",
     "load_at_revision",
     "load_sides",
+    "match_points",
+    "metric_change",
     "pair_journeys",
+    "pair_with_reasons",
 ]
 
 PairedBy = Literal["files", "path", "replaces", "id", "revision"]
