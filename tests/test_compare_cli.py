@@ -235,6 +235,17 @@ def test_text_from_the_journey_files_is_shown_inert(tmp_path: Path) -> None:
     assert "\\x1b[2J" in out and "[red]evil" in out
 
 
+def test_a_journey_against_itself_says_nothing_changed() -> None:
+    points = audit_json(AS_IS)["combustion_points"]
+    assert len(points) > 1
+    code, out = invoke("compare", str(AS_IS), str(AS_IS))
+    assert code == 0
+    assert "    No figure changed.\n" in out
+    assert f"  Combustion points: the same {len(points)}, all unchanged\n" in out
+    code, out = invoke("compare", str(TO_BE), str(TO_BE))
+    assert "  Combustion points: none in either version\n" in out
+
+
 def test_usage_errors_are_exit_2(tmp_path: Path) -> None:
     Path("a.yaml").write_text(refund())
     assert invoke("compare", "a.yaml")[0] == 2

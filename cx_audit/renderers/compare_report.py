@@ -64,7 +64,7 @@ def _journey_line(label: str, audit: JourneyAudit, width: int) -> list[str]:
 def _metric_lines(changes: Sequence[MetricChange], width: int) -> list[str]:
     """The figures that changed, in columns: label, before → after, change."""
     if not changes:
-        return ["  No figure changed."]
+        return ["    No figure changed."]
     label_width = max(len(m.label) for m in changes)
     before_width = max(len(m.before) for m in changes)
     after_width = max(len(m.after) for m in changes)
@@ -122,6 +122,12 @@ def _remaining(change: PointChange) -> str:
 
 def _point_lines(comparison: Comparison, width: int) -> list[str]:
     fixed, new, remaining = (comparison.by_status(s) for s in ("fixed", "new", "remaining"))
+    if not comparison.points:
+        return ["  Combustion points: none in either version"]
+    if all(p.trend == "unchanged" for p in comparison.points):
+        same = "the same one, unchanged" if len(remaining) == 1 else (
+            f"the same {len(remaining)}, all unchanged")
+        return [f"  Combustion points: {same}"]
     head = (f"  Combustion points: {len(fixed)} fixed, {len(new)} new, "
             f"{len(remaining)} remaining")
     lines = [head]
