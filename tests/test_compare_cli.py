@@ -113,6 +113,13 @@ def test_the_telecom_redesign_against_its_as_is_journey_by_hand() -> None:
     assert "1 pair compared, 0 new journeys, 0 removed journeys." in out
 
 
+def test_a_narrow_terminal_gets_one_sentence_per_figure() -> None:
+    code, out = invoke("compare", str(AS_IS), str(TO_BE), columns=60)
+    assert code == 0 and max(len(line) for line in out.splitlines()) <= 60
+    assert "    chance of resolution 35.3% → 98.4%, +63 points\n" in out
+    assert "    shield layers on the worst route no limit → 2\n" in out
+
+
 def test_the_telecom_pair_in_json() -> None:
     before, after = audit_json(AS_IS), audit_json(TO_BE)
     document = compare_json(str(AS_IS), str(TO_BE))

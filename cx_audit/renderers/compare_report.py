@@ -62,18 +62,19 @@ def _journey_line(label: str, audit: JourneyAudit, width: int) -> list[str]:
 
 
 def _metric_lines(changes: Sequence[MetricChange], width: int) -> list[str]:
-    """The figures that changed, in columns: label, before → after, change."""
+    """The figures that changed, in columns (label, before → after, change) when they fit."""
     if not changes:
         return ["    No figure changed."]
     label_width = max(len(m.label) for m in changes)
     before_width = max(len(m.before) for m in changes)
     after_width = max(len(m.after) for m in changes)
-    lines = []
-    for change in changes:
-        row = (f"    {change.label:<{label_width}}  {change.before:>{before_width}} \u2192 "
-               f"{change.after:<{after_width}}  {change.change or ''}").rstrip()
-        lines.extend(_wrap(row, width, 0, 6) if len(row) > width else [row])
-    return lines
+    rows = [(f"    {change.label:<{label_width}}  {change.before:>{before_width}} \u2192 "
+             f"{change.after:<{after_width}}  {change.change or ''}").rstrip()
+            for change in changes]
+    if max(len(row) for row in rows) <= width:
+        return rows
+    # too narrow for columns: one sentence each
+    return [line for change in changes for line in _wrap(change.wording, width, 4, 2)]
 
 
 def _lost(share: float) -> str:
