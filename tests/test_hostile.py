@@ -281,7 +281,7 @@ def test_a_loop_left_too_rarely_for_floating_point_is_refused(tmp_path: Path) ->
     assert "cannot be solved in floating point" in done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("command", ["graph", "diff", "conform", "report"])
+@pytest.mark.parametrize("command", ["graph", "diff", "compare", "conform", "report"])
 def test_every_command_reports_an_unsolvable_journey_at_its_file(tmp_path: Path,
                                                                 command: str) -> None:
     """The figures are solved when a command needs them: the refusal still names the file."""
@@ -294,6 +294,7 @@ def test_every_command_reports_an_unsolvable_journey_at_its_file(tmp_path: Path,
     log.write_text("case,activity,timestamp\n1,s0,2024-01-01T10:00:00\n"
                    "1,s1,2024-01-01T10:05:00\n", "utf-8")
     arguments = {"graph": [str(path)], "diff": [str(path), str(path)],
+                 "compare": [str(path), str(path)],
                  "conform": [str(path), str(log)],
                  "report": [str(path), "-o", str(tmp_path / "report.md")]}[command]
     done = cli(command, *arguments, timeout=120)

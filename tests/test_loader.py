@@ -30,10 +30,27 @@ def problems_of(text: str | bytes) -> list[str]:
     return [str(p) for p in caught.value.problems]
 
 
+def test_replaces_is_optional_and_must_be_a_journey_id() -> None:
+    body = ("journey: b\n{}steps:\n  ask: {{kind: entry, next: [done]}}\n"
+            "  done: {{kind: resolution}}\n")
+    assert load_journey_text(body.format("")).replaces is None
+    assert load_journey_text(body.format("replaces: a-1\n")).replaces == "a-1"
+    what = "'replaces' (the id of the journey this one redesigns)"
+    assert problems_of(body.format("replaces: [a, b]\n")) == [
+        f"j.yaml:2:11: {what} must be a journey id, found a list"]
+    assert problems_of(body.format("replaces:\n")) == [
+        f"j.yaml:2:10: {what} must be a journey id, found nothing (null)"]
+    assert problems_of(body.format("replaces: 404\n")) == [
+        f"j.yaml:2:11: {what} must be text, found the number 404; put it in quotes"]
+    assert problems_of(body.format("replaces: Old Journey\n"))[0].startswith(
+        f"j.yaml:2:11: {what} must be a journey id, found 'Old Journey': use lower-case")
+
+
 def test_all_fields_are_resolved() -> None:
     journey = load_journey(FIXTURES / "valid" / "all-fields.yaml")
     assert journey.id == "all-fields" and journey.title == "Every field"
     assert journey.persona == "A careful tester" and journey.owner == "care"
+    assert journey.replaces == "all-fields-as-is"
     assert dict(journey.extensions) == {"x-source": "workshop notes, March"}
     phone, web, menu = (journey.steps[s] for s in ("phone", "web", "menu"))
     queue, agent, specialist = (journey.steps[s] for s in ("queue", "agent", "specialist"))

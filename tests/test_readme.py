@@ -30,3 +30,18 @@ def test_the_ci_script_runs_the_quickstarts_test_command_as_written() -> None:
     assert install.endswith("cx-audit audit journeys/") and "venv" in install
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert test in ci
+def test_the_before_and_after_excerpt_is_what_compare_prints_at_80_columns(
+        monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from cx_audit.cli import app
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (excerpt,) = re.findall(r"```\n(Before and after\n.*?)```", readme, re.S)
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(app, ["compare", "journeys/telecom-billing-dispute.yaml",
+                                      "journeys/telecom-billing-dispute-redesigned.yaml"],
+                                env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[:len(excerpt.splitlines())] == excerpt.splitlines()

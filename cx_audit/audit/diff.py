@@ -1,6 +1,9 @@
 """Compare two versions of the same journeys: metric changes, new and fixed findings.
 
-Journeys are matched by id. A journey *got worse* when it has a new finding
+Journeys are paired as ``cx-audit compare`` pairs them
+(:mod:`cx_audit.audit.compare`): two files given are compared with each
+other whatever their ids; in folders, by file name, then ``replaces:``,
+then id. A journey *got worse* when it has a new finding
 of severity error, when its best route passes more shield layers
 (``shields_min`` went up, or it lost every route), or when its chance of
 resolution fell by more than the tolerance. ``cx-audit diff`` exits 1 when
@@ -9,24 +12,21 @@ any journey got worse, so a pull request that adds a shield layer fails.
 
 from __future__ import annotations
 
-import subprocess
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cx_audit.audit.baseline import baseline_key, filter_new
-from cx_audit.audit.collection import load_paths
+from cx_audit.audit.compare import audit_all, load_at_revision, load_sides, pair_journeys
 from cx_audit.audit.config import Config
-from cx_audit.audit.engine import JourneyAudit, audit_journey, unsolvable
-from cx_audit.audit.run import keep_analysed
-from cx_audit.core.errors import JourneyError, LoopTooEntangled, Problem
+from cx_audit.audit.engine import JourneyAudit
+from cx_audit.core.errors import Problem
 from cx_audit.core.findings import Finding, Severity
 from cx_audit.core.model import Journey
-from cx_audit.io.loader import load_journey_bytes
 
 __all__ = ["DEFAULT_TOLERANCE", "DiffResult", "JourneyDiff", "compare", "compare_paths",
-           "load_at_revision"]
+           "diff_pair", "load_at_revision"]
 
 DEFAULT_TOLERANCE = 0.005
 """A fall in p_resolution up to half a percentage point is not a regression."""
@@ -43,6 +43,7 @@ class JourneyDiff:
     """One journey compared: metrics before and after, findings gained and lost."""
 
     journey: str
+    """The to-be journey's id (the as-is one's for a removed journey)."""
     old: JourneyAudit | None
     new: JourneyAudit | None
     added: tuple[Finding, ...]
@@ -53,6 +54,11 @@ class JourneyDiff:
     def worse(self) -> bool:
         """True when the journey got worse (see the module docstring)."""
         return bool(self.reasons)
+
+    @property
+    def old_journey(self) -> str | None:
+        """The as-is journey's id (``None`` for a new journey); a redesign may have another."""
+        return self.old.id if self.old is not None else None
 
     def metric_changes(self) -> list[tuple[str, object, object]]:
         """(name, old, new) for each compared metric whose value changed."""
@@ -84,11 +90,18 @@ class DiffResult:
         return any(j.worse for j in self.journeys)
 
 
-def _matched(old: Iterable[Finding], new: Iterable[Finding]) -> tuple[list[Finding], list[Finding]]:
-    """(added, fixed): findings only in ``new``, findings only in ``old``, by baseline key."""
+def _matched(old: Iterable[Finding], new: Iterable[Finding], old_id: str,
+             new_id: str) -> tuple[list[Finding], list[Finding]]:
+    """(added, fixed): findings only in ``new``, findings only in ``old``, by baseline key.
+
+    The key names the journey, so each side's findings are keyed under the
+    other side's id before they are counted.
+    """
     old_list, new_list = list(old), list(new)
-    added = filter_new(new_list, Counter(baseline_key(f) for f in old_list))
-    fixed = filter_new(old_list, Counter(baseline_key(f) for f in new_list))
+    added = filter_new(new_list, Counter(baseline_key(replace(f, journey=new_id))
+                                         for f in old_list))
+    fixed = filter_new(old_list, Counter(baseline_key(replace(f, journey=old_id))
+                                         for f in new_list))
     return added, fixed
 
 
@@ -111,86 +124,46 @@ def _reasons(old: JourneyAudit | None, new: JourneyAudit | None, added: list[Fin
     return reasons
 
 
+def diff_pair(old: JourneyAudit | None, new: JourneyAudit | None,
+              tolerance: float = DEFAULT_TOLERANCE) -> JourneyDiff:
+    """One pair of :func:`~cx_audit.audit.compare.pair_journeys` compared for CI.
+
+    Findings are matched by baseline key, with the journey's id taken as the
+    same on both sides (a redesign under a new id keeps the findings it did not fix).
+    """
+    present = new if new is not None else old
+    assert present is not None, "a pair has at least one journey"
+    added, fixed = _matched(old.findings if old else (), new.findings if new else (),
+                            old.id if old else present.id, present.id)
+    return JourneyDiff(journey=present.id, old=old, new=new, added=tuple(added),
+                       fixed=tuple(fixed), reasons=tuple(_reasons(old, new, added, tolerance)))
+
+
 def compare(old: Iterable[Journey], new: Iterable[Journey], config: Config,
             tolerance: float = DEFAULT_TOLERANCE) -> DiffResult:
-    """Audit both sides and compare them journey by journey (matched by id).
+    """Audit both sides and compare them, paired as :func:`pair_journeys` says (by file
+    name, then ``replaces:``, then id).
 
     A journey that cannot be solved is left out of the comparison and
     reported as an input problem of its file.
     """
     result = DiffResult()
-
-    def audited(journeys: Iterable[Journey]) -> dict[str, JourneyAudit]:
-        found = {}
-        for journey in journeys:
-            try:
-                found[journey.id] = keep_analysed(audit_journey(journey, config))
-            except LoopTooEntangled as exc:
-                result.problems.append(unsolvable(journey, exc))
-        return found
-
-    before, after = audited(old), audited(new)
-    for journey_id in [*after, *(k for k in before if k not in after)]:
-        old_audit, new_audit = before.get(journey_id), after.get(journey_id)
-        added, fixed = _matched(old_audit.findings if old_audit else (),
-                                new_audit.findings if new_audit else ())
-        result.journeys.append(JourneyDiff(
-            journey=journey_id, old=old_audit, new=new_audit, added=tuple(added),
-            fixed=tuple(fixed), reasons=tuple(_reasons(old_audit, new_audit, added, tolerance)),
-        ))
+    pairs = pair_journeys(audit_all(old, config, result.problems),
+                          audit_all(new, config, result.problems))
+    result.journeys = [diff_pair(before, after, tolerance) for before, after in pairs]
     return result
-
-
-def load_at_revision(path: Path, revision: str) -> tuple[list[Journey], list[Problem]]:
-    """The journeys of ``path`` (a file) as committed at git ``revision``.
-
-    A file that did not exist at that revision gives no journeys (everything
-    in it is new). Problems name the file as ``REV:path``.
-    """
-    folder = path.resolve().parent
-    name = f"{revision}:{path}"
-    try:
-        top = subprocess.run(["git", "-C", str(folder), "rev-parse", "--show-toplevel"],
-                             capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return [], [Problem(str(path), 1, 1, "--base needs the file to be in a git repository")]
-    relative = path.resolve().relative_to(Path(top).resolve()).as_posix()
-    verify = subprocess.run(["git", "-C", top, "rev-parse", "--verify", "--quiet",
-                             f"{revision}^{{commit}}"], capture_output=True, text=True, check=False)
-    if verify.returncode != 0:
-        return [], [Problem(str(path), 1, 1, f"unknown git revision '{revision}'")]
-    shown = subprocess.run(["git", "-C", top, "show", f"{revision}:{relative}"],
-                           capture_output=True, check=False)
-    if shown.returncode != 0:
-        return [], []  # not in that revision: every journey in it is new
-    try:
-        return [load_journey_bytes(shown.stdout, name)], []
-    except JourneyError as exc:
-        return [], list(exc.problems)
 
 
 def compare_paths(paths: list[Path], base: str | None, config: Config,
                   tolerance: float = DEFAULT_TOLERANCE) -> tuple[DiffResult, list[str]]:
     """Compare ``OLD NEW`` (two files or folders), or ``paths`` with their version at ``base``.
 
-    Returns the comparison (input problems included) and the paths that do
-    not exist.
+    Journeys are paired as ``cx-audit compare`` pairs them
+    (:func:`~cx_audit.audit.compare.load_sides`): two files given are always
+    compared with each other. Returns the comparison (input problems
+    included) and the paths that do not exist.
     """
-    problems: list[Problem] = []
-    if base is not None:
-        new = load_paths(paths)
-        old_journeys: list[Journey] = []
-        for file in new.files:
-            journeys, found = load_at_revision(file, base)
-            old_journeys.extend(journeys)
-            problems.extend(found)
-        new_journeys, missing = new.journeys, list(new.missing)
-        problems.extend(new.problems)
-    else:
-        old, new = load_paths([paths[0]]), load_paths([paths[1]])
-        old_journeys, new_journeys = old.journeys, new.journeys
-        problems.extend(old.problems + new.problems)
-        missing = old.missing + new.missing
-    result = compare(old_journeys, new_journeys, config, tolerance)
-    result.problems.extend(problems)
-    return result, missing
+    sides = load_sides(paths, base, config)
+    result = DiffResult(problems=sides.problems)
+    result.journeys = [diff_pair(pair.old, pair.new, tolerance) for pair in sides.pairs]
+    return result, sides.missing

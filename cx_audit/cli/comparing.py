@@ -1,4 +1,4 @@
-"""Comparing journeys with an earlier version: diff."""
+"""Comparing journeys with an earlier version: diff (for CI) and compare (before and after)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from cx_audit.cli.common import (
     fail,
     load_settings,
 )
+from cx_audit.cli.console import terminal_width
 
 
 @app.command()
@@ -56,3 +57,35 @@ def diff(
     if result.problems or missing:
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_FINDINGS if result.worse else EXIT_OK)
+
+
+@app.command()
+def compare(
+    paths: Annotated[list[Path], typer.Argument(
+        help="AS-IS TO-BE (two files, or two folders matched by file name), or with --base "
+        "the files to compare with their earlier version.")],
+    base: Annotated[str | None, typer.Option(
+        help="Compare the files with their version at this git revision.")] = None,
+    output_format: Annotated[ViewFormat, typer.Option(
+        "--format", "-f", help="Output format.")] = ViewFormat.TEXT,
+    config: ConfigOption = None,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    extend_select: ExtendSelectOption = None,
+    severity: SeverityOption = None,
+) -> None:
+    """Before and after: each as-is journey beside its to-be version. Exit 2 on bad input."""
+    from cx_audit.audit.compare import load_sides
+    from cx_audit.renderers.compare_report import render_compare_json, render_compare_text
+
+    settings = load_settings(config, select, ignore, extend_select, severity)
+    if base is None and len(paths) != 2:
+        raise fail("compare takes AS-IS and TO-BE, or files with --base REV")
+    sides = load_sides(paths, base, settings)
+    for item in sides.missing:
+        typer.echo(f"{item}: no such file or folder", err=True)
+    if output_format is ViewFormat.JSON:
+        sys.stdout.write(render_compare_json(sides))
+    else:
+        sys.stdout.write(render_compare_text(sides, width=terminal_width()))
+    raise typer.Exit(EXIT_ERROR if sides.problems or sides.missing else EXIT_OK)

@@ -200,6 +200,9 @@ class Journey:
     owner: str | None = None
     version: int = FORMAT_VERSION
     extensions: Mapping[str, Any] = field(default_factory=dict)
+    replaces: str | None = None
+    """The id of the journey this one redesigns (its as-is version), from ``replaces:``;
+    ``cx-audit compare`` and ``diff`` pair the two by it."""
 
     @property
     def entries(self) -> tuple[Step, ...]:

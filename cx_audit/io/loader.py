@@ -67,7 +67,7 @@ __all__ = [
 MAX_FILE_BYTES = 16 * 1024 * 1024
 """Largest journey file read (16 MiB, several thousand times a real journey)."""
 
-JOURNEY_KEYS = ("journey", "version", "title", "persona", "owner", "steps")
+JOURNEY_KEYS = ("journey", "version", "title", "persona", "owner", "replaces", "steps")
 STEP_KEYS = (
     "kind", "label", "channel", "actor", "owner", "shield", "wait", "abandon", "emotion",
     "can_resolve", "share", "ignore", "next", "evidence", "staffing", "notes", "tags",
@@ -344,6 +344,7 @@ class _JourneyReader:
                 self.error(node, f"unsupported format version {_describe(node)}: "
                                  f"this tool reads version {FORMAT_VERSION}")
         strings = {k: self.optional_text(fields, k) for k in ("title", "persona", "owner")}
+        replaces = self.read_replaces(fields["replaces"][1]) if "replaces" in fields else None
         steps: dict[str, Step] = {}
         if "steps" not in fields:
             self.error(root, "missing required key 'steps'")
@@ -363,7 +364,21 @@ class _JourneyReader:
             owner=strings["owner"],
             version=version,
             extensions=extensions,
+            replaces=replaces,
         )
+
+    def read_replaces(self, node: Node) -> str | None:
+        """The id after ``replaces:``: the journey this one redesigns (any id, even its own)."""
+        what = "'replaces' (the id of the journey this one redesigns)"
+        if not isinstance(node, ScalarNode) or self.scalar_value(node) is None:
+            self.error(node, f"{what} must be a journey id, found {_describe(node)}")
+            return None
+        value = self.text(node, what)
+        if value is not None and not _SLUG.match(value):
+            self.error(node, f"{what} must be a journey id, found '{value}': use lower-case "
+                             "letters, digits, '-' and '_', starting with a letter or digit")
+            return None
+        return value
 
     def optional_text(self, fields: dict[str, tuple[ScalarNode, Node]], key: str,
                       what: str | None = None) -> str | None:

@@ -143,6 +143,9 @@ def journey_schema() -> dict[str, Any]:
             "title": _text("Human title (default: the id)."),
             "persona": _text("Who travels this journey."),
             "owner": _text("Default owner (team) of every step."),
+            "replaces": dict(slug, description=(
+                "The id of the journey this one redesigns (its as-is version): cx-audit "
+                "compare and diff set the two side by side, whatever their file names.")),
             "steps": {
                 "type": "object",
                 "description": "The steps, in narrative order: id -> step.",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from cx_audit.audit.diff import DiffResult, JourneyDiff
 from cx_audit.core.findings import Finding
-from cx_audit.text.formatting import plural
+from cx_audit.text.formatting import human_duration, plural, signed_duration
 from cx_audit.text.safe import printable
 
 __all__ = ["render_diff_json", "render_diff_text"]
@@ -20,8 +21,12 @@ def _value(name: str, value: Any) -> str:
         return "none" if name in ("paths", "shields_min") else "∞"
     if isinstance(value, str):
         return value
+    if isinstance(value, float) and math.isinf(value):
+        return "unbounded"
     if name in _SHARES:
         return f"{value:.1%}"
+    if name == "wait_expected":
+        return human_duration(value) if value > 0 else "0 s"
     if isinstance(value, float):
         return f"{value:.2f}" if abs(value) >= 0.005 or value == 0 else f"{value:.2g}"
     return str(value)
@@ -30,9 +35,13 @@ def _value(name: str, value: Any) -> str:
 def _change(name: str, old: Any, new: Any) -> str:
     if not isinstance(old, int | float) or not isinstance(new, int | float):
         return ""
+    if math.isinf(old) or math.isinf(new):
+        return ""
     if name in _SHARES:
         return f"{(new - old) * 100:+.1f} pts"
     delta = new - old
+    if name == "wait_expected":
+        return signed_duration(delta)
     if isinstance(delta, int):
         return f"{delta:+d}"
     return f"{delta:+.2f}" if abs(delta) >= 0.005 else f"{delta:+.2g}"
@@ -44,18 +53,25 @@ def _finding(sign: str, finding: Finding) -> str:
             f"{printable(finding.message)}")
 
 
+def _name(diff: JourneyDiff) -> str:
+    """The journey's id; ``old -> new`` when a redesign has another id."""
+    old = diff.old_journey
+    shown = diff.journey if old is None or old == diff.journey else f"{old} -> {diff.journey}"
+    return printable(shown)
+
+
 def _journey_text(diff: JourneyDiff) -> list[str]:
     status = "worse" if diff.worse else "not worse"
     unchanged = (diff.old is not None and diff.new is not None and not diff.reasons
                  and not diff.added and not diff.fixed and not diff.metric_changes())
     if unchanged:
-        return [f"{printable(diff.journey)}: no change"]
+        return [f"{_name(diff)}: no change"]
     if diff.old is None:
-        lines = [f"{printable(diff.journey)}: new journey ({status})"]
+        lines = [f"{_name(diff)}: new journey ({status})"]
     elif diff.new is None:
-        lines = [f"{printable(diff.journey)}: removed"]
+        lines = [f"{_name(diff)}: removed"]
     else:
-        lines = [f"{printable(diff.journey)}: {status}"]
+        lines = [f"{_name(diff)}: {status}"]
     for reason in diff.reasons:
         lines.append(f"  ! {reason}")
     changes = diff.metric_changes()
@@ -88,6 +104,7 @@ def render_diff_json(result: DiffResult) -> str:
     for diff in result.journeys:
         journeys.append({
             "journey": diff.journey,
+            "old_journey": diff.old_journey,
             "status": "new" if diff.old is None else "removed" if diff.new is None else "changed",
             "worse": diff.worse,
             "reasons": list(diff.reasons),
