@@ -136,10 +136,12 @@ def emotion_order(solution: ChainSolution) -> list[int]:
     carries the fewest customers first; read in reverse finishing order,
     that puts every place after every place that leads to it, the busiest
     branch of a choice straight after the choice and the largest entry's
-    steps first. A loop is read the same way from the step where most
-    customers enter it, so only its ways back point backwards. Linear in
-    the size of the journey (apart from sorting each step's ways on);
-    steps no entry reaches are left out.
+    steps first. A loop is read the same way from one of the steps where
+    customers enter it: the one (of its :data:`DOORS_TRIED` busiest) that
+    leaves the fewest customers crossing backwards, so that what is drawn
+    backwards is the loop's ways back. Linear in the size of the journey
+    (apart from sorting each step's ways on); steps no entry reaches are
+    left out.
     """
     view = solution.net
     chain = solution.chain
@@ -163,9 +165,24 @@ def emotion_order(solution: ChainSolution) -> list[int]:
         if len(members) == 1:
             ordered.append(members[0])
             continue
-        door = min(members, key=lambda u: (-inflow[u], u))
-        ordered.extend(_reverse_finish([door], _ways_within(chain.out, comp_of, c)))
+        ways = _ways_within(chain.out, comp_of, c)
+        doors = sorted(members, key=lambda u: (-inflow[u], u))[:DOORS_TRIED]
+        readings = [_reverse_finish([door], ways) for door in doors]
+        backwards = [_flow_back(solution, reading) for reading in readings]
+        ordered.extend(readings[backwards.index(min(backwards))])
     return ordered
+
+
+DOORS_TRIED = 8
+"""A loop is read from each of its busiest ways in, at most this many, to find the best."""
+
+
+def _flow_back(solution: ChainSolution, reading: Sequence[int]) -> float:
+    """The customers per customer who cross a loop's transitions backwards in this reading."""
+    position = {u: i for i, u in enumerate(reading)}
+    visits = solution.visits
+    return math.fsum(visits[u] * p for u in reading for v, p in solution.chain.out[u]
+                     if v in position and position[v] <= position[u])
 
 
 def _ways_within(out: Sequence[Sequence[tuple[int, float]]], comp_of: Sequence[int],
@@ -366,16 +383,20 @@ def _emotion_svg(audit: JourneyAudit, steps: list[_Point], outcomes: list[_Point
         parts.append(f'<polyline points="{coords}" fill="none" stroke="{colour}" '
                      f'stroke-width="{stroke_width}" stroke-linejoin="round"{dash_attr}/>')
     # the points, their reach above them, their names below the axis
+    shares: list[str] = []
     for p in placed:
         parts.append(_marker(p))
         if p.reach is not None:
             share = f"{round(p.reach * 100):.0f}%" if p.reach >= 0.005 else "<1%"
         else:
             share = "?"
-        parts.append(_muted(svg_text(p.x, p.y - p.r - 4, share, anchor="middle"), 9))
+        shares.append(svg_text(p.x, p.y - p.r - 4, share, anchor="middle"))
         name = shorten(_step_name(audit.journey, p.step_id), LABEL_CHARS)
-        parts.append(f'<g transform="rotate(-40 {_num(p.x + 3)} {_num(bottom + 22)})">'
-                     f'{svg_text(p.x + 3, bottom + 22, name, anchor="end")}</g>')
+        parts.append(f'<g transform="rotate(-40 {_num(p.x + 3)} {_num(bottom + 22)})" '
+                     f'font-size="10">{svg_text(p.x + 3, bottom + 22, name, anchor="end")}</g>')
+    # the shares last, on a white halo, so that no line crosses them
+    parts.append(f'<g font-size="9" fill="{MUTED}" stroke="#ffffff" stroke-width="3" '
+                 f'stroke-linejoin="round" paint-order="stroke">{"".join(shares)}</g>')
     parts.append(_emotion_legend(routes, r_max, width))
     parts.append("</g>")
     label = (f"How customers feel along the journey {one_line(audit.journey.title)}: "
