@@ -66,7 +66,7 @@ GRID = "#d0d0d0"
 def shorten(text: str, limit: int) -> str:
     """``text`` on one line, cut to ``limit`` characters with an ellipsis when longer.
 
-    >>> shorten("The agent can rebook airline tickets only", 20)
+    >>> shorten("The agent can rebook airline tickets only", 21)
     'The agent can rebook…'
     """
     flat = one_line(text)
@@ -497,8 +497,8 @@ def largest_remainder(values: Sequence[float], total: int) -> list[int]:
     counts always add up (Hamilton's method). All zeros when the values
     are.
 
-    >>> largest_remainder([0.5345, 0.2005, 0.265], 1000)
-    [534, 201, 265]
+    >>> largest_remainder([1 / 3, 1 / 3, 1 / 3], 1000), largest_remainder([1, 1, 6], 10)
+    ([334, 333, 333], [1, 1, 8])
     """
     weight = math.fsum(v for v in values if v > 0.0)
     if weight <= 0.0 or total <= 0:
