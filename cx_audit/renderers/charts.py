@@ -17,11 +17,11 @@ comparable chart in 50-75 ms (line chart 60-75 ms, bar chart 50 ms, with
 fixed ``svg.hashsalt`` and no date): the two charts of 2,000 journeys would
 take about 4 minutes, four times the 60 s the whole report may take. This
 module costs nothing to install, about 10 ms to import, and, on figures the
-audit has already solved, 0.3 ms for the emotion chart and 0.1 ms for the
+audit has already solved, 0.4 ms for the emotion chart and 0.1 ms for the
 outcome chart of a small journey (2,000 generated journeys of 6-22 steps, a
-feeling on every step: 0.8 s for both charts of all of them), 0.45 ms and
-0.13 ms for the examples in journeys/ (5 ms for all nine), and 100 ms and
-7 ms for a 10,000-step journey.
+feeling on every step: 0.9 s for both charts of all of them), 0.75 ms and
+0.2 ms for the examples in journeys/ (9 ms for all nine), and 170 ms and
+5 ms for a 10,000-step journey of many small loops.
 """
 
 from __future__ import annotations
