@@ -9,6 +9,9 @@ Each figure is measured in the same run as its baseline, and printed as a ratio:
    process that only parses the same file with PyYAML's C loader;
 3. 2,000 small journeys, audited with every core (``--jobs 0``), beside a
    process that only parses the same files with PyYAML's C loader;
+4. the client report, HTML beside Markdown, of the example journeys and of
+   the same 2,000 small journeys (the report writes to a file in the
+   temporary folder);
 
 with the peak memory (maximum resident set size) of each process. Each
 command runs ``--repeats`` times, interleaved with its baseline, and the
@@ -103,12 +106,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller inputs, fewer repeats")
     parser.add_argument("--repeats", type=int, default=None)
-    parser.add_argument("--only", type=int, choices=(1, 2, 3), action="append",
+    parser.add_argument("--only", type=int, choices=(1, 2, 3, 4), action="append",
                         help="run only this comparison (may be repeated)")
     parser.add_argument("--against", type=Path, default=None, metavar="DIR",
                         help="also run every cx-audit command from this other checkout")
     options = parser.parse_args(argv)
-    wanted = set(options.only or (1, 2, 3))
+    wanted = set(options.only or (1, 2, 3, 4))
     repeats = options.repeats or (2 if options.quick else 5)
     cx = ["env", f"PYTHONPATH={ROOT}", sys.executable, "-m", "cx_audit"]
     other = (["env", f"PYTHONPATH={options.against.resolve()}", sys.executable, "-m", "cx_audit"]
@@ -167,6 +170,16 @@ def main(argv: list[str] | None = None) -> int:
                 "cx-audit audit -f json --jobs 1": [*cx, "audit", str(many), "-f", "json",
                                                     "-j", "1"],
             }), repeats)
+        if 4 in wanted:
+            examples = ROOT / "journeys"
+            for label, source, times in (("the example journeys", examples, repeats),
+                                         (f"{count:,} small journeys", many, min(repeats, 2))):
+                compare(f"4. the report of {label}", with_other({
+                    "cx-audit report -o REPORT.md": [*cx, "report", str(source), "-o",
+                                                     str(work / "report.md")],
+                    "cx-audit report -o REPORT.html": [*cx, "report", str(source), "-o",
+                                                       str(work / "report.html")],
+                }), times)
     return 0
 
 

@@ -33,6 +33,7 @@ from cx_audit.cli.console import ColorChoice, progress_bar, terminal_width, use_
 if TYPE_CHECKING:
     from collections import Counter
 
+    from cx_audit.audit.config import Config
     from cx_audit.audit.engine import JourneyAudit
     from cx_audit.audit.run import AuditRun
 
@@ -145,26 +146,55 @@ def paths(
         sys.stdout.write(render_routes(journey, routes))
 
 
+class ReportFormat(StrEnum):
+    """The formats of ``report``."""
+
+    HTML = "html"
+    MARKDOWN = "markdown"
+
+
+REPORT_SUFFIXES = {".html": ReportFormat.HTML, ".htm": ReportFormat.HTML,
+                   ".md": ReportFormat.MARKDOWN, ".markdown": ReportFormat.MARKDOWN}
+"""The report format each output file name implies."""
+
+
 @app.command()
 def report(
     paths: Paths,
     output: Annotated[Path, typer.Option(
-        "--output", "-o", help="The Markdown file to write (replaced atomically).",
-        dir_okay=False)],
+        "--output", "-o", help="The file to write (replaced atomically): REPORT.html or "
+        "REPORT.md.", dir_okay=False)],
+    report_format: Annotated[ReportFormat | None, typer.Option(
+        "--format", "-f", help="html or markdown (default: from the output's extension).")
+    ] = None,
     title: Annotated[str | None, typer.Option(help="The report's heading.")] = None,
+    compare: Annotated[bool, typer.Option(
+        "--compare", help="Before and after: PATHS are AS-IS TO-BE (two files, or two folders "
+        "matched by file name), shown side by side.")] = False,
     config: ConfigOption = None,
     select: SelectOption = None,
     ignore: IgnoreOption = None,
     extend_select: ExtendSelectOption = None,
     severity: SeverityOption = None,
 ) -> None:
-    """Write a Markdown report for a client: summary, diagrams, findings per team, fixes."""
-    from cx_audit.audit.run import run_audit
-    from cx_audit.renderers import keep_for
-    from cx_audit.renderers.markdown import render_markdown
+    """Write a report for a client: summary, diagrams, points, fixes, findings per team.
 
+    HTML is one self-contained page that opens offline and prints to PDF;
+    Markdown renders on GitHub, with Mermaid diagrams. With --compare, the
+    report sets each as-is journey beside its to-be version.
+    """
+    from cx_audit.audit.run import run_audit
+    from cx_audit.renderers import keep_for, render
+
+    chosen = report_format or REPORT_SUFFIXES.get(output.suffix.lower())
+    if chosen is None:
+        raise fail(f"cannot tell the report format from '{output.name}': name it .html or "
+                   ".md, or give --format html|markdown")
     settings = load_settings(config, select, ignore, extend_select, severity)
-    run = run_audit(paths, settings, keep_for("markdown"), progress=progress_bar())
+    if compare:
+        _compare_report(paths, output, chosen, title, settings)
+        return
+    run = run_audit(paths, settings, keep_for(chosen.value), progress=progress_bar())
     for problem in sorted(run.problems):
         typer.echo(str(problem), err=True)
     for missing in run.missing:
@@ -173,9 +203,35 @@ def report(
         raise fail("no journey files (*.yaml, *.yml) found")
     if run.input_errors:
         raise fail("the report was not written: fix the input problems first")
-    emit(render_markdown(run, title=title), output, run.files)
+    emit(render(chosen.value, run, title=title), output, run.files)
     typer.echo(f"Wrote {output} ({len(run.audits)} journeys, {len(run.findings)} findings).",
                err=True)
+
+
+def _compare_report(paths: list[Path], output: Path, chosen: ReportFormat, title: str | None,
+                    settings: Config) -> None:
+    """``report --compare``: the as-is and to-be journeys side by side."""
+    from cx_audit.audit.compare import load_sides
+    from cx_audit.text.formatting import plural
+
+    if len(paths) != 2:
+        raise fail("report --compare takes AS-IS and TO-BE (two files or two folders)")
+    sides = load_sides(paths, None, settings)
+    for problem in sorted(sides.problems):
+        typer.echo(str(problem), err=True)
+    for missing in sides.missing:
+        typer.echo(f"{missing}: no such file or folder", err=True)
+    if sides.problems or sides.missing:
+        raise fail("the report was not written: fix the input problems first")
+    if chosen is ReportFormat.HTML:
+        from cx_audit.renderers.html_report import render_html_comparison
+        text = render_html_comparison(sides, title=title)
+    else:
+        from cx_audit.renderers.markdown import render_markdown_comparison
+        text = render_markdown_comparison(sides, title=title)
+    emit(text, output, [*paths])
+    paired = sum(1 for pair in sides.pairs if pair.old is not None and pair.new is not None)
+    typer.echo(f"Wrote {output} ({plural(paired, 'journey')} compared).", err=True)
 
 
 class DiagramFormat(StrEnum):

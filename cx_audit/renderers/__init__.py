@@ -54,6 +54,7 @@ RENDERERS: dict[str, Format] = {
     "junit": Format("cx_audit.renderers.junit", "render_junit"),
     "gitlab": Format("cx_audit.renderers.gitlab", "render_gitlab"),
     "markdown": Format("cx_audit.renderers.markdown", "render_markdown", keep=ANALYSED),
+    "html": Format("cx_audit.renderers.html_report", "render_html", keep=ANALYSED),
 }
 """Format name -> where its renderer lives (each function takes the run and keyword options)."""
 

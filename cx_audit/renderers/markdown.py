@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from cx_audit.analysis import most_likely_routes
+from cx_audit.audit.compare import Sides, compare_audits
 from cx_audit.audit.engine import JourneyAudit
 from cx_audit.audit.points import CombustionPoint, combustion_points, fix_first
 from cx_audit.audit.run import AuditRun
@@ -34,6 +35,7 @@ from cx_audit.core.model import Journey
 from cx_audit.renderers.diagram import render_mermaid
 from cx_audit.renderers.escaping import md_code, md_text
 from cx_audit.renderers.phrasing import (
+    MINUS,
     effort_text,
     feeling_text,
     figure_label,
@@ -58,7 +60,7 @@ from cx_audit.renderers.report_content import (
 from cx_audit.rules import RULES
 from cx_audit.text.formatting import human_duration, percent, plural
 
-__all__ = ["advice", "render_markdown"]
+__all__ = ["render_markdown", "render_markdown_comparison"]
 
 DEFAULT_TITLE = "Customer journey audit"
 FIX_FIRST_SHOWN = 5
@@ -580,6 +582,49 @@ def render_markdown(run: AuditRun[JourneyAudit], *, title: str | None = None,
     for number, (audit, listed) in enumerate(zip(ordered, points, strict=True), start=1):
         lines += _journey_section(number, audit, listed, rules_url, fix_first_shown)
     lines += _appendix(run, rules_url)
+    while lines and lines[-1] == "":
+        lines.pop()
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown_comparison(sides: Sides, *, title: str | None = None) -> str:
+    """As-is beside to-be, as a Markdown report: changes, points, then both diagrams.
+
+    Markdown has no columns, so the two journey maps follow one another;
+    the HTML report (``report --compare -o REPORT.html``) sets them side by
+    side.
+    """
+    lines = [f"# {md_text(title) if title else 'Before and after'}", ""]
+    for pair in sides.pairs:
+        if pair.old is None or pair.new is None:
+            continue
+        comparison = compare_audits(pair.old, pair.new, pair.paired_by)
+        old, new = comparison.old, comparison.new
+        lines += [f"## {md_text(old.journey.title)} \u2192 {md_text(new.journey.title)}", "",
+                  f"As-is {md_text(old.journey.file)}, to-be {md_text(new.journey.file)}.", ""]
+        changed = comparison.changed_metrics
+        if changed:
+            lines += ["| Figure | As-is | To-be | Change |", "|---|---:|---:|---:|"]
+            lines += [f"| {md_text(c.label)} | {md_text(c.before)} | {md_text(c.after)} | "
+                      f"{md_text((c.change or '').replace('-', MINUS))} |" for c in changed]
+            lines.append("")
+        for status in ("fixed", "new", "remaining"):
+            changes = comparison.by_status(status)
+            if changes:
+                lines += [f"**Combustion points {status}:**", ""]
+                lines += [f"- {md_text(c.title)}" + (f" ({c.trend})" if c.trend and
+                                                     c.trend != "unchanged" else "")
+                          for c in changes]
+                lines.append("")
+        lines += ["### As-is", "", *_diagram(old)]
+        lines += ["### To-be", "", *_diagram(new)]
+    unpaired = [pair.old or pair.new for pair in sides.pairs
+                if pair.old is None or pair.new is None]
+    if unpaired:
+        lines += ["## Without a counterpart", ""]
+        lines += [f"- {md_text(a.journey.title)} ({md_text(a.journey.file)})"
+                  for a in unpaired if a is not None]
+        lines.append("")
     while lines and lines[-1] == "":
         lines.pop()
     return "\n".join(lines) + "\n"

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from cx_audit.analysis import Route
+from cx_audit.analysis.levers import Lever
 from cx_audit.analysis.metrics import METRIC_LABELS, Metrics
 from cx_audit.audit.points import Score
 from cx_audit.core.findings import Severity
@@ -32,6 +33,7 @@ __all__ = [
     "feeling_text",
     "figure_label",
     "figure_text",
+    "lever_gist",
     "route_sentence",
     "severity_counts_text",
     "share_text",
@@ -266,3 +268,25 @@ def effort_text(score: Score) -> str:
     if each:
         parts.append(" and ".join(each) + " per customer")
     return "adds " + ", ".join(parts) if parts else ""
+
+
+def lever_gist(lever: Lever) -> str:
+    """A fix in one sentence: what it gains first (the full wording is its ``description``).
+
+    The description is the action, then one sentence per figure it moves,
+    customers first; the gist is the first of those, and says when the fix
+    also worsens something.
+    """
+    sentences = [s.strip() for s in lever.description.split(". ") if s.strip()]
+    told = [s for s in sentences if s.startswith("It ")]
+    gist = told[0].removeprefix("It ").rstrip(".") if told else sentences[0].rstrip(".")
+    gist = gist[0].upper() + gist[1:]
+    if lever.worsens:
+        words = [_WORSENED.get(name, name) for name in lever.worsens]
+        listed = ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0]
+        gist += f"; it also adds {listed}"
+    return gist + "."
+
+
+_WORSENED = {"p_resolution": "unresolved customers", "retells_expected": "retellings",
+             "wait_expected": "waiting", "shields_expected": "shield layers"}
