@@ -325,8 +325,9 @@ def diagram_graph(journey: Journey, points: Sequence[CombustionPoint] = (), *,
     roots = tuple(dict.fromkeys(node_of[index[e]] for e, _ in entries if e in index))
     note = None
     if condensed:
-        note = (f"Condensed view of {plural(n, 'step')}: each loop and each run of shield "
-                "layers one after another is drawn as one box that says how many steps it holds.")
+        note = (f"Condensed view: {plural(n, 'step')} drawn as {plural(len(nodes), 'box', 'boxes')}"
+                "; each loop and each run of shield layers one after another is one box that "
+                "says how many steps it holds.")
     return DiagramGraph(nodes=tuple(nodes), edges=tuple(drawn), route=tuple(route),
                         roots=roots, highlighted=tuple(p.rank for p in top),
                         condensed=condensed, note=note)

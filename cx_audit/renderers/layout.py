@@ -39,6 +39,12 @@ __all__ = ["Layout", "layered_layout"]
 PASSES = 4
 """Barycenter sweeps in each direction."""
 
+MAX_SPAN = 4
+"""Layers an edge may span and still be routed through dummies; a longer edge
+gets none (``Layout.long``) and is drawn as a connector. Without this bound a
+step that many others lead to (one "gives up" step at the far right) would
+need a dummy per layer per edge: quadratic in the journey's length."""
+
 
 @dataclass(frozen=True, slots=True)
 class Layout:
@@ -60,6 +66,9 @@ class Layout:
     backward : tuple of bool
         Per edge: True when it was reversed to break a loop (it goes to the
         left, or stays in its column).
+    long : tuple of bool
+        Per edge: True when it spans more than :data:`MAX_SPAN` layers and so
+        was given no dummies (draw it as a connector, not a line).
     crossings : int
         Edge crossings between adjacent layers in the kept ordering (dummies
         included), a measure of the layout's quality.
@@ -72,6 +81,7 @@ class Layout:
     bottom: int
     waypoints: tuple[tuple[tuple[int, int], ...], ...]
     backward: tuple[bool, ...]
+    long: tuple[bool, ...]
     crossings: int
 
     @property
@@ -205,9 +215,15 @@ def layered_layout(n: int, edges: Sequence[tuple[int, int, float]], spine: Seque
     item_layer = list(layer)
     item_weight_edges: list[tuple[int, int, float]] = []  # (left item, right item, weight)
     chains: list[list[int]] = []
+    long: list[bool] = []
     for index, (u, v, weight) in enumerate(edges):
         left, right = (v, u) if index in back else (u, v)
         chain: list[int] = []
+        too_long = layer[right] - layer[left] > MAX_SPAN and (u, v) not in spine_edges
+        long.append(too_long)
+        if too_long:
+            chains.append(chain)
+            continue
         if u != v and (u, v) not in spine_edges:
             for at in range(layer[left] + 1, layer[right]):
                 chain.append(len(item_layer))
@@ -234,8 +250,10 @@ def layered_layout(n: int, edges: Sequence[tuple[int, int, float]], spine: Seque
     for items in members:
         _pack(items, row, fixed, {i: float(k) for k, i in enumerate(items)})
 
-    pairs = [[(a, b) for a, b, _ in item_weight_edges if item_layer[a] == at]
-             for at in range(layers)]
+    pairs: list[list[tuple[int, int]]] = [[] for _ in range(layers)]
+    for a, b, _ in item_weight_edges:
+        if item_layer[a] < item_layer[b]:
+            pairs[item_layer[a]].append((a, b))
 
     def crossings() -> int:
         return sum(_count_crossings(row, pair) for pair in pairs if pair)
@@ -261,6 +279,7 @@ def layered_layout(n: int, edges: Sequence[tuple[int, int, float]], spine: Seque
         bottom=max(0, *used),
         waypoints=waypoints,
         backward=tuple(index in back for index in range(len(edges))),
+        long=tuple(long),
         crossings=best_crossings,
     )
 
