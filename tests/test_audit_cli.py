@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -436,8 +437,12 @@ def test_the_selection_options_reach_report_graph_diff_and_conform(tmp_path: Pat
     result = runner.invoke(app, ["report", str(path), "-o", str(target), "--select", "CX502"])
     assert result.exit_code == 0 and "(0 journeys" not in result.output
     assert "CX502" in target.read_text() and "CX105" not in target.read_text()
+    # the graph numbers the combustion points of the rules selected: the long wait only
     drawn = runner.invoke(app, ["graph", str(path), "--select", "CX502"]).output
-    assert "CX502" in drawn and "CX105" not in drawn
+    assert re.search(r'"\u26a0 point 1<br>agent<br>', drawn)
+    assert drawn.count("\u26a0") == 1
+    none = runner.invoke(app, ["graph", str(path), "--select", "CX401"]).output
+    assert none.startswith("flowchart LR") and "\u26a0" not in none
     older = journey_file(tmp_path, CLEAN, "old.yaml")
     diff = runner.invoke(app, ["diff", str(older), str(path), "-f", "json", "--select", "CX105"])
     assert diff.exit_code in (0, 1) and "CX105" in diff.output and "CX502" not in diff.output

@@ -24,11 +24,18 @@ from hypothesis import strategies as st
 
 from cx_audit.audit.config import Config
 from cx_audit.audit.engine import JourneyAudit, audit_journey
+from cx_audit.audit.points import CombustionPoint, combustion_points
 from cx_audit.audit.run import run_audit
-from cx_audit.core.findings import Severity
 from cx_audit.core.model import Handoff
 from cx_audit.io.loader import load_journey
-from cx_audit.renderers.diagram import edge_text, node_lines, render_dot, render_mermaid
+from cx_audit.renderers.diagram import (
+    DiagramGraph,
+    diagram_graph,
+    edge_text,
+    node_lines,
+    render_dot,
+    render_mermaid,
+)
 from cx_audit.renderers.escaping import dot_text, mermaid_text
 from cx_audit.renderers.markdown import render_markdown
 
@@ -90,6 +97,13 @@ process.stdout.write(JSON.stringify(results));
 def _audit(path: Path) -> JourneyAudit:
     """The journey audited with the pinned rules, so node labels do not change with new rules."""
     return audit_journey(load_journey(path), PINNED)
+
+
+def _drawn(path: Path) -> tuple[JourneyAudit, list[CombustionPoint], DiagramGraph]:
+    """The audit, its combustion points and what the diagrams of it show."""
+    audit = _audit(path)
+    points = combustion_points(audit)
+    return audit, points, diagram_graph(audit.journey, points)
 
 
 def _golden(name: str, text: str) -> None:
@@ -155,19 +169,20 @@ def test_dot_text_escapes_quotes_and_backslashes(raw: str, escaped: str) -> None
 
 # --- Mermaid structure -----------------------------------------------------------
 
-NODE = re.compile(r'^  (n\d+)(\(\[|\(|>|\{\{|\[)"([^"\n]*)"(\]\)|\)|\]|\}\})$')
+NODE = re.compile(
+    r'^  (n\d+)(\(\[|\(|>|\{\{|\[\[|\[)"([^"\n]*)"(\]\)|\)|\]\]|\]|\}\})$')
 EDGE = re.compile(r'^  (n\d+) (-->|-\.->)(?:\|"([^"\n]*)"\|)? (n\d+)$')
 
 
 def _parse_mermaid(text: str) -> tuple[dict[str, tuple[str, str]], list[tuple[str, str, str, str]],
-                                       dict[str, set[str]], list[int]]:
-    """Nodes (shape, label), edges, classes and cold edge indexes of our flowchart."""
+                                       dict[str, set[str]], dict[str, list[int]]]:
+    """Nodes (shape, label), edges, classes and styled edge indexes (by width) of our flowchart."""
     lines = text.splitlines()
     assert lines[0] in ("flowchart TD", "flowchart LR")
     nodes: dict[str, tuple[str, str]] = {}
     edges: list[tuple[str, str, str, str]] = []
     classes: dict[str, set[str]] = {}
-    cold: list[int] = []
+    styled: dict[str, list[int]] = {}
     for line in lines[1:]:
         if m := NODE.match(line):
             nodes[m.group(1)] = (m.group(2), m.group(3))
@@ -177,96 +192,120 @@ def _parse_mermaid(text: str) -> tuple[dict[str, tuple[str, str]], list[tuple[st
             pass
         elif m := re.match(r"^  class ([n\d,]+) (\w+)$", line):
             classes.setdefault(m.group(2), set()).update(m.group(1).split(","))
-        elif m := re.match(r"^  linkStyle ([\d,]+) stroke:#\w+,stroke-width:2px$", line):
-            cold = [int(i) for i in m.group(1).split(",")]
+        elif m := re.match(r"^  linkStyle ([\d,]+) stroke:#\w+,stroke-width:(\d)px$", line):
+            styled[m.group(2)] = [int(i) for i in m.group(1).split(",")]
         else:
             pytest.fail(f"unexpected Mermaid line: {line!r}")
-    return nodes, edges, classes, cold
+    return nodes, edges, classes, styled
 
 
 @pytest.mark.parametrize("path", [SMALL, HOSTILE, *EXAMPLES], ids=lambda p: p.stem)
 def test_mermaid_ids_labels_shapes_and_classes(path: Path) -> None:
-    audit = _audit(path)
+    audit, points, graph = _drawn(path)
     journey = audit.journey
-    text = render_mermaid(journey, audit.findings)
-    nodes, edges, classes, cold = _parse_mermaid(text)
-    ids = {step_id: f"n{i}" for i, step_id in enumerate(journey.steps)}
-    assert list(nodes) == list(ids.values())
+    text = render_mermaid(journey, points)
+    nodes, edges, classes, styled = _parse_mermaid(text)
+    assert text.startswith("flowchart LR\n")
+    assert list(nodes) == [f"n{k}" for k in range(len(graph.nodes))]
+    # not condensed: one box per step, in file order
+    assert [node.step for node in graph.nodes] == list(journey.steps)
     shapes = {"entry": "([", "resolution": "(", "abandon": ">"}
-    for step_id, step in journey.steps.items():
-        shape, label = nodes[ids[step_id]]
-        expected = shapes.get(step.kind.value, "{{" if step.is_shield else "[")
-        assert shape == expected, step_id
-        assert label == "<br>".join(mermaid_text(t) for t in node_lines(
-            step, [f for f in audit.findings if f.step == step_id]))
-        assert (ids[step_id] in classes.get("shield", set())) == step.is_shield
-    worst: dict[str, Severity] = {}
-    for finding in audit.findings:
-        if finding.step and (finding.step not in worst
-                             or finding.severity.rank > worst[finding.step].rank):
-            worst[finding.step] = finding.severity
-    for severity, name in ((Severity.ERROR, "cpError"), (Severity.WARNING, "cpWarning"),
-                           (Severity.INFO, "cpInfo")):
-        assert classes.get(name, set()) == {ids[s] for s, w in worst.items() if w is severity}
+    for k, node in enumerate(graph.nodes):
+        step = journey.steps[node.step]
+        shape, label = nodes[f"n{k}"]
+        assert shape == shapes.get(step.kind.value, "{{" if step.is_shield else "["), node.step
+        assert label == "<br>".join(mermaid_text(t) for t in node_lines(node))
+        assert (f"n{k}" in classes.get("shield", set())) == step.is_shield
+    # only the top five points are marked, each at its step (a transition on its edge)
+    top = [p for p in points if p.rank <= 5]
+    marked_nodes = {f"n{list(journey.steps).index(p.step)}" for p in top
+                    if p.kind != "transition"}
+    assert classes.get("point", set()) == marked_nodes
+    shown = sorted(rank for node in graph.nodes for rank in node.points)
+    shown += [rank for edge in graph.edges for rank in edge.points]
+    assert sorted(shown) == [p.rank for p in top]
     transitions = journey.transitions
-    assert len(edges) == len(transitions)
+    assert len(edges) == len(transitions) == len(graph.edges)
+    ids = {step_id: f"n{i}" for i, step_id in enumerate(journey.steps)}
     for index, (transition, edge) in enumerate(zip(transitions, edges)):
         source, arrow, label, target = edge
         assert (source, target) == (ids[transition.source], ids[transition.target])
         is_cold = transition.handoff is Handoff.COLD
         assert (arrow == "-.->") == is_cold
-        assert (index in cold) == is_cold
-        assert label == mermaid_text(edge_text(journey, transition))
+        drawn = graph.edges[index]
+        styled_here = index in styled.get("2", []) + styled.get("4", [])
+        assert styled_here == (is_cold or bool(drawn.points))
+        assert label == mermaid_text(edge_text(drawn))
     # no step id is used as a node id
     assert not set(journey.steps) & set(re.findall(r"^\s+([\w-]+)[\[({>]", text, re.M))
 
 
+def test_telecom_marks_only_its_top_five_points() -> None:
+    audit, points, graph = _drawn(JOURNEYS / "telecom-billing-dispute.yaml")
+    assert len(points) > 5
+    text = render_mermaid(audit.journey, points)
+    assert text.count("\u26a0 point") == 5 - sum(
+        1 for node in graph.nodes if len(node.points) > 1)
+    _, _, classes, _ = _parse_mermaid(text)
+    assert 0 < len(classes["point"]) <= 5
+    assert len(render_mermaid(audit.journey, points, highlight=2).split("\u26a0")) == 3
+    assert "\u26a0" not in render_mermaid(audit.journey, points, highlight=0)
+
+
 def test_edge_labels_give_chance_handoff_and_condition() -> None:
     journey = load_journey(SMALL)
-    agent = {t.target: t for t in journey.steps["agent"].next}
-    assert edge_text(journey, agent["refunded"]) == "60% \u00b7 order found"
-    assert edge_text(journey, agent["warehouse"]) == (
+    graph = diagram_graph(journey)
+    ids = list(journey.steps)
+    edges = {(ids[e.source], ids[e.target]): e for e in graph.edges}
+    assert edge_text(edges["agent", "refunded"]) == "60% \u00b7 order found"
+    assert edge_text(edges["agent", "warehouse"]) == (
         "30% \u00b7 warm handoff \u00b7 needs an inspection")
-    assert edge_text(journey, agent["returns-desk"]) == "10% \u00b7 cold handoff"
+    assert edge_text(edges["agent", "returns-desk"]) == "10% \u00b7 cold handoff"
     # the menu loses 15% before anyone moves on: its only way on carries 85%
-    assert edge_text(journey, journey.steps["menu"].next[0]) == "85%"
+    menu = ids.index("menu")
+    assert edge_text(next(e for e in graph.edges if e.source == menu)) == "85%"
     # a single certain way carries no label
-    assert edge_text(journey, journey.steps["phone-call"].next[0]) == ""
+    assert edge_text(edges["phone-call", "menu"]) == ""
 
 
 def test_node_label_lines() -> None:
-    audit = _audit(SMALL)
-    menu = audit.journey.steps["menu"]
-    found = [f for f in audit.findings if f.step == "menu"]
-    assert node_lines(menu, found) == [
-        "\U0001f6e1 ivr", "Press 1 for refunds", "15% give up here", "\u26a0 CX501 CX502 CX505"]
-    long = audit.journey.steps["returns-desk"]
-    assert all(len(line) <= 30 for line in node_lines(long))
+    audit, points, graph = _drawn(SMALL)
+    menu = next(node for node in graph.nodes if node.step == "menu")
+    ranks = [p.rank for p in points if p.step == "menu" and p.kind != "transition"
+             and p.rank <= 5]
+    head = [f"\u26a0 point{'s' if len(ranks) > 1 else ''} {', '.join(map(str, ranks))}"] \
+        if ranks else []
+    owner = audit.journey.steps["menu"].owner
+    assert node_lines(menu) == [*head, "\U0001f6e1 ivr", "Press 1 for refunds",
+                                *([f"owned by {owner}"] if owner else []), "15% give up here"]
+    long = next(node for node in graph.nodes if node.step == "returns-desk")
+    assert all(len(line) <= 24 for line in node_lines(long)[:-1])
 
 
 def test_direction_is_checked() -> None:
     journey = load_journey(SMALL)
-    assert render_mermaid(journey, direction="LR").startswith("flowchart LR\n")
-    assert "rankdir=TB" in render_dot(journey)
-    assert "rankdir=LR" in render_dot(journey, direction="LR")
+    assert render_mermaid(journey).startswith("flowchart LR\n")
+    assert render_mermaid(journey, direction="TD").startswith("flowchart TD\n")
+    assert "rankdir=LR" in render_dot(journey)
+    assert "rankdir=TB" in render_dot(journey, direction="TD")
     with pytest.raises(ValueError, match="direction"):
         render_mermaid(journey, direction="sideways")
     with pytest.raises(ValueError, match="direction"):
         render_dot(journey, direction="LR; x")
 
 
-def test_findings_are_optional() -> None:
+def test_points_are_optional() -> None:
     journey = load_journey(SMALL)
     text = render_mermaid(journey)
-    assert "cpError" not in text.split("classDef cpInfo")[1]
+    assert "class " not in text.split("classDef point")[-1] or "classDef point" not in text
     assert "\u26a0" not in text
 
 
 @pytest.mark.parametrize("name", ["small", "hostile"])
 def test_diagrams_match_golden_files(name: str) -> None:
-    audit = _audit(GOLDEN / f"{name}.yaml")
-    _golden(f"{name}.mmd", render_mermaid(audit.journey, audit.findings))
-    _golden(f"{name}.dot", render_dot(audit.journey, audit.findings))
+    audit, points, _ = _drawn(GOLDEN / f"{name}.yaml")
+    _golden(f"{name}.mmd", render_mermaid(audit.journey, points))
+    _golden(f"{name}.dot", render_dot(audit.journey, points))
 
 
 # --- DOT ------------------------------------------------------------------------
@@ -317,32 +356,32 @@ def _dot_statements(text: str) -> tuple[dict[str, Attributes], list[tuple[str, s
 
 @pytest.mark.parametrize("path", [SMALL, HOSTILE, *EXAMPLES], ids=lambda p: p.stem)
 def test_dot_quotes_every_string_and_keeps_the_text(path: Path) -> None:
-    audit = _audit(path)
+    audit, points, graph = _drawn(path)
     journey = audit.journey
-    text = render_dot(journey, audit.findings)
+    text = render_dot(journey, points)
     nodes, edges = _dot_statements(text)
     ids = {step_id: f"n{i}" for i, step_id in enumerate(journey.steps)}
     assert list(nodes) == list(ids.values())
-    for step_id, step in journey.steps.items():
-        found = [f for f in audit.findings if f.step == step_id]
-        attributes = nodes[ids[step_id]]
-        assert attributes["label"] == "\n".join(_clean(t) for t in node_lines(step, found))
-        assert attributes["tooltip"] == step_id
+    for k, node in enumerate(graph.nodes):
+        step = journey.steps[node.step]
+        attributes = nodes[f"n{k}"]
+        assert attributes["label"] == "\n".join(_clean(t) for t in node_lines(node))
+        assert attributes["tooltip"] == node.step
         if step.is_shield and not step.is_terminal and step.kind.value != "entry":
             assert attributes["shape"] == "hexagon"
-        if any(f.severity is Severity.ERROR for f in found):
-            assert attributes["penwidth"] == "4"
+        assert (attributes.get("penwidth") == "4") == bool(node.points)
     assert len(edges) == len(journey.transitions)
-    for transition, (source, target, attributes) in zip(journey.transitions, edges):
+    for transition, drawn, (source, target, attributes) in zip(
+            journey.transitions, graph.edges, edges):
         assert (source, target) == (ids[transition.source], ids[transition.target])
-        assert attributes.get("label", "") == _clean(edge_text(journey, transition))
+        assert attributes.get("label", "") == _clean(edge_text(drawn))
         assert (attributes.get("style") == "dashed") == (transition.handoff is Handoff.COLD)
 
 
 def test_dot_graph_name_and_title_are_escaped() -> None:
     journey = load_journey(HOSTILE)
     first = render_dot(journey).splitlines()[1]
-    assert first.startswith('  graph [rankdir=TB, label="end | `tick` <script>')
+    assert first.startswith('  graph [rankdir=LR, label="end | `tick` <script>')
     assert '\\"quoted\\"' in first
 
 
@@ -351,9 +390,9 @@ def test_graphviz_accepts_the_dot_output(tmp_path: Path) -> None:
     if dot is None:
         pytest.skip("Graphviz (dot) is not installed")
     for path in [SMALL, HOSTILE, *EXAMPLES]:
-        audit = _audit(path)
+        audit, points, _ = _drawn(path)
         source = tmp_path / f"{path.stem}.dot"
-        source.write_text(render_dot(audit.journey, audit.findings), encoding="utf-8")
+        source.write_text(render_dot(audit.journey, points), encoding="utf-8")
         result = subprocess.run([dot, "-Tsvg", str(source)], capture_output=True, text=True,
                                 timeout=60, check=False)
         assert result.returncode == 0, result.stderr
@@ -390,10 +429,10 @@ def _all_diagrams() -> dict[str, str]:
     """Every diagram the renderers make for the fixtures and examples, by a name."""
     diagrams: dict[str, str] = {}
     for path in [SMALL, HOSTILE, *EXAMPLES]:
-        audit = _audit(path)
+        audit, points, _ = _drawn(path)
         for direction in ("TD", "LR"):
             diagrams[f"{path.stem}/{direction}"] = render_mermaid(
-                audit.journey, audit.findings, direction=direction)
+                audit.journey, points, direction=direction)
     run = run_audit([SMALL, HOSTILE, JOURNEYS], Config())
     report = render_markdown(run, title="end `%%` <x>")
     blocks = re.findall(r"^```mermaid\n(.*?)^```$", report, flags=re.M | re.S)
@@ -444,18 +483,18 @@ def test_mermaid_shows_hostile_text_literally(
     if "nodes" not in verdict:
         pytest.skip("this mermaid version does not expose its parsed graph: "
                     f"{verdict.get('details')}")
-    audit = _audit(HOSTILE)
+    audit, _, graph = _drawn(HOSTILE)
     journey = audit.journey
     ids = {step_id: f"n{i}" for i, step_id in enumerate(journey.steps)}
     assert set(verdict["nodes"]) == set(ids.values())
-    for step_id, step in journey.steps.items():
-        found = [f for f in audit.findings if f.step == step_id]
-        shown = _decoded(verdict["nodes"][ids[step_id]]["text"])
-        assert shown == "\n".join(_clean(t) for t in node_lines(step, found))
+    for k, node in enumerate(graph.nodes):
+        shown = _decoded(verdict["nodes"][f"n{k}"]["text"])
+        assert shown == "\n".join(_clean(t) for t in node_lines(node))
     assert "shield" in verdict["nodes"][ids["menu"]]["classes"]
-    assert "cpWarning" in verdict["nodes"][ids["menu"]]["classes"]
+    marked = {f"n{k}" for k, node in enumerate(graph.nodes) if node.points}
+    assert marked and all("point" in verdict["nodes"][n]["classes"] for n in marked)
     labels = [_decoded(e["text"]) for e in verdict["edges"]]
-    assert labels == [_clean(edge_text(journey, t)) for t in journey.transitions]
+    assert labels == [_clean(edge_text(e)) for e in graph.edges]
     strokes = [e["stroke"] for e in verdict["edges"]]
     assert strokes == ["dotted" if t.handoff is Handoff.COLD else "normal"
                        for t in journey.transitions]

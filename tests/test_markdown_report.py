@@ -27,7 +27,7 @@ from cx_audit.audit.run import AuditRun, run_audit
 from cx_audit.core.findings import Severity
 from cx_audit.core.model import SLUG_PATTERN, Journey
 from cx_audit.io.loader import load_journey
-from cx_audit.renderers.diagram import render_mermaid
+from cx_audit.renderers.diagram import mermaid_chart
 from cx_audit.renderers.escaping import md_code, md_text
 from cx_audit.renderers.markdown import render_markdown
 from cx_audit.renderers.report_content import UNKNOWN_RULE_ADVICE, advice
@@ -155,7 +155,7 @@ def test_every_journey_has_its_section(examples: AuditRun, report: str) -> None:
         assert f"- **Journey:** {md_code(journey.id)}" in section
         figures = section.split("### Key figures")[1].split("###")[0]
         assert len(re.findall(r"^\| (?!Measure|---)", figures, re.M)) == 9
-        mermaid = render_mermaid(journey, audit.findings)
+        mermaid = mermaid_chart(journey, combustion_points(audit)).text
         assert f"```mermaid\n{mermaid}```\n" in section
         assert len(FINDING_LINE.findall(section)) == len(audit.findings)
         if audit.findings:

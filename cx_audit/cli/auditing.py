@@ -253,16 +253,17 @@ def graph(
     extend_select: ExtendSelectOption = None,
     severity: SeverityOption = None,
 ) -> None:
-    """Draw a journey as a Mermaid or Graphviz diagram, combustion points highlighted."""
+    """Draw a journey as a Mermaid or Graphviz diagram, its top five combustion points numbered."""
     from cx_audit.audit.engine import audit_journey, unsolvable
+    from cx_audit.audit.points import combustion_points
     from cx_audit.core.errors import LoopTooEntangled
     from cx_audit.renderers.diagram import render_dot, render_mermaid
 
     settings = load_settings(config, select, ignore, extend_select, severity)
     journey = load_one(file)
     try:
-        findings = audit_journey(journey, settings).findings
+        points = combustion_points(audit_journey(journey, settings))
     except LoopTooEntangled as exc:
         raise bad_input([unsolvable(journey, exc)]) from None
     render = render_dot if output_format is DiagramFormat.DOT else render_mermaid
-    emit(render(journey, findings), output, [file])
+    emit(render(journey, points), output, [file])

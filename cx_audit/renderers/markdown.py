@@ -32,7 +32,8 @@ from cx_audit.audit.points import CombustionPoint, combustion_points, fix_first
 from cx_audit.audit.run import AuditRun
 from cx_audit.core.findings import Finding, Severity
 from cx_audit.core.model import Journey
-from cx_audit.renderers.diagram import render_mermaid
+from cx_audit.renderers.diagram import HIGHLIGHT as DIAGRAM_HIGHLIGHT
+from cx_audit.renderers.diagram import mermaid_chart
 from cx_audit.renderers.escaping import md_code, md_text
 from cx_audit.renderers.phrasing import (
     MINUS,
@@ -233,23 +234,26 @@ def _figures(audit: JourneyAudit) -> list[str]:
     return lines
 
 
-def _diagram(audit: JourneyAudit) -> list[str]:
+def _diagram(audit: JourneyAudit, points: Sequence[CombustionPoint]) -> list[str]:
     lines = ["### Journey map", ""]
-    diagram = render_mermaid(audit.journey, audit.findings)
-    edges = len(audit.journey.transitions)
-    if len(diagram) > MERMAID_MAX_TEXT or edges > MERMAID_MAX_EDGES:
+    chart = mermaid_chart(audit.journey, points, highlight=DIAGRAM_HIGHLIGHT)
+    if not chart.fits:
+        edges = len(audit.journey.transitions)
         lines += [(f"This journey ({plural(len(audit.journey.steps), 'step')}, "
-                  f"{plural(edges, 'transition')}) is too large for GitHub to draw; "
-                  "use the Graphviz (DOT) drawing of it instead."), ""]
+                  f"{plural(edges, 'transition')}) is too large for GitHub to draw, even "
+                  "condensed; use the Graphviz (DOT) drawing of it instead."), ""]
         return lines
-    lines += ["```mermaid", diagram.rstrip("\n"), "```", ""]
+    if chart.note:
+        lines += [f"*{md_text(chart.note)}*", ""]
+    lines += ["```mermaid", chart.text.rstrip("\n"), "```", ""]
     lines += [
-        ("How to read it: customers start at the pill-shaped steps and end at a rounded box "
-        "(resolved) or a flag (gave up). Hexagons marked \U0001f6e1 are shield layers. A red "
-        "outline marks a step with an error, an orange one a step with a warning, and \u26a0 "
-        "lists the rules found there. Percentages are the share of the customers at a step "
-        "who go each way (a single certain way is not labelled); dashed red arrows are cold "
-        "handoffs, where the customer tells the story again."),
+        ("How to read it: customers start at the pill-shaped steps on the left and end at a "
+        "rounded box (resolved) or a flag (gave up); the likeliest route runs along the top. "
+        "Hexagons marked \U0001f6e1 are shield layers, and each box names its team. A red "
+        f"outline and \u26a0 mark the top {DIAGRAM_HIGHLIGHT} combustion points, numbered as "
+        "in the list above. Percentages are the share of the customers at a step who go each "
+        "way (a single certain way is not labelled); dashed red arrows are cold handoffs, "
+        "where the customer tells the story again."),
         "",
     ]
     return lines
@@ -423,7 +427,7 @@ def _journey_section(number: int, audit: JourneyAudit, points: list[CombustionPo
     lines.append("")
     lines += _points(points)
     lines += _figures(audit)
-    lines += _diagram(audit)
+    lines += _diagram(audit, points)
     lines += _curve(audit)
     if audit.findings:
         lines += _by_team(audit, rules_url)
