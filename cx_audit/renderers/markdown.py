@@ -620,8 +620,8 @@ def render_markdown_comparison(sides: Sides, *, title: str | None = None) -> str
                                                      c.trend != "unchanged" else "")
                           for c in changes]
                 lines.append("")
-        lines += ["### As-is", "", *_diagram(old)]
-        lines += ["### To-be", "", *_diagram(new)]
+        lines += ["### As-is", "", *_diagram(old, combustion_points(old))]
+        lines += ["### To-be", "", *_diagram(new, combustion_points(new))]
     unpaired = [pair.old or pair.new for pair in sides.pairs
                 if pair.old is None or pair.new is None]
     if unpaired:
