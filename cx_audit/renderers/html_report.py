@@ -85,10 +85,13 @@ th, td { border-bottom: 1px solid var(--line); padding: 3px 6px; text-align: lef
          vertical-align: top; }
 th { background: var(--soft); font-weight: 600; }
 td.num, th.num { text-align: right; white-space: nowrap; }
+table.fixes td { font-size: 8.5pt; }
 .facts { display: flex; flex-wrap: wrap; gap: 4px 18px; margin: 4px 0 10px; color: var(--muted); }
 .headline { display: flex; gap: 10px; margin: 8px 0 12px; }
 .headline div { flex: 1; background: var(--soft); border-radius: 6px; padding: 6px 10px; }
-.headline b { display: block; font-size: 15pt; }
+.headline b { display: block; font-size: 13pt; }
+.headline div { font-size: 8.5pt; color: var(--muted); }
+.headline div b { color: var(--ink); }
 figure { margin: 8px 0 12px; break-inside: avoid; }
 figure svg { max-width: 100%; height: auto; display: block; }
 figcaption { font-size: 9pt; color: var(--muted); margin-top: 2px; }
@@ -101,13 +104,13 @@ ol.points > li { border-left: 4px solid var(--accent); padding: 4px 10px; margin
 .fig { color: var(--muted); font-size: 9.5pt; }
 blockquote { margin: 2px 0 2px 10px; padding-left: 8px; border-left: 2px solid var(--line);
              color: var(--muted); font-size: 9.5pt; }
-ul.levers { margin: 4px 0 2px; padding-left: 18px; font-size: 9.5pt; }
+.fix { margin: 3px 0 1px; font-size: 9.5pt; }
 .sev-error { color: var(--accent); font-weight: 700; }
 .sev-warning { color: var(--warn); font-weight: 700; }
 .sev-info { color: var(--muted); font-weight: 700; }
-ul.findings { columns: 2; column-gap: 20px; font-size: 8.5pt; padding-left: 0;
+ul.findings { columns: 2; column-gap: 18px; font-size: 8pt; line-height: 1.3; padding-left: 0;
               list-style: none; margin: 2px 0 6px; }
-ul.findings li { break-inside: avoid; margin: 0 0 3px; }
+ul.findings li { break-inside: avoid; margin: 0 0 2px; }
 dl.figures { display: grid; grid-template-columns: 1fr 1fr; gap: 2px 18px; margin: 4px 0 8px;
              font-size: 9pt; }
 dl.figures div { border-bottom: 1px solid var(--line); padding: 2px 0; }
@@ -115,8 +118,11 @@ dl.figures dt { font-weight: 600; } dl.figures dd { margin: 0; }
 code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.92em; }
 section.journey, section.appendix { break-before: page; }
 .two { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
-@page { size: A4; margin: 14mm 12mm; }
+@page { size: A4; margin: 11mm 11mm; }
 @media print {
+  figure.map svg { max-height: 150mm; width: auto; max-width: 100%; margin: 0 auto; }
+  figure.chart svg { max-height: 85mm; width: auto; max-width: 100%; }
+  figure { break-inside: auto; }
   body { max-width: none; padding: 0; font-size: 9pt; }
   h2 { font-size: 14pt; } h3 { font-size: 11pt; margin: 10px 0 4px; }
   a { color: inherit; text-decoration: none; }
@@ -243,13 +249,17 @@ def _journey(number: int, audit: JourneyAudit, points: list[CombustionPoint]) ->
     out.append(f"<span>{plural(len(journey.steps), 'step')}, "
                f"{plural(len(journey.transitions), 'transition')}, "
                f"{plural(shields, 'shield layer')}</span></div>")
+    figures = {name: value for name, value, _ in key_figures(m)}
     out.append('<div class="headline">'
                f"<div>Resolved<b>{share_text(m.p_resolution)}</b></div>"
                f"<div>First time<b>{share_text(m.p_first_time)}</b></div>"
                f"<div>End unresolved<b>{share_text(lost_share(m))}</b></div>"
                f"<div>Expected wait<b>{html_text(wait_text(m.wait_expected))}</b></div>"
+               "<div>Shield layers, best / average / worst route<b>"
+               f"{html_text(figures['Shield layers (best / expected / worst route)'])}</b></div>"
+               f"<div>Retellings<b>{html_text(figures['Retellings'])}</b></div>"
                "</div>")
-    out.append(_figure(journey_svg(journey, points, highlight=POINTS_SHOWN)))
+    out.append(_figure(journey_svg(journey, points, highlight=POINTS_SHOWN), "map"))
     out.append(_points(points[:POINTS_SHOWN], len(points)))
     out.append('<div class="two">')
     out.append(_figure(outcome_chart(audit)))
@@ -259,20 +269,15 @@ def _journey(number: int, audit: JourneyAudit, points: list[CombustionPoint]) ->
     out.append("</div>")
     out.append(_fix_first(audit, points))
     out.append(_measure_first(audit))
-    out.append('<h3>Key figures</h3><dl class="figures">')
-    for name, value, meaning in key_figures(m):
-        out.append(f'<div><dt>{name}</dt><dd><b>{html_text(value)}</b> '
-                   f'<span class="muted">{meaning}</span></dd></div>')
-    out.append("</dl>")
     out.append(_findings(audit))
     out.append(_silenced(audit))
     out.append("</section>")
     return "\n".join(out)
 
 
-def _figure(figure: Figure) -> str:
+def _figure(figure: Figure, kind: str = "chart") -> str:
     note = f" {html_text(figure.note)}" if figure.note else ""
-    return (f"<figure>{figure.svg}<figcaption>{html_text(figure.title)}.{note}"
+    return (f'<figure class="{kind}">{figure.svg}<figcaption>{html_text(figure.title)}.{note}'
             "</figcaption></figure>")
 
 
@@ -304,10 +309,10 @@ def _points(points: Sequence[CombustionPoint], total: int) -> str:
             out.append(f'<div class="note">and {plural(hidden, "more evidence line")} in the '
                        "journey file</div>")
         if point.levers:
-            out.append('<ul class="levers">')
-            out += [f"<li><b>{html_text(lever.lever)}</b> at <code>{html_text(lever.step)}"
-                    f"</code>: {html_text(lever_gist(lever))}</li>" for lever in point.levers]
-            out.append("</ul>")
+            best = point.levers[0]
+            out.append(f'<div class="fix">Best fix here: <b>{html_text(best.lever)}</b> at '
+                       f"<code>{html_text(best.step)}</code>: {html_text(lever_gist(best))}"
+                       "</div>")
         out.append("</li>")
     out.append("</ol>")
     return "\n".join(out)
@@ -320,7 +325,8 @@ def _fix_first(audit: JourneyAudit, points: list[CombustionPoint]) -> str:
     journey = audit.journey
     out = ["<h3>Fix first</h3>", '<p class="muted">The fixes at these points, each worked out '
            "exactly on the journey: most customers resolved first, then effort saved.</p>",
-           "<table><thead><tr><th>#</th><th>Fix</th><th>Team</th><th class=\"num\">Point</th>"
+           '<table class="fixes"><thead><tr><th>#</th><th>Fix</th><th>Team</th>'
+           '<th class="num">Point</th>'
            "<th>What it changes</th></tr></thead><tbody>"]
     for number, (point, lever) in enumerate(ranked, start=1):
         owner = journey.steps[lever.step].owner or "No owning team"
@@ -532,9 +538,9 @@ def _comparison(number: int, comparison: Comparison) -> str:
         out.append(f"<h4>{label}</h4><ul>{''.join(items)}</ul>")
     old_points, new_list = combustion_points(old), combustion_points(new)
     out.append('<div class="side"><div><h4>As-is</h4>')
-    out.append(_figure(journey_svg(old.journey, old_points, highlight=POINTS_SHOWN)))
+    out.append(_figure(journey_svg(old.journey, old_points, highlight=POINTS_SHOWN), "map"))
     out.append('</div><div><h4>To-be</h4>')
-    out.append(_figure(journey_svg(new.journey, new_list, highlight=POINTS_SHOWN)))
+    out.append(_figure(journey_svg(new.journey, new_list, highlight=POINTS_SHOWN), "map"))
     out.append("</div></div>")
     out.append('<div class="side"><div>')
     out.append(_figure(outcome_chart(old)))
