@@ -279,8 +279,9 @@ def _jumps(graph: DiagramGraph, geo: _Geometry) -> dict[int, str]:
     """Edges drawn as connectors (by index) and the letter of the box each goes to.
 
     An edge between two bands, other than the likeliest route's, or one
-    too long to be routed (``Layout.long``) would cut across the drawing: it is drawn as a short arrow to a letter, and the
-    box it goes to carries the same letter.
+    too long to be routed (``Layout.long``) would cut across the drawing:
+    it is drawn as a short arrow to a letter, and the box it goes to
+    carries the same letter.
     """
     layout = geo.layout
     route = set(zip(graph.route, graph.route[1:]))
