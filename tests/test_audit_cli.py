@@ -260,7 +260,10 @@ def test_report_command_writes_markdown_atomically(tmp_path: Path) -> None:
     assert text.startswith("# Q3 audit") and "```mermaid" in text and "CX502" in text
     assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"] == []
     refused = runner.invoke(app, ["report", str(journey), "-o", str(journey)])
+    assert refused.exit_code == 2 and "cannot tell the report format" in refused.output
+    refused = runner.invoke(app, ["report", str(journey), "-o", str(journey), "-f", "markdown"])
     assert refused.exit_code == 2 and "is one of the input journeys" in refused.output
+    assert journey.read_text() == WARNING_ONLY
     bad = journey_file(tmp_path, "journey: x\n", "bad.yaml")
     refused = runner.invoke(app, ["report", str(bad), "-o", str(target)])
     assert refused.exit_code == 2 and target.read_text() == text  # nothing half-written

@@ -147,3 +147,34 @@ def test_the_report_command_picks_the_format_from_the_file_name(tmp_path: Path) 
                                  "--format", "html"])
     assert result.exit_code == 0
     assert (tmp_path / "r.txt").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_report_compare_sets_as_is_beside_to_be(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cx_audit.cli import app
+
+    as_is = str(ROOT / "journeys" / "telecom-billing-dispute.yaml")
+    to_be = str(ROOT / "journeys" / "telecom-billing-dispute-redesigned.yaml")
+    runner = CliRunner()
+    result = runner.invoke(app, ["report", "--compare", as_is, to_be, "-o",
+                                 str(tmp_path / "ba.html")])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "ba.html").read_text(encoding="utf-8")
+    _assert_self_contained_and_inert(page)
+    # the two journeys' figures, worked out from their own resolution chances
+    old = run_audit([as_is], Config()).audits[0].analysis.metrics.p_resolution
+    new = run_audit([to_be], Config()).audits[0].analysis.metrics.p_resolution
+    assert f"{old:.1%}" in page and f"{new:.1%}" in page
+    assert f"+{round((new - old) * 100)} points" in page
+    # side by side: two maps, two endings, two curves
+    sides = page.split('<div class="side">')[1:]
+    assert len(sides) == 3 and all(side.count("<svg") >= 2 for side in sides)
+    assert "Combustion points: 13 fixed, 0 new, 0 remaining" in page
+    result = runner.invoke(app, ["report", "--compare", as_is, to_be, "-o",
+                                 str(tmp_path / "ba.md")])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "ba.md").read_text(encoding="utf-8")
+    assert text.count("```mermaid") == 2 and "| chance of resolution |" in text
+    result = runner.invoke(app, ["report", "--compare", as_is, "-o", str(tmp_path / "x.html")])
+    assert result.exit_code == 2 and "takes AS-IS and TO-BE" in result.output
