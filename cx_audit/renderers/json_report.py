@@ -37,6 +37,7 @@ def journey_to_dict(audit: JourneyAudit) -> dict[str, Any]:
         "file": audit.journey.file,
         "journey": audit.journey.id,
         "title": audit.journey.title,
+        "replaces": audit.journey.replaces,
         "combustion_points": [point_to_dict(point) for point in combustion_points(audit)],
         "sensitivity": [record.to_dict() for record in audit.analysis.sensitivity],
         "metrics": analysis["metrics"],

@@ -136,3 +136,12 @@ def test_an_unbounded_figure_is_written_the_same_way_in_metrics_and_in_evidence(
     assert depth["evidence"]["metrics"]["shields_expected"] == "unbounded"
     # no route reaches a resolution: "no value", not infinity
     assert entry["metrics"]["shields_min"] is None and entry["metrics"]["paths"] is None
+
+
+def test_a_redesign_says_which_journey_it_replaces() -> None:
+    path = ROOT / "journeys" / "telecom-billing-dispute-redesigned.yaml"
+    entry = journey_to_dict(audit_journey(load_journey(path)))
+    assert entry["replaces"] == "telecom-billing-dispute"
+    original = journey_to_dict(audit_journey(load_journey(ROOT / "journeys" /
+                                                          "telecom-billing-dispute.yaml")))
+    assert original["replaces"] is None
