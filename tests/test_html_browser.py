@@ -18,7 +18,7 @@ from conftest import ROOT
 
 from cx_audit.audit.config import Config
 from cx_audit.audit.run import run_audit
-from cx_audit.renderers import keep_for, render
+from cx_audit.renderers import render_audits
 from cx_audit.renderers.report_content import urgency
 
 pytestmark = pytest.mark.slow
@@ -36,9 +36,9 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     if BROWSER is None:
         pytest.skip("no Chromium here (install Debian's chromium package to run this test)")
     folder = tmp_path_factory.mktemp("html")
-    run = run_audit([ROOT / "journeys"], Config(), keep_for("html"))
+    run = run_audit([ROOT / "journeys"], Config())
     page = folder / "report.html"
-    page.write_text(render("html", run), encoding="utf-8")
+    page.write_text(render_audits("html", run), encoding="utf-8")
     return page, [a.journey.title for a in sorted(run.audits, key=urgency)]
 
 

@@ -53,6 +53,7 @@ from cx_audit.text.formatting import human_duration, percent, signed_duration
 __all__ = [
     "FIGURES",
     "LOST_TOLERANCE",
+    "PAIRED_BY_WORDS",
     "Comparison",
     "Figure",
     "FigureKind",
@@ -76,6 +77,15 @@ __all__ = [
 PairedBy = Literal["files", "path", "replaces", "id", "revision"]
 """Why two journeys were paired: the two files given, the same path below the two folders,
 ``replaces:``, the same id, or the same file at a git revision."""
+
+PAIRED_BY_WORDS: dict[str, str] = {
+    "files": "the two files given",
+    "path": "the same file name in both folders",
+    "replaces": "the to-be journey says it replaces the as-is one",
+    "id": "the same journey id",
+    "revision": "the same file at the git revision",
+}
+"""Why two journeys were paired, in the words of a report."""
 
 LOST_TOLERANCE = 1e-4
 """A change in the share of customers a point loses smaller than this (0.1 in 1,000) is none."""

@@ -204,7 +204,8 @@ def report(
     if run.input_errors:
         raise fail("the report was not written: fix the input problems first")
     emit(render(chosen.value, run, title=title), output, run.files)
-    typer.echo(f"Wrote {output} ({len(run.audits)} journeys, {len(run.findings)} findings).",
+    typer.echo(f"Wrote {output} ({len(run.results)} journeys, "
+               f"{sum(run.counts().values())} findings).",
                err=True)
 
 

@@ -54,7 +54,8 @@ RENDERERS: dict[str, Format] = {
     "junit": Format("cx_audit.renderers.junit", "render_junit"),
     "gitlab": Format("cx_audit.renderers.gitlab", "render_gitlab"),
     "markdown": Format("cx_audit.renderers.markdown", "render_markdown", keep=ANALYSED),
-    "html": Format("cx_audit.renderers.html_report", "render_html", keep=ANALYSED),
+    "html": Format("cx_audit.renderers.html_report", "render_html",
+                   keep="cx_audit.renderers.html_report.html_part"),
 }
 """Format name -> where its renderer lives (each function takes the run and keyword options)."""
 

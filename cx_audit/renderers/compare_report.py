@@ -15,7 +15,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from cx_audit import __version__
-from cx_audit.audit.compare import Comparison, MetricChange, PointChange, Sides, compare_audits
+from cx_audit.audit.compare import (
+    PAIRED_BY_WORDS,
+    Comparison,
+    MetricChange,
+    PointChange,
+    Sides,
+    compare_audits,
+)
 from cx_audit.audit.engine import JourneyAudit
 from cx_audit.audit.points import FLOOR_LOST, CombustionPoint
 from cx_audit.renderers.phrasing import effort_text
@@ -25,13 +32,6 @@ from cx_audit.text.safe import printable
 
 __all__ = ["comparisons", "render_compare_json", "render_compare_text"]
 
-_PAIRED_BY = {
-    "files": "the two files given",
-    "path": "the same file name in both folders",
-    "replaces": "the to-be journey says it replaces the as-is one",
-    "id": "the same journey id",
-    "revision": "the same file at the git revision",
-}
 
 
 def comparisons(sides: Sides) -> list[tuple[JourneyAudit | None, JourneyAudit | None,
@@ -164,7 +164,7 @@ def _pair_text(old: JourneyAudit | None, new: JourneyAudit | None,
              *_journey_line("to-be", new, width)]
     claimed = new.journey.replaces
     if comparison.paired_by is not None:
-        why = f"paired by {_PAIRED_BY[comparison.paired_by]}"
+        why = f"paired by {PAIRED_BY_WORDS[comparison.paired_by]}"
         if claimed == old.id and comparison.paired_by != "replaces":
             why += ", and the to-be journey says it replaces the as-is one"
         lines += _wrap(why, width, 2, 2)

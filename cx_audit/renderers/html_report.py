@@ -23,13 +23,16 @@ through :func:`~cx_audit.renderers.escaping.html_text`.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from cx_audit.audit.compare import Comparison, Sides, compare_audits
+from cx_audit.analysis.metrics import Metrics
+from cx_audit.audit.compare import PAIRED_BY_WORDS, Comparison, Sides, compare_audits
 from cx_audit.audit.engine import JourneyAudit
 from cx_audit.audit.points import CombustionPoint, combustion_points, fix_first
 from cx_audit.audit.run import AuditRun
 from cx_audit.core.findings import Finding, Severity
+from cx_audit.core.model import Location
 from cx_audit.renderers.charts import emotion_chart, outcome_chart
 from cx_audit.renderers.escaping import html_text
 from cx_audit.renderers.journey_svg import journey_svg
@@ -42,6 +45,7 @@ from cx_audit.renderers.phrasing import (
 )
 from cx_audit.renderers.report_content import (
     METHOD,
+    facts,
     findings_by_team,
     key_figures,
     lost_share,
@@ -53,7 +57,7 @@ from cx_audit.renderers.report_content import (
 from cx_audit.renderers.svg import Figure
 from cx_audit.text.formatting import percent, plural
 
-__all__ = ["render_html", "render_html_comparison"]
+__all__ = ["HtmlPart", "html_part", "render_html", "render_html_comparison"]
 
 DEFAULT_TITLE = "Customer journey audit"
 TOP_SHOWN = 5
@@ -131,13 +135,15 @@ section.journey, section.appendix { break-before: page; }
 """
 
 
-def render_html(run: AuditRun[JourneyAudit], *, title: str | None = None,
+def render_html(run: AuditRun[HtmlPart], *, title: str | None = None,
                 date: str | None = None) -> str:
     """The audit run as one self-contained HTML page for a client.
 
     Parameters
     ----------
-    run : AuditRun[JourneyAudit]
+    run : AuditRun[HtmlPart]
+        A run audited with ``keep=html_part``: each journey's section is
+        written while it is audited.
     title : str, optional (default=None)
         The report's heading; "Customer journey audit" when not given.
     date : str, optional (default=None)
@@ -150,27 +156,66 @@ def render_html(run: AuditRun[JourneyAudit], *, title: str | None = None,
         The page, ending with a newline.
     """
     heading = title or DEFAULT_TITLE
-    ordered = sorted(run.audits, key=urgency)
-    points = [combustion_points(audit) for audit in ordered]  # once: summary and sections
+    ordered = sorted(run.results, key=lambda part: part.order)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{html_text(heading)}</title>",
         f"<style>{STYLE}</style></head><body>",
-        _summary(run, ordered, points, heading, date),
+        _summary(run, ordered, heading, date),
     ]
-    for number, (audit, listed) in enumerate(zip(ordered, points, strict=True), start=1):
-        parts.append(_journey(number, audit, listed))
-    parts.append(_appendix(run))
+    for number, part in enumerate(ordered, start=1):
+        parts.append(f'<section class="journey" id="journey-{number}">'
+                     f"<h2>{number}. {html_text(part.title)}</h2>{part.section}</section>")
+    parts.append(_appendix(run, ordered))
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
 
+@dataclass(frozen=True, slots=True)
+class HtmlPart:
+    """A journey's part of the report, written right after its audit.
+
+    What a run for this format keeps of each journey: its section as text,
+    and the little the summary and the appendix need. A report of thousands
+    of journeys then holds text, not every journey's model and chain.
+    """
+
+    id: str
+    location: Location
+    counts: dict[Severity, int]
+    title: str
+    order: tuple[float, float, str]
+    """Where it comes in the report (most worrying first)."""
+    metrics: Metrics
+    points: tuple[CombustionPoint, ...]
+    rules: Counter[str]
+    """Its findings and silenced findings per rule code, for the rules explained."""
+    options: Mapping[str, float | int]
+    section: str
+    """Its section, from the figures to what was silenced (the heading is added in order)."""
+
+    def severity_counts(self) -> dict[Severity, int]:
+        """Its findings per severity."""
+        return self.counts
+
+
+def html_part(audit: JourneyAudit) -> HtmlPart:
+    """Write one journey's part of the report (the ``keep`` of this format)."""
+    points = combustion_points(audit)  # once: the section and the summary
+    rules = Counter(f.rule for f in audit.findings)
+    rules.update(f.rule for f, _ in audit.suppressed)
+    return HtmlPart(id=audit.id, location=audit.location, counts=audit.severity_counts(),
+                    title=audit.journey.title, order=urgency(audit),
+                    metrics=audit.analysis.metrics, points=tuple(points), rules=rules,
+                    options=audit.options, section=_journey(audit, points))
+
+
 # --- page 1 ---------------------------------------------------------------------------------
 
-def _summary(run: AuditRun[JourneyAudit], ordered: Sequence[JourneyAudit],
-             points: Sequence[list[CombustionPoint]], heading: str, date: str | None) -> str:
+def _summary(run: AuditRun[HtmlPart], ordered: Sequence[HtmlPart], heading: str,
+             date: str | None) -> str:
     out = [f"<header><h1>{html_text(heading)}</h1>"]
     if date:
         out.append(f'<p class="muted">Audit of {html_text(date)}</p>')
@@ -178,13 +223,14 @@ def _summary(run: AuditRun[JourneyAudit], ordered: Sequence[JourneyAudit],
     if not ordered:
         out.append("<p>No journey could be audited.</p></section>")
         return "\n".join(out)
-    findings = run.findings
-    counts: dict[Severity, int] = Counter(f.severity for f in findings)
+    counts: Counter[Severity] = Counter()
+    for part in ordered:
+        counts.update(part.counts)
     out.append(
         f"<p>This audit reviewed <b>{plural(len(ordered), 'customer journey')}</b> and found "
-        f"<b>{plural(sum(len(p) for p in points), 'combustion point')}</b>, places where a "
-        "customer's experience is likely to break down, from "
-        f"{plural(len(findings), 'finding')} ({html_text(severity_counts_text(counts))}). "
+        f"<b>{plural(sum(len(p.points) for p in ordered), 'combustion point')}</b>, places "
+        "where a customer's experience is likely to break down, from "
+        f"{plural(sum(counts.values()), 'finding')} ({html_text(severity_counts_text(counts))}). "
         "Each is a hypothesis drawn from the journey map, with its evidence, for the owning "
         "team to confirm or dismiss; every figure is worked out exactly from the map.</p>")
     if run.problems or run.missing:
@@ -195,20 +241,20 @@ def _summary(run: AuditRun[JourneyAudit], ordered: Sequence[JourneyAudit],
                "<th class=\"num\">First time</th><th class=\"num\">End unresolved</th>"
                "<th class=\"num\">Shield layers</th><th class=\"num\">Expected wait</th>"
                "<th class=\"num\">Points</th></tr></thead><tbody>")
-    for number, (audit, listed) in enumerate(zip(ordered, points, strict=True), start=1):
-        m = audit.analysis.metrics
+    for number, part in enumerate(ordered, start=1):
+        m = part.metrics
         shields = "no limit" if m.shields_expected == float("inf") else f"{m.shields_expected:.1f}"
         out.append(
             f'<tr><td>{number}</td><td><a href="#journey-{number}">'
-            f"{html_text(audit.journey.title)}</a></td>"
+            f"{html_text(part.title)}</a></td>"
             f'<td class="num">{share_text(m.p_resolution)}</td>'
             f'<td class="num">{share_text(m.p_first_time)}</td>'
             f'<td class="num">{share_text(lost_share(m))}</td>'
             f'<td class="num">{shields}</td>'
             f'<td class="num">{html_text(wait_text(m.wait_expected))}</td>'
-            f'<td class="num">{len(listed)}</td></tr>')
+            f'<td class="num">{len(part.points)}</td></tr>')
     out.append("</tbody></table>")
-    top = top_points(ordered, points, TOP_SHOWN)
+    top = top_points([part.points for part in ordered], TOP_SHOWN)
     if top:
         out.append("<h3>The places that matter most</h3>"
                    "<p class=\"muted\">Across the audit, the combustion points that lose the "
@@ -218,14 +264,14 @@ def _summary(run: AuditRun[JourneyAudit], ordered: Sequence[JourneyAudit],
                    "</tr></thead><tbody>")
         for item in top:
             point = item.point
-            number = ordered.index(item.audit) + 1
+            number = item.journey + 1
             fix = (f"<b>{html_text(item.lever.lever)}</b> at <code>{html_text(item.lever.step)}"
                    f"</code>: {html_text(lever_gist(item.lever))}" if item.lever
                    else "No fix found here")
             out.append(
                 f"<tr><td><b>{html_text(point.title)}</b><br><span class=\"fig\">"
                 f"<code>{html_text(point.step)}</code></span></td>"
-                f'<td><a href="#journey-{number}">{html_text(item.audit.journey.title)}</a></td>'
+                f'<td><a href="#journey-{number}">{html_text(ordered[item.journey].title)}</a></td>'
                 f'<td class="num">{(point.lost or 0.0) * 1000:,.0f}</td><td>{fix}</td></tr>')
         out.append("</tbody></table>")
     out.append("</section>")
@@ -234,21 +280,14 @@ def _summary(run: AuditRun[JourneyAudit], ordered: Sequence[JourneyAudit],
 
 # --- one journey ----------------------------------------------------------------------------
 
-def _journey(number: int, audit: JourneyAudit, points: list[CombustionPoint]) -> str:
+def _journey(audit: JourneyAudit, points: list[CombustionPoint]) -> str:
     journey = audit.journey
     m = audit.analysis.metrics
-    out = [f'<section class="journey" id="journey-{number}">',
-           f"<h2>{number}. {html_text(journey.title)}</h2>", '<div class="facts">',
-           f"<span>Journey <code>{html_text(journey.id)}</code>, {html_text(journey.file)}"
-           "</span>"]
-    if journey.persona:
-        out.append(f"<span>Customer: {html_text(journey.persona)}</span>")
-    if journey.owner:
-        out.append(f"<span>Owning team: {html_text(journey.owner)}</span>")
-    shields = sum(1 for s in journey.steps.values() if s.is_shield)
-    out.append(f"<span>{plural(len(journey.steps), 'step')}, "
-               f"{plural(len(journey.transitions), 'transition')}, "
-               f"{plural(shields, 'shield layer')}</span></div>")
+    out = ['<div class="facts">']
+    (_, file), *rest = facts(journey)
+    out.append(f"<span>Journey <code>{html_text(journey.id)}</code>, {html_text(file)}</span>")
+    out += [f"<span>{label}: {html_text(value)}</span>" for label, value in rest]
+    out.append("</div>")
     figures = {name: value for name, value, _ in key_figures(m)}
     out.append('<div class="headline">'
                f"<div>Resolved<b>{share_text(m.p_resolution)}</b></div>"
@@ -271,7 +310,6 @@ def _journey(number: int, audit: JourneyAudit, points: list[CombustionPoint]) ->
     out.append(_measure_first(audit))
     out.append(_findings(audit))
     out.append(_silenced(audit))
-    out.append("</section>")
     return "\n".join(out)
 
 
@@ -388,7 +426,7 @@ def _silenced(audit: JourneyAudit) -> str:
 
 # --- the end --------------------------------------------------------------------------------
 
-def _appendix(run: AuditRun[JourneyAudit]) -> str:
+def _appendix(run: AuditRun[HtmlPart], ordered: Sequence[HtmlPart]) -> str:
     out = ['<section class="appendix"><h2>How to read this report</h2>']
     if run.problems or run.missing:
         out.append("<h3>Files not audited</h3><ul>")
@@ -398,15 +436,17 @@ def _appendix(run: AuditRun[JourneyAudit]) -> str:
         out.append("</ul>")
     for heading, paragraph in METHOD:
         out.append(f"<h3>{heading}</h3><p>{paragraph}</p>")
-    rows = thresholds(run.audits)
+    rows = thresholds(ordered[0].options if ordered else {})
     if rows:
         out.append("<h3>Thresholds used</h3><table><thead><tr><th>Rule</th><th>Setting</th>"
                    "<th class=\"num\">Value</th></tr></thead><tbody>")
         out += [f"<tr><td>{html_text(rule)}</td><td><code>{html_text(name)}</code></td>"
                 f'<td class="num">{html_text(value)}</td></tr>' for rule, name, value in rows]
         out.append("</tbody></table>")
-    suppressed = [f for a in run.audits for f, _ in a.suppressed]
-    used = rules_used([*run.findings, *suppressed])
+    codes: Counter[str] = Counter()
+    for part in ordered:
+        codes.update(part.rules)
+    used = rules_used(codes)
     if used:
         out.append("<h3>The rules</h3>")
         for rule, count in used:
@@ -414,10 +454,10 @@ def _appendix(run: AuditRun[JourneyAudit]) -> str:
             out.append(f'<h4 id="rule-{rule.code.lower()}">{rule.code} {rule.name}: '
                        f"{html_text(rule.summary)} <span class=\"muted\">"
                        f"({plural(count, 'finding')})</span></h4>")
-            for part in ("What it does", "Why it matters"):
-                text = " ".join(sections.get(part, "").split())
+            for heading in ("What it does", "Why it matters"):
+                text = " ".join(sections.get(heading, "").split())
                 if text:
-                    out.append(f"<p><b>{part}.</b> {_doc_html(text)}</p>")
+                    out.append(f"<p><b>{heading}.</b> {_doc_html(text)}</p>")
             out.append(f"<p><b>What to do.</b> {html_text(rule.advice)}</p>")
     out.append("</section>")
     return "\n".join(out)
@@ -432,13 +472,6 @@ def _doc_html(text: str) -> str:
 
 # --- before and after -----------------------------------------------------------------------
 
-_PAIRED_BY = {
-    "files": "the two files given",
-    "path": "the same file name in both folders",
-    "replaces": "the to-be journey says it replaces the as-is one",
-    "id": "the same journey id",
-    "revision": "the same file at the git revision",
-}
 
 
 def render_html_comparison(sides: Sides, *, title: str | None = None,
@@ -501,7 +534,7 @@ section.compare:first-of-type { break-before: auto; }
 
 def _comparison(number: int, comparison: Comparison) -> str:
     old, new = comparison.old, comparison.new
-    why = _PAIRED_BY.get(comparison.paired_by or "", "")
+    why = PAIRED_BY_WORDS.get(comparison.paired_by or "", "")
     out = [f'<section class="compare" id="pair-{number}">',
            f"<h2>{html_text(old.journey.title)} \u2192 {html_text(new.journey.title)}</h2>",
            f'<p class="muted">As-is <code>{html_text(old.journey.file)}</code>, to-be '

@@ -51,6 +51,7 @@ from cx_audit.renderers.report_content import (
     METHOD,
     NO_OWNER,
     advice,
+    facts,
     key_figures,
     owner_of,
     rules_used,
@@ -159,14 +160,14 @@ def _summary(run: AuditRun[JourneyAudit], ordered: Sequence[JourneyAudit],
         lines += [f"{i}. {_attention_line(a)}" for i, a in enumerate(attention, start=1)]
         lines.append("")
 
-    top = top_points(ordered, points, TOP_SHOWN)
+    top = top_points(points, TOP_SHOWN)
     if top:
         lines += ["### The places that matter most", "",
                   ("Across the audit, the combustion points that lose the most customers, "
                    "each with the fix there that gains most, worked out exactly."), ""]
         for i, item in enumerate(top, start=1):
             point = item.point
-            where = md_text(item.audit.journey.title)
+            where = md_text(ordered[item.journey].journey.title)
             lost = f"{(point.lost or 0.0) * 1000:,.0f}"
             line = (f"{i}. **{md_text(point.title)}** ({where}, {md_code(point.step)}): "
                     f"{lost} in 1,000 customers end unresolved there.")
@@ -214,15 +215,9 @@ def _summary(run: AuditRun[JourneyAudit], ordered: Sequence[JourneyAudit],
 # --- one journey --------------------------------------------------------------
 
 def _facts(journey: Journey) -> list[str]:
-    lines = [f"- **Journey:** {md_code(journey.id)}, from {md_text(journey.file)}"]
-    if journey.persona:
-        lines.append(f"- **Customer:** {md_text(journey.persona)}")
-    if journey.owner:
-        lines.append(f"- **Owning team:** {md_text(journey.owner)}")
-    shields = sum(1 for s in journey.steps.values() if s.is_shield)
-    lines.append(f"- **Map:** {plural(len(journey.steps), 'step')}, "
-                 f"{plural(len(journey.transitions), 'transition')}, "
-                 f"{plural(shields, 'shield layer')}")
+    (_, file), *rest = facts(journey)
+    lines = [f"- **Journey:** {md_code(journey.id)}, from {md_text(file)}"]
+    lines += [f"- **{label}:** {md_text(value)}" for label, value in rest]
     return lines
 
 
@@ -518,14 +513,14 @@ def _appendix(run: AuditRun[JourneyAudit], rules_url: str | None) -> list[str]:
                "confirm it with the evidence and the people who run the step."), ""]
     for heading, paragraph in METHOD:
         lines += [f"**{heading}.** {paragraph}", ""]
-    rows = thresholds(run.audits)
+    rows = thresholds(run.audits[0].options if run.audits else {})
     if rows:
         lines += ["The thresholds this audit used:", "", "| Rule | Setting | Value |",
                   "|---|---|---:|"]
         lines += [f"| {md_text(rule)} | `{name}` | {md_text(value)} |"
                   for rule, name, value in rows]
         lines.append("")
-    used = rules_used(run.findings)
+    used = rules_used(Counter(f.rule for f in run.findings))
     if used and rules_url is None:
         lines += ["## Rules explained", ""]
         for rule, count in used:

@@ -11,7 +11,7 @@ format modules only escape and lay it out. Nothing here holds markup.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from cx_audit.analysis.levers import Lever
@@ -22,7 +22,7 @@ from cx_audit.core.findings import Finding, Severity
 from cx_audit.core.model import Journey
 from cx_audit.renderers.phrasing import count_text, share_text, shields_text, wait_text
 from cx_audit.rules import RULES, Rule
-from cx_audit.text.formatting import human_duration
+from cx_audit.text.formatting import human_duration, plural
 
 __all__ = [
     "JOURNEY_WIDE",
@@ -31,6 +31,7 @@ __all__ = [
     "UNKNOWN_RULE_ADVICE",
     "TopPoint",
     "advice",
+    "facts",
     "findings_by_team",
     "key_figures",
     "lost_share",
@@ -82,6 +83,24 @@ def advice(code: str) -> str:
     """What to do about a finding of rule ``code``: the rule's ``advice``, in a client's words."""
     rule = RULES.get(code)
     return rule.advice if rule is not None else UNKNOWN_RULE_ADVICE
+
+
+def facts(journey: Journey) -> list[tuple[str, str]]:
+    """What a report says of a journey before its figures: (label, plain text) pairs.
+
+    The first is the journey's file; the id is left to the format, which
+    shows it as code.
+    """
+    found = [("Journey", journey.file)]
+    if journey.persona:
+        found.append(("Customer", journey.persona))
+    if journey.owner:
+        found.append(("Owning team", journey.owner))
+    shields = sum(1 for s in journey.steps.values() if s.is_shield)
+    found.append(("Map", f"{plural(len(journey.steps), 'step')}, "
+                         f"{plural(len(journey.transitions), 'transition')}, "
+                         f"{plural(shields, 'shield layer')}"))
+    return found
 
 
 def lost_share(metrics: Metrics) -> float:
@@ -154,40 +173,38 @@ def key_figures(metrics: Metrics) -> list[tuple[str, str, str]]:
 class TopPoint:
     """One of the places that matter most across an audit."""
 
-    audit: JourneyAudit
+    journey: int
+    """The index of its journey, in the order the points were given."""
     point: CombustionPoint
     lever: Lever | None
     """The fix there that gains most, or ``None`` when none gains anything."""
 
 
-def top_points(audits: Sequence[JourneyAudit],
-               points: Sequence[Sequence[CombustionPoint]], count: int) -> list[TopPoint]:
+def top_points(points: Sequence[Sequence[CombustionPoint]], count: int) -> list[TopPoint]:
     """The ``count`` points that lose the most customers across the audit.
 
-    ``points`` are each audit's combustion points, in the same order. Each
-    journey's customers count alike (per 1,000 of that journey); a point
-    inside a larger one already listed is skipped, so no customer is
-    counted twice on the summary page.
+    ``points`` are each journey's combustion points. Each journey's
+    customers count alike (per 1,000 of that journey); a point inside a
+    larger one is skipped, so that no customer is counted twice on the
+    summary page.
     """
-    candidates: list[tuple[float, int, int, JourneyAudit, CombustionPoint]] = []
-    for j, (audit, listed) in enumerate(zip(audits, points, strict=True)):
+    candidates: list[tuple[float, int, int, CombustionPoint]] = []
+    for j, listed in enumerate(points):
         for point in listed:
             if point.lost is not None and point.lost > 0.0 and point.within is None:
-                candidates.append((-point.lost, j, point.rank, audit, point))
+                candidates.append((-point.lost, j, point.rank, point))
     candidates.sort(key=lambda c: c[:3])
-    return [TopPoint(audit, point, point.levers[0] if point.levers else None)
-            for *_, audit, point in candidates[:count]]
+    return [TopPoint(j, point, point.levers[0] if point.levers else None)
+            for _, j, _, point in candidates[:count]]
 
 
-def rules_used(findings: Iterable[Finding]) -> list[tuple[Rule, int]]:
-    """The rules that found something, in code order, each with its count."""
-    used = Counter(f.rule for f in findings)
-    return [(RULES[code], used[code]) for code in sorted(used) if code in RULES]
+def rules_used(codes: Counter[str]) -> list[tuple[Rule, int]]:
+    """The rules that found something (``codes``: findings per rule code), in code order."""
+    return [(RULES[code], codes[code]) for code in sorted(codes) if code in RULES]
 
 
-def thresholds(audits: Sequence[JourneyAudit]) -> list[tuple[str, str, str]]:
-    """The rule options the audit used: (rule, option, value), in code order."""
-    options = audits[0].options if audits else {}
+def thresholds(options: Mapping[str, float | int]) -> list[tuple[str, str, str]]:
+    """The rule options an audit used (``options`` over the defaults): (rule, option, value)."""
     rows = []
     for rule in sorted(RULES.values(), key=lambda r: r.code):
         for name, option in rule.options.items():
@@ -195,4 +212,3 @@ def thresholds(audits: Sequence[JourneyAudit]) -> list[tuple[str, str, str]]:
             shown = human_duration(value) if option.kind == "duration" else f"{value:g}"
             rows.append((f"{rule.code} {rule.name}", name, shown))
     return rows
-

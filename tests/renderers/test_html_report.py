@@ -12,7 +12,7 @@ from conftest import ROOT
 from cx_audit.audit.config import Config
 from cx_audit.audit.points import combustion_points
 from cx_audit.audit.run import AuditRun, run_audit
-from cx_audit.renderers import keep_for, render
+from cx_audit.renderers import render_audits
 from cx_audit.renderers.escaping import html_text
 from cx_audit.renderers.report_content import urgency
 
@@ -44,12 +44,12 @@ def _parsed(page: str) -> _Page:
 
 @pytest.fixture(scope="module")
 def examples() -> AuditRun:
-    return run_audit([ROOT / "journeys"], Config(), keep_for("html"))
+    return run_audit([ROOT / "journeys"], Config())
 
 
 @pytest.fixture(scope="module")
 def page(examples: AuditRun) -> str:
-    return render("html", examples)
+    return render_audits("html", examples)
 
 
 def _assert_self_contained_and_inert(page: str) -> _Page:
@@ -94,9 +94,9 @@ def test_hostile_labels_stay_text_everywhere(tmp_path: Path) -> None:
     }
     path = tmp_path / "hostile.yaml"
     path.write_text(yaml.safe_dump(journey, sort_keys=False), encoding="utf-8")
-    run = run_audit([path], Config(), keep_for("html"))
+    run = run_audit([path], Config())
     assert run.audits and run.audits[0].findings, run.problems
-    page = render("html", run, title=script)
+    page = render_audits("html", run, title=script)
     parsed = _assert_self_contained_and_inert(page)
     shown = "".join(parsed.text)
     for label in HOSTILE_LABELS:
