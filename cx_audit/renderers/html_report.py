@@ -37,6 +37,7 @@ from cx_audit.renderers.charts import emotion_chart, outcome_chart
 from cx_audit.renderers.escaping import html_text
 from cx_audit.renderers.journey_svg import journey_svg
 from cx_audit.renderers.phrasing import (
+    count_text,
     effort_text,
     lever_gist,
     severity_counts_text,
@@ -296,7 +297,8 @@ def _journey(audit: JourneyAudit, points: list[CombustionPoint]) -> str:
                f"<div>Expected wait<b>{html_text(wait_text(m.wait_expected))}</b></div>"
                "<div>Shield layers, best / average / worst route<b>"
                f"{html_text(figures['Shield layers (best / expected / worst route)'])}</b></div>"
-               f"<div>Retellings<b>{html_text(figures['Retellings'])}</b></div>"
+               f"<div>Retellings per customer<b>{html_text(count_text(m.retells_expected))}"
+               "</b></div>"
                "</div>")
     out.append(_figure(journey_svg(journey, points, highlight=POINTS_SHOWN), "map"))
     out.append(_points(points[:POINTS_SHOWN], len(points)))
