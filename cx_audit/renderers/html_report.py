@@ -68,6 +68,9 @@ POINTS_SHOWN = 5
 FIX_FIRST_SHOWN = 5
 MEASURE_FIRST_SHOWN = 5
 EVIDENCE_SHOWN = 2
+LEVERS_SHOWN = 1
+"""Fixes named under each point (the fix-first table words the best of all in full; the
+JSON output lists every point's three): one keeps a journey within four printed pages."""
 """Evidence lines quoted under a point (the rest are counted)."""
 
 _SEVERITY_WORD = {Severity.ERROR: "Error", Severity.WARNING: "Warning", Severity.INFO: "Note"}
@@ -349,10 +352,12 @@ def _points(points: Sequence[CombustionPoint], total: int) -> str:
             out.append(f'<div class="note">and {plural(hidden, "more evidence line")} in the '
                        "journey file</div>")
         if point.levers:
-            best = point.levers[0]
-            out.append(f'<div class="fix">Best fix here: <b>{html_text(best.lever)}</b> at '
-                       f"<code>{html_text(best.step)}</code>: {html_text(lever_gist(best))}"
-                       "</div>")
+            fixes = "; ".join(f"<b>{html_text(lever.lever)}</b> at <code>"
+                              f"{html_text(lever.step)}</code>: "
+                              f"{html_text(lever_gist(lever).rstrip('.'))}"
+                              for lever in point.levers[:LEVERS_SHOWN])
+            label = "Fixes here, best first" if LEVERS_SHOWN > 1 else "Best fix here"
+            out.append(f'<div class="fix">{label}: {fixes}.</div>')
         out.append("</li>")
     out.append("</ol>")
     return "\n".join(out)
