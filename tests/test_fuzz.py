@@ -175,3 +175,26 @@ def test_loader_fuzz_script_runs_and_finds_no_crash() -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.fallback(EXAMPLES, 1.0) > 0
+
+
+def test_the_fuzz_target_has_its_dictionary_and_seeds_from_every_journey_file(
+        tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("fuzz_loader", JOURNEYS.parent / "fuzz" /
+                                                  "fuzz_loader.py")
+    assert spec is not None and spec.loader is not None
+    fuzz = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fuzz)
+    words = fuzz.tokens()
+    # YAML tags and indicators, numbers YAML 1.1 and 1.2 read differently, the format's keys
+    for expected in (b"!!int ", b"!!bool ", b"&anchor ", b"1e3", b"0o17", b"steps:",
+                     b"handoff: cold", b"\n  "):
+        assert expected in words
+    copied = fuzz.seed_corpus(tmp_path)
+    examples = len(list(JOURNEYS.glob("*.yaml")))
+    hostile = len(list((JOURNEYS.parent / "tests").rglob("*.yaml")))
+    assert copied == examples + hostile and copied > examples
+    # the seeds are byte copies: the corpus starts from real journeys
+    assert {p.read_bytes() for p in tmp_path.iterdir()} >= {
+        p.read_bytes() for p in JOURNEYS.glob("*.yaml")}
