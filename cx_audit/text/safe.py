@@ -14,9 +14,10 @@ fill. Three things are made visible instead of being passed on:
 - lone surrogates, which is how Python keeps the bytes of a file name that
   are not UTF-8 (``\\udce9`` for the byte 0xE9): shown as the byte,
   ``\\xe9``, so that no output ever holds text that cannot be encoded;
-- a file name that starts with ``::``, which GitHub Actions would read
-  as a workflow command at the start of a line of a job's log (such as
-  ``FILE:LINE:COL: message``): it is shown as ``./::...``, the same file.
+- a line that starts with ``::``, which GitHub Actions would read as a
+  workflow command in a job's log: a file name that starts so (as in
+  ``FILE:LINE:COL: message``) is shown as ``./::...``, the same file, and
+  in text kept on several lines the colon after a newline as ``\\x3a``.
 
 Rich markup is never interpreted because renderers build
 :class:`rich.text.Text` objects, which are shown literally.
@@ -44,14 +45,15 @@ def _escape(match: re.Match[str]) -> str:
 def printable(text: str, *, keep_newlines: bool = False) -> str:
     """``text`` with control, bidirectional-override and surrogate characters made visible.
 
-    Newlines and tabs become spaces, unless ``keep_newlines``.
+    Newlines and tabs become spaces, unless ``keep_newlines``; then no line
+    after the first starts with ``::``.
 
     >>> printable("red\\x1b[31m"), printable("caf\\udce9.yaml")
     ('red\\\\x1b[31m', 'caf\\\\xe9.yaml')
     """
     if not keep_newlines:
-        text = text.replace("\n", " ").replace("\t", " ")
-    return _CONTROL.sub(_escape, text)
+        return _CONTROL.sub(_escape, text.replace("\n", " ").replace("\t", " "))
+    return _CONTROL.sub(_escape, text).replace("\n::", "\n\\x3a:")
 
 
 def printable_path(path: str | os.PathLike[str]) -> str:
