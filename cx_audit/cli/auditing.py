@@ -60,7 +60,7 @@ def audit(
     baseline: Annotated[Path | None, typer.Option(
         help="Report only findings not recorded in this baseline file.", dir_okay=False)] = None,
     write_baseline: Annotated[str | None, typer.Option(
-        metavar="FILE", help="Record today's findings in this baseline file (then exit 0).")
+        metavar="<file>", help="Record today's findings in this baseline file (then exit 0).")
     ] = None,
     jobs: Annotated[int, typer.Option(
         "--jobs", "-j", min=0, help="Worker processes for many files (0: one per core). "
@@ -166,7 +166,7 @@ REPORT_SUFFIXES = {".html": ReportFormat.HTML, ".htm": ReportFormat.HTML,
 def report(
     paths: Paths,
     output: Annotated[str, typer.Option(
-        "--output", "-o", metavar="FILE", help="The file to write (replaced atomically): "
+        "--output", "-o", metavar="<file>", help="The file to write (replaced atomically): "
         "REPORT.html or REPORT.md.")],
     report_format: Annotated[ReportFormat | None, typer.Option(
         "--format", "-f", help="html or markdown (default: from the output's extension).")

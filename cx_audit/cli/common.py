@@ -293,7 +293,7 @@ SeverityOption = Annotated[list[str] | None, typer.Option(
     "error, warning, info or off, over the configuration's (repeatable; RULE may be a code, a "
     "name or a prefix).")]
 OutputOption = Annotated[str | None, typer.Option(
-    "--output", "-o", metavar="FILE",
+    "--output", "-o", metavar="<file>",
     help="Write to this file (replaced atomically) instead of stdout.")]
 
 

@@ -48,7 +48,7 @@ def import_(
         "diagram).")],
     file: Annotated[Path, typer.Argument(help="The file to import.", dir_okay=False)],
     output: Annotated[str | None, typer.Option(
-        "--output", "-o", metavar="FILE", help="Write the journey here (default: stdout).")
+        "--output", "-o", metavar="<file>", help="Write the journey here (default: stdout).")
     ] = None,
     force: Annotated[bool, typer.Option(help="Replace --output if it exists.")] = False,
     process: Annotated[str | None, typer.Option(
@@ -108,7 +108,7 @@ def discover(
     resource: ResourceOption = None,
     mapping: MapOption = None,
     output: Annotated[str | None, typer.Option(
-        "--output", "-o", metavar="FILE", help="Write the journey here (default: stdout); "
+        "--output", "-o", metavar="<file>", help="Write the journey here (default: stdout); "
         "never over an existing file.")] = None,
     max_bad_rows: BadRowsOption = 0,
     journey_id: Annotated[str | None, typer.Option("--id", help="The journey id.")] = None,
