@@ -25,10 +25,15 @@ from cx_audit.cli.common import (
     bad_input,
     emit,
     fail,
+    journey_inputs,
     load_one,
     load_settings,
+    say,
+    say_missing,
+    show_problems,
 )
 from cx_audit.cli.console import ColorChoice, progress_bar, terminal_width, use_color
+from cx_audit.text.safe import printable_path
 
 if TYPE_CHECKING:
     from collections import Counter
@@ -36,6 +41,7 @@ if TYPE_CHECKING:
     from cx_audit.audit.config import Config
     from cx_audit.audit.engine import JourneyAudit
     from cx_audit.audit.run import AuditRun
+    from cx_audit.io.files import Inputs
 
 
 @app.command()
@@ -53,9 +59,9 @@ def audit(
     color: Annotated[ColorChoice, typer.Option(help="Colour the text output.")] = ColorChoice.AUTO,
     baseline: Annotated[Path | None, typer.Option(
         help="Report only findings not recorded in this baseline file.", dir_okay=False)] = None,
-    write_baseline: Annotated[Path | None, typer.Option(
-        help="Record today's findings in this baseline file (then exit 0).",
-        dir_okay=False)] = None,
+    write_baseline: Annotated[str | None, typer.Option(
+        metavar="<file>", help="Record today's findings in this baseline file (then exit 0).")
+    ] = None,
     jobs: Annotated[int, typer.Option(
         "--jobs", "-j", min=0, help="Worker processes for many files (0: one per core). "
         "Used with --format json, which is written journey by journey; the other formats "
@@ -78,7 +84,8 @@ def audit(
         whole = run_audit(paths, settings, progress=progress_bar(), jobs=jobs, baseline=known)
         if not whole.files and not whole.missing:
             raise fail("no journey files (*.yaml, *.yml) found")
-        _write_baseline(whole, write_baseline)
+        _write_baseline(whole, write_baseline, journey_inputs(whole.files, settings,
+                                                              baseline=baseline))
         return
     # each journey is turned into what the format keeps of it right after its audit; workers
     # only for formats that keep text (sending whole audits back costs more than it saves)
@@ -89,27 +96,24 @@ def audit(
         raise fail("no journey files (*.yaml, *.yml) found")
     options = {"color": colored, "width": terminal_width()} if output_format is TEXT_FORMAT else {}
     if output_format is not TEXT_FORMAT:
-        for problem in sorted(run.problems):
-            typer.echo(str(problem), err=True)
-        for missing in run.missing:
-            typer.echo(f"{missing}: no such file or folder", err=True)
+        show_problems(run.problems)
+        say_missing(run.missing)
     with frozen_results():  # the run outlives the rendering: the collector need not scan it
         text = render(output_format.value, run, **options)
-    emit(text, output, run.files)
+    emit(text, output, journey_inputs(run.files, settings, baseline=baseline))
     raise typer.Exit(run.exit_code(Severity(fail_on.value) if fail_on else None, exit_zero))
 
 
-def _write_baseline(run: AuditRun[JourneyAudit], target: Path) -> None:
+def _write_baseline(run: AuditRun[JourneyAudit], target: str, inputs: Inputs) -> None:
     """``--write-baseline``: record the run's findings (refused when inputs are invalid)."""
     from cx_audit.audit.baseline import render_baseline
 
-    for problem in sorted(run.problems):
-        typer.echo(str(problem), err=True)
+    show_problems(run.problems)
     if run.input_errors:
         raise fail("the baseline was not written: fix the input problems first")
-    emit(render_baseline(run.findings), target, run.files)
+    emit(render_baseline(run.findings), target, inputs)
     count = len(run.findings)
-    typer.echo(f"Recorded {count} finding{'s' * (count != 1)} in {target}.", err=True)
+    say(f"Recorded {count} finding{'s' * (count != 1)} in {printable_path(target)}.")
 
 
 def _read_baseline(path: Path) -> Counter[str]:
@@ -141,9 +145,9 @@ def paths(
     routes = most_likely_routes(journey, top)
     if output_format is ViewFormat.JSON:
         document = {"journey": journey.id, "routes": [r.to_dict() for r in routes]}
-        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+        emit(json.dumps(document, indent=2) + "\n", None)
     else:
-        sys.stdout.write(render_routes(journey, routes))
+        emit(render_routes(journey, routes), None)
 
 
 class ReportFormat(StrEnum):
@@ -161,9 +165,9 @@ REPORT_SUFFIXES = {".html": ReportFormat.HTML, ".htm": ReportFormat.HTML,
 @app.command()
 def report(
     paths: Paths,
-    output: Annotated[Path, typer.Option(
-        "--output", "-o", help="The file to write (replaced atomically): REPORT.html or "
-        "REPORT.md.", dir_okay=False)],
+    output: Annotated[str, typer.Option(
+        "--output", "-o", metavar="<file>", help="The file to write (replaced atomically): "
+        "REPORT.html or REPORT.md.")],
     report_format: Annotated[ReportFormat | None, typer.Option(
         "--format", "-f", help="html or markdown (default: from the output's extension).")
     ] = None,
@@ -186,30 +190,27 @@ def report(
     from cx_audit.audit.run import run_audit
     from cx_audit.renderers import keep_for, render
 
-    chosen = report_format or REPORT_SUFFIXES.get(output.suffix.lower())
+    chosen = report_format or REPORT_SUFFIXES.get(Path(output).suffix.lower())
     if chosen is None:
-        raise fail(f"cannot tell the report format from '{output.name}': name it .html or "
-                   ".md, or give --format html|markdown")
+        raise fail(f"cannot tell the report format from '{printable_path(Path(output).name)}': "
+                   "name it .html or .md, or give --format html|markdown")
     settings = load_settings(config, select, ignore, extend_select, severity)
     if compare:
         _compare_report(paths, output, chosen, title, settings)
         return
     run = run_audit(paths, settings, keep_for(chosen.value), progress=progress_bar())
-    for problem in sorted(run.problems):
-        typer.echo(str(problem), err=True)
-    for missing in run.missing:
-        typer.echo(f"{missing}: no such file or folder", err=True)
+    show_problems(run.problems)
+    say_missing(run.missing)
     if not run.files and not run.missing:
         raise fail("no journey files (*.yaml, *.yml) found")
     if run.input_errors:
         raise fail("the report was not written: fix the input problems first")
-    emit(render(chosen.value, run, title=title), output, run.files)
-    typer.echo(f"Wrote {output} ({len(run.results)} journeys, "
-               f"{sum(run.counts().values())} findings).",
-               err=True)
+    emit(render(chosen.value, run, title=title), output, journey_inputs(run.files, settings))
+    say(f"Wrote {printable_path(output)} ({len(run.results)} journeys, "
+        f"{sum(run.counts().values())} findings).")
 
 
-def _compare_report(paths: list[Path], output: Path, chosen: ReportFormat, title: str | None,
+def _compare_report(paths: list[Path], output: str, chosen: ReportFormat, title: str | None,
                     settings: Config) -> None:
     """``report --compare``: the as-is and to-be journeys side by side."""
     from cx_audit.audit.compare import load_sides
@@ -218,10 +219,8 @@ def _compare_report(paths: list[Path], output: Path, chosen: ReportFormat, title
     if len(paths) != 2:
         raise fail("report --compare takes AS-IS and TO-BE (two files or two folders)")
     sides = load_sides(paths, None, settings)
-    for problem in sorted(sides.problems):
-        typer.echo(str(problem), err=True)
-    for missing in sides.missing:
-        typer.echo(f"{missing}: no such file or folder", err=True)
+    show_problems(sides.problems)
+    say_missing(sides.missing)
     if sides.problems or sides.missing:
         raise fail("the report was not written: fix the input problems first")
     if chosen is ReportFormat.HTML:
@@ -230,9 +229,9 @@ def _compare_report(paths: list[Path], output: Path, chosen: ReportFormat, title
     else:
         from cx_audit.renderers.markdown import render_markdown_comparison
         text = render_markdown_comparison(sides, title=title)
-    emit(text, output, [*paths])
+    emit(text, output, journey_inputs(paths, settings))
     paired = sum(1 for pair in sides.pairs if pair.old is not None and pair.new is not None)
-    typer.echo(f"Wrote {output} ({plural(paired, 'journey')} compared).", err=True)
+    say(f"Wrote {printable_path(output)} ({plural(paired, 'journey')} compared).")
 
 
 class DiagramFormat(StrEnum):
@@ -267,4 +266,4 @@ def graph(
     except LoopTooEntangled as exc:
         raise bad_input([unsolvable(journey, exc)]) from None
     render = render_dot if output_format is DiagramFormat.DOT else render_mermaid
-    emit(render(journey, points), output, [file])
+    emit(render(journey, points), output, journey_inputs([file], settings))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -12,31 +11,32 @@ from cx_audit.cli.common import (
     EXIT_ERROR,
     Paths,
     app,
+    emit,
     fail,
+    say,
+    say_missing,
+    show_problems,
 )
-from cx_audit.core.errors import OutputRefused
-from cx_audit.io.files import write_new
 from cx_audit.io.schema import schema_json
 from cx_audit.io.starter import starter_journey, starter_target
+from cx_audit.text.safe import printable_path
 
 
 @app.command()
 def validate(paths: Paths) -> None:
     """Check journey files against the format; exit 0 when all are valid, 2 otherwise."""
     loaded = load_paths(paths)
-    for missing in loaded.missing:
-        typer.echo(f"{missing}: no such file or folder", err=True)
-    for problem in sorted(loaded.problems):
-        typer.echo(str(problem))
+    say_missing(loaded.missing)
+    show_problems(loaded.problems, err=False)
     count = len(loaded.files)
     if not loaded.files and not loaded.missing:
         raise fail("no journey files (*.yaml, *.yml) found")
     if loaded.problems:
         n = len(loaded.problems)
-        typer.echo(f"Found {n} problem{'s' * (n != 1)} in {loaded.files_with_problems} of "
-                   f"{count} file{'s' * (count != 1)}.")
+        say(f"Found {n} problem{'s' * (n != 1)} in {loaded.files_with_problems} of "
+            f"{count} file{'s' * (count != 1)}.", err=False)
     elif not loaded.missing:
-        typer.echo(f"{count} file{'s' * (count != 1)} checked: all valid.")
+        say(f"{count} file{'s' * (count != 1)} checked: all valid.", err=False)
     if loaded.problems or loaded.missing:
         raise typer.Exit(EXIT_ERROR)
 
@@ -44,7 +44,7 @@ def validate(paths: Paths) -> None:
 @app.command()
 def schema() -> None:
     """Print the JSON Schema (draft-07) of the journey format, for editors."""
-    sys.stdout.write(schema_json())
+    emit(schema_json(), None)
 
 
 @app.command()
@@ -54,13 +54,9 @@ def init(
 ) -> None:
     """Write a commented starter journey; an existing file is never overwritten."""
     journey_id, target = starter_target(name)
-    try:
-        write_new(target, starter_journey(journey_id, target.name))
-    except OutputRefused as exc:
-        raise fail(str(exc)) from None
-    except OSError as exc:
-        raise fail(f"cannot write {target}: {exc.strerror or exc}") from None
-    typer.echo(f"Wrote {target}. Check it with: cx-audit validate {target}")
+    emit(starter_journey(journey_id, target.name), target, replace=False)
+    shown = printable_path(target)
+    say(f"Wrote {shown}. Check it with: cx-audit validate {shown}", err=False)
 
 
 @app.command()
@@ -68,7 +64,7 @@ def rules() -> None:
     """List the rule catalogue: codes, names, default severities and options."""
     from cx_audit.renderers.rule_docs import render_rule_list
 
-    sys.stdout.write(render_rule_list())
+    emit(render_rule_list(), None)
 
 
 @app.command()
@@ -83,4 +79,4 @@ def explain(
         found = get(rule)
     except KeyError:
         raise fail(f"no rule '{rule}': `cx-audit rules` lists them") from None
-    sys.stdout.write(render_rule_doc(found))
+    emit(render_rule_doc(found), None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -19,8 +18,10 @@ from cx_audit.cli.common import (
     SeverityOption,
     ViewFormat,
     app,
+    emit,
     fail,
     load_settings,
+    say_missing,
 )
 from cx_audit.cli.console import terminal_width
 
@@ -50,10 +51,9 @@ def diff(
     if base is None and len(paths) != 2:
         raise fail("diff takes OLD and NEW, or files with --base REV")
     result, missing = compare_paths(paths, base, settings, tolerance)
-    for item in missing:
-        typer.echo(f"{item}: no such file or folder", err=True)
+    say_missing(missing)
     render = render_diff_json if output_format is ViewFormat.JSON else render_diff_text
-    sys.stdout.write(render(result))
+    emit(render(result), None)
     if result.problems or missing:
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_FINDINGS if result.worse else EXIT_OK)
@@ -82,10 +82,9 @@ def compare(
     if base is None and len(paths) != 2:
         raise fail("compare takes AS-IS and TO-BE, or files with --base REV")
     sides = load_sides(paths, base, settings)
-    for item in sides.missing:
-        typer.echo(f"{item}: no such file or folder", err=True)
+    say_missing(sides.missing)
     if output_format is ViewFormat.JSON:
-        sys.stdout.write(render_compare_json(sides))
+        emit(render_compare_json(sides), None)
     else:
-        sys.stdout.write(render_compare_text(sides, width=terminal_width()))
+        emit(render_compare_text(sides, width=terminal_width()), None)
     raise typer.Exit(EXIT_ERROR if sides.problems or sides.missing else EXIT_OK)

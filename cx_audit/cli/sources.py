@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -23,11 +24,13 @@ from cx_audit.cli.common import (
     bad_input,
     emit,
     fail,
+    journey_inputs,
     load_settings,
+    say,
+    show_problems,
 )
 from cx_audit.cli.console import ColorChoice, terminal_width, use_color
-from cx_audit.core.errors import OutputRefused
-from cx_audit.io.files import write_atomic, write_new
+from cx_audit.text.safe import printable_path
 
 
 class ImportFormat(StrEnum):
@@ -44,8 +47,9 @@ def import_(
         help="bpmn (BPMN 2.0 XML), connect (Amazon Connect flow JSON) or mermaid (a journey "
         "diagram).")],
     file: Annotated[Path, typer.Argument(help="The file to import.", dir_okay=False)],
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Write the journey here (default: stdout).", dir_okay=False)] = None,
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", metavar="<file>", help="Write the journey here (default: stdout).")
+    ] = None,
     force: Annotated[bool, typer.Option(help="Replace --output if it exists.")] = False,
     process: Annotated[str | None, typer.Option(
         help="BPMN: import only this process (id or name); default: all, merged.")] = None,
@@ -68,26 +72,17 @@ def import_(
     elif process or abandon_word or no_abandon_words:
         raise fail("--process and the abandon-word options are for BPMN only")
     result = import_file(source_format.value, file, **options)
-    for problem in sorted(result.problems):
-        typer.echo(str(problem), err=True)
+    show_problems(result.problems)
     if result.problems or result.document is None:
         raise fail("nothing was written: fix the problems above first")
     for note in result.notes:
-        typer.echo(f"note: {note}", err=True)
+        say(f"note: {note}")
     text = journey_text(result)
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        if force:
-            write_atomic(output, text, protected=[file])
-        else:
-            write_new(output, text)
-    except OutputRefused as exc:
-        raise fail(f"{exc} (use --force to replace it)") from None
-    except OSError as exc:
-        raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
-    typer.echo(f"Wrote {output}. Audit it with: cx-audit audit {output}", err=True)
+    if output is not None and not force and os.path.lexists(output):
+        raise fail(f"{printable_path(output)} already exists; it was left as it is (use "
+                   "--force to replace it)")
+    emit(text, output, {"the file being imported": [file]}, replace=force)
+    _wrote(output)
 
 
 CaseOption = Annotated[str | None, typer.Option(help="Column of the case id (default: guessed).")]
@@ -112,9 +107,9 @@ def discover(
     timestamp: TimestampOption = None,
     resource: ResourceOption = None,
     mapping: MapOption = None,
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Write the journey here (default: stdout); never over an "
-        "existing file.", dir_okay=False)] = None,
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", metavar="<file>", help="Write the journey here (default: stdout); "
+        "never over an existing file.")] = None,
     max_bad_rows: BadRowsOption = 0,
     journey_id: Annotated[str | None, typer.Option("--id", help="The journey id.")] = None,
 ) -> None:
@@ -131,16 +126,17 @@ def discover(
     except (EventLogError, MappingError) as exc:
         raise bad_input(exc.problems) from None
     text = dump_journey(document, notes)
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        write_new(output, text)
-    except OutputRefused as exc:
-        raise fail(str(exc)) from None
-    except OSError as exc:
-        raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
-    typer.echo(f"Wrote {output}. Audit it with: cx-audit audit {output}", err=True)
+    emit(text, output, {"the event log this command reads": [log],
+                        "the mapping this command reads": [mapping] if mapping else []},
+         replace=False)
+    _wrote(output)
+
+
+def _wrote(output: str | None) -> None:
+    """After a journey was written to ``output``: say where, and how to audit it."""
+    if output is not None:
+        shown = printable_path(output)
+        say(f"Wrote {shown}. Audit it with: cx-audit audit {shown}")
 
 
 @app.command()
@@ -181,14 +177,14 @@ def conform(
                               config=settings, max_bad_rows=max_bad_rows,
                               design_rules=design_rules)
     for note in result.notes:
-        typer.echo(f"note: {note}", err=True)
+        say(f"note: {note}")
     run = result.run
     options = {}
     if output_format is TEXT_FORMAT:
         options = {"color": output is None and use_color(color, sys.stdout),
                    "width": terminal_width()}
     else:
-        for problem in sorted(run.problems):
-            typer.echo(str(problem), err=True)
-    emit(render_audits(output_format.value, run, **options), output, [journey, log])
+        show_problems(run.problems)
+    emit(render_audits(output_format.value, run, **options), output,
+         journey_inputs([journey], settings, event_log=log, mapping=mapping))
     raise typer.Exit(run.exit_code(Severity(fail_on.value) if fail_on else None, exit_zero))

@@ -28,7 +28,7 @@ from cx_audit.audit.points import FLOOR_LOST, CombustionPoint
 from cx_audit.renderers.phrasing import effort_text
 from cx_audit.text.formatting import percent, plural
 from cx_audit.text.jsonsafe import json_safe
-from cx_audit.text.safe import printable
+from cx_audit.text.safe import json_printable, printable, printable_problem
 
 __all__ = ["comparisons", "render_compare_json", "render_compare_text"]
 
@@ -181,7 +181,8 @@ def _pair_text(old: JourneyAudit | None, new: JourneyAudit | None,
 
 def render_compare_text(sides: Sides, width: int = 80) -> str:
     """Per pair: the two journeys, the figures that changed, the combustion points; wrapped."""
-    lines = [str(p) for p in sorted(sides.problems)]
+    lines = [printable_problem(p.file, p.line, p.column, p.message)
+             for p in sorted(sides.problems)]
     pairs = comparisons(sides)
     for number, (old, new, comparison) in enumerate(pairs):
         if number or lines:
@@ -250,4 +251,4 @@ def render_compare_json(sides: Sides) -> str:
            for m in sides.missing],
         "summary": summary,
     }
-    return json.dumps(json_safe(document), indent=2, ensure_ascii=False) + "\n"
+    return json_printable(json.dumps(json_safe(document), indent=2, ensure_ascii=False)) + "\n"

@@ -9,7 +9,7 @@ from typing import Any
 from cx_audit.audit.diff import DiffResult, JourneyDiff
 from cx_audit.core.findings import Finding
 from cx_audit.text.formatting import human_duration, plural, signed_duration
-from cx_audit.text.safe import printable
+from cx_audit.text.safe import json_printable, printable, printable_problem
 
 __all__ = ["render_diff_json", "render_diff_text"]
 
@@ -87,7 +87,8 @@ def _journey_text(diff: JourneyDiff) -> list[str]:
 
 def render_diff_text(result: DiffResult) -> str:
     """Per journey: what got worse, metric changes, new (+) and fixed (-) findings."""
-    lines = [str(p) for p in sorted(result.problems)]
+    lines = [printable_problem(p.file, p.line, p.column, p.message)
+             for p in sorted(result.problems)]
     for diff in result.journeys:
         lines.extend(_journey_text(diff))
     worse = sum(1 for d in result.journeys if d.worse)
@@ -118,4 +119,4 @@ def render_diff_json(result: DiffResult) -> str:
                    for p in sorted(result.problems)],
         "worse": result.worse,
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_printable(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"

@@ -15,7 +15,8 @@ finding's own identity (rule, journey, step, message) together with its
 path, line and column, and a counter for the rare finding repeated at the
 very same place: no two issues of one report share a fingerprint.
 
-The text is JSON without a byte-order mark.
+The text is JSON without a byte-order mark; the bytes of a file name that
+are not UTF-8 are written as visible escapes (``\\xe9``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from cx_audit.audit.engine import JourneyAudit
 from cx_audit.audit.run import AuditRun
 from cx_audit.core.findings import Finding, Severity
 from cx_audit.renderers.sarif import INPUT_RULE_ID, relative_path
+from cx_audit.text.safe import json_printable
 
 __all__ = ["SEVERITIES", "render_gitlab"]
 
@@ -49,7 +51,8 @@ def _issue(description: str, check_name: str, severity: str, path: str, line: in
 
 def _digest(*parts: object) -> str:
     key = "\x1f".join(str(p) for p in parts)
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    # surrogatepass: a file name that is not UTF-8 hashes too
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def render_gitlab(run: AuditRun[JourneyAudit]) -> str:
@@ -83,4 +86,4 @@ def render_gitlab(run: AuditRun[JourneyAudit]) -> str:
             issue["fingerprint"] = _digest(base, count)
         used.add(issue["fingerprint"])
         issues.append(issue)
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return json_printable(json.dumps(issues, indent=2, ensure_ascii=False)) + "\n"

@@ -20,6 +20,7 @@ from cx_audit.audit.run import AuditRun
 from cx_audit.core.findings import Severity
 from cx_audit.core.model import Location
 from cx_audit.text.jsonsafe import json_safe
+from cx_audit.text.safe import json_printable
 
 __all__ = ["JsonPart", "journey_json", "journey_to_dict", "point_to_dict", "render_json"]
 
@@ -125,11 +126,14 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, check_circular=
 
 
 def _dumps(data: Any) -> str:
-    """Compact JSON at full precision; a non-finite float (which JSON cannot hold) becomes null."""
+    """Compact JSON at full precision; a non-finite float (which JSON cannot hold) becomes null.
+
+    The bytes of a file name that are not UTF-8 are written as visible escapes.
+    """
     try:
-        return _ENCODER.encode(data)
+        return json_printable(_ENCODER.encode(data))
     except ValueError:
-        return _ENCODER.encode(json_safe(data))
+        return json_printable(_ENCODER.encode(json_safe(data)))
 
 
 def render_json(run: AuditRun[JsonPart]) -> str:

@@ -43,6 +43,7 @@ from cx_audit.core.errors import Problem
 from cx_audit.core.findings import Finding, Severity
 from cx_audit.rules import RULES, Rule
 from cx_audit.text.jsonsafe import json_safe
+from cx_audit.text.safe import json_printable
 
 __all__ = ["INFORMATION_URI", "INPUT_RULE_ID", "SARIF_SCHEMA", "relative_path", "render_sarif"]
 
@@ -91,7 +92,7 @@ def artifact_uri(file: str) -> str:
     path = relative_path(file)
     if PurePath(path).is_absolute():
         return Path(path).as_uri()
-    return quote(path, safe="/")
+    return quote(path, safe="/", errors="surrogateescape")  # bytes not UTF-8: as themselves
 
 
 def _one_line(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
@@ -261,7 +262,7 @@ def render_sarif(run: AuditRun[JourneyAudit]) -> str:
     }
     # compact: the standard library's indenting encoder is pure Python and several times
     # slower; code-scanning tools read either, and ``jq .`` shows it indented
-    return json.dumps(log, ensure_ascii=False) + "\n"
+    return json_printable(json.dumps(log, ensure_ascii=False)) + "\n"
 
 
 def _unknown_descriptor(code: str) -> dict[str, Any]:

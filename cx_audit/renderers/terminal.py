@@ -24,7 +24,7 @@ from cx_audit.audit.run import AuditRun
 from cx_audit.core.findings import Finding, Severity
 from cx_audit.renderers.phrasing import effort_text
 from cx_audit.text.formatting import human_duration, percent, plural
-from cx_audit.text.safe import printable
+from cx_audit.text.safe import printable, printable_path, printable_problem
 
 __all__ = ["render_terminal"]
 
@@ -43,9 +43,10 @@ def render_terminal(run: AuditRun[JourneyAudit], *, color: bool = False, width: 
                       color_system="standard" if color else None, highlight=False,
                       emoji=False, markup=False, soft_wrap=False)
     for problem in sorted(run.problems):
-        console.print(Text(printable(str(problem)), style="red"), soft_wrap=True)
+        console.print(Text(printable_problem(problem.file, problem.line, problem.column,
+                                             problem.message), style="red"), soft_wrap=True)
     for missing in run.missing:
-        console.print(Text(f"{printable(missing)}: no such file or folder", style="red"),
+        console.print(Text(f"{printable_path(missing)}: no such file or folder", style="red"),
                       soft_wrap=True)
     if run.audits:
         console.print(Text("\n").join(_summary_lines(run, width)), soft_wrap=True)
@@ -336,7 +337,7 @@ def _wrap_words(words: list[str], width: int) -> list[str]:
 
 def _heading(audit: JourneyAudit, width: int) -> list[Text]:
     """The journey's file (bold, whole, for editors) and title, beside it when both fit."""
-    file, title = printable(audit.journey.file), printable(audit.journey.title)
+    file, title = printable_path(audit.journey.file), printable(audit.journey.title)
     if cell_len(file) + cell_len(GAP) + cell_len(title) <= width:
         line = Text(file, style="bold")
         line.append(GAP + title)
