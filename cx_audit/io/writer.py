@@ -40,12 +40,14 @@ __all__ = [
 ]
 
 MODELINE = "# yaml-language-server: $schema=journey.schema.json"
-PLAIN_TEXT = re.compile(r"[^\W\d_][\w \-.,;()/'?!&+%*]*", re.UNICODE)
-"""Strings written without quotes: a letter first, then letters, digits, spaces, ``-.,;()/'?!&+%*``.
+PLAIN_TEXT = re.compile(r"[^\W\d](?:[\w \-.,;()/'?!&+%*]|:(?=[^\s]))*", re.UNICODE)
+"""Strings written without quotes (the rule every written string follows).
 
-No such string is a number, a date or a null in YAML 1.1 or 1.2, and none
-holds ``: `` or `` #``; the few words that are booleans or null
-(:data:`_RESERVED`) are quoted even so. Trailing spaces are quoted too."""
+A letter or ``_`` first, then letters, digits, spaces and ``-.,;()/'?!&+%*``.
+A colon is allowed when something other than white space follows it
+(``bpmn:task``). No such string is a number, a date or a null in YAML 1.1 or
+1.2, and none holds ``: `` or `` #``; the few words that are booleans or
+null (:data:`_RESERVED`) are quoted even so, and so are trailing spaces."""
 
 _RESERVED = frozenset({"y", "n", "yes", "no", "true", "false", "on", "off", "null"})
 """Words (any case) that YAML 1.1 or 1.2 reads as a boolean or null."""
@@ -54,6 +56,8 @@ _ID = re.compile(SLUG_PATTERN)
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _NEEDS_ESCAPE = re.compile(
     "[\\\\\"\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]")
+_UNSTORABLE = re.compile("[\ufeff\ufffe\uffff]")
+"""Characters :func:`~cx_audit.text.safe.printable` leaves that a YAML file cannot hold raw."""
 _NAMED_ESCAPES = {"\\": "\\\\", '"': '\\"', "\0": "\\0", "\a": "\\a", "\b": "\\b", "\t": "\\t",
                   "\n": "\\n", "\v": "\\v", "\f": "\\f", "\r": "\\r", "\x1b": "\\e"}
 _FLOW_ITEMS = 6
@@ -235,7 +239,7 @@ def dump_journey(document: Mapping[str, Any], comments: Iterable[str] = (),
     lines = [modeline] if modeline else []
     for comment in comments:
         for part in yaml_text(str(comment)).splitlines() or [""]:
-            lines.append(f"# {printable(part)}".rstrip())
+            lines.append(f"# {_UNSTORABLE.sub(_escape, printable(part))}".rstrip())
     emitter = _Emitter()
     emitter.mapping(document, 0)
     lines.extend(emitter.lines)
