@@ -53,7 +53,10 @@ def init(
                                         "ending in .yaml.")],
 ) -> None:
     """Write a commented starter journey; an existing file is never overwritten."""
-    journey_id, target = starter_target(name)
+    try:
+        journey_id, target = starter_target(name)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
     emit(starter_journey(journey_id, target.name), target, replace=False)
     shown = printable_path(target)
     say(f"Wrote {shown}. Check it with: cx-audit validate {shown}", err=False)

@@ -117,8 +117,10 @@ def discover(
     from cx_audit.core.errors import EventLogError, MappingError
     from cx_audit.eventlog import LogColumns, load_mapping
     from cx_audit.eventlog.discover import discover as build
-    from cx_audit.io.writer import dump_journey
+    from cx_audit.io.writer import dump_journey, journey_id_problem
 
+    if journey_id is not None and (problem := journey_id_problem(journey_id)) is not None:
+        raise fail(f"--id: {problem}")
     try:
         rules = load_mapping(mapping) if mapping else None
         document, notes = build(log, LogColumns(case, activity, timestamp, resource), rules,

@@ -57,7 +57,7 @@ from typing import Any
 from cx_audit.core.errors import EventLogError, Problem
 from cx_audit.eventlog.mapping import LogMapping, matches
 from cx_audit.eventlog.reader import LogColumns, LogStats, scan_log
-from cx_audit.io.writer import yaml_duration
+from cx_audit.io.writer import journey_id_problem, yaml_duration
 from cx_audit.text.formatting import human_duration
 
 __all__ = ["apportion", "build_journey", "discover", "slugify"]
@@ -148,7 +148,13 @@ def _date(seconds: float | None) -> str:
 
 def build_journey(stats: LogStats, mapping: LogMapping | None = None, *,
                   journey_id: str | None = None) -> tuple[dict[str, Any], list[str]]:
-    """The journey document and header notes for already-scanned tallies (see :func:`discover`)."""
+    """The journey document and header notes for already-scanned tallies (see :func:`discover`).
+
+    Raises :class:`ValueError` when ``journey_id`` is not a valid journey id.
+    """
+    problem = journey_id_problem(journey_id) if journey_id is not None else None
+    if problem is not None:
+        raise ValueError(problem)
     mapping = mapping or LogMapping()
     if not stats.labels:
         raise EventLogError([Problem(stats.file, 1, 1, "the log holds no events to discover "

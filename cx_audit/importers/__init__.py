@@ -31,6 +31,7 @@ from typing import Any
 from cx_audit.core.errors import Problem
 from cx_audit.importers.bpmn import DEFAULT_ABANDON_WORDS, convert_bpmn
 from cx_audit.importers.connect import convert_connect
+from cx_audit.importers.drafts import TEXT_MAX, cap_text
 from cx_audit.importers.mermaid import convert_mermaid
 from cx_audit.io.writer import dump_journey
 
@@ -48,6 +49,9 @@ __all__ = [
 
 MAX_IMPORT_BYTES = 32 * 1024 * 1024
 """Largest input file read by :func:`import_file` (32 MiB)."""
+
+NOTE_MAX = 2 * TEXT_MAX
+"""Longest note kept; a note quoting a huge element name is cut, ending in ``…``."""
 
 
 @dataclass
@@ -84,19 +88,25 @@ def import_bpmn(data: bytes, source: str, *,
     by default every process of the file is merged into one journey.
     """
     result = convert_bpmn(data, source, abandon_words=abandon_words, process=process)
-    return ImportResult(result.document, result.notes, result.problems, "bpmn", source)
+    return ImportResult(result.document, _short_notes(result.notes), result.problems, "bpmn",
+                        source)
 
 
 def import_connect(data: bytes, source: str) -> ImportResult:
     """Import an Amazon Connect contact flow (flow language or older console export)."""
     document, notes, problems = convert_connect(data, source)
-    return ImportResult(document, notes, problems, "connect", source)
+    return ImportResult(document, _short_notes(notes), problems, "connect", source)
 
 
 def import_mermaid(data: bytes, source: str) -> ImportResult:
     """Import a Mermaid ``journey`` diagram."""
     document, notes, problems = convert_mermaid(data, source)
-    return ImportResult(document, notes, problems, "mermaid", source)
+    return ImportResult(document, _short_notes(notes), problems, "mermaid", source)
+
+
+def _short_notes(notes: list[str]) -> list[str]:
+    """Each note cut to :data:`NOTE_MAX` characters (they quote element names)."""
+    return [cap_text(note, NOTE_MAX) for note in notes]
 
 
 IMPORTERS: dict[str, Callable[..., ImportResult]] = {

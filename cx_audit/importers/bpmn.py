@@ -35,6 +35,7 @@ How a model maps (``docs/importers.md`` has the full table and examples):
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -132,6 +133,16 @@ _ACTOR_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("system", ("system", "systems", "crm", "erp", "portal", "website", "web site", "platform",
                 "sistema", "automation", "automated")),
 )
+
+
+ROUTE_BUDGET = 1000
+"""Most connectors one step's labelled routes may visit before they go unlabelled.
+
+A real model's gateways branch a few times in a row; this budget is only met
+by chains of gateways whose every route has its own labels."""
+
+_Route = tuple[str, tuple[str, ...], bool]
+"""A collapsed route: the step reached, the labels on the way, whether it hands over."""
 
 
 @dataclass
@@ -646,23 +657,40 @@ class _Converter:
                         self.nodes[source].edges.append(_Edge(start, label, via="event"))
 
     def wire_links(self) -> None:
+        """Lead each link throw to the catch of its name (in its process).
+
+        When several catch events share a name, the jump is ambiguous: it is
+        shown as one added step, "Link NAME", that leads to each catch, so
+        that a thousand throws and a thousand catches make two thousand
+        transitions rather than a million.
+        """
         catches: dict[tuple[str, str], list[str]] = {}
+        throws: dict[tuple[str, str], list[str]] = {}
         for element, scope, name in self.links:
-            if element.local == "intermediateCatchEvent" and name:
-                catches.setdefault((scope.process_id, name), []).append(element.get("id") or "")
+            if name:
+                side = catches if element.local == "intermediateCatchEvent" else throws
+                side.setdefault((scope.process_id, name), []).append(element.get("id") or "")
+        hubs: dict[tuple[str, str], str] = {}
+        for key, found in catches.items():
+            if len(found) > 1 and key in throws:
+                hub = f"link:{key[0]}:{key[1]}"
+                node = self.add(hub, True, "link", f"Link {key[1]}", self.nodes[found[0]].scope)
+                node.edges = [_Edge(catch, via="link") for catch in found]
+                node.notes.append(f"{len(found):,} link catch events are named '{key[1]}'; a "
+                                  "throw of that name may lead to any of them.")
+                hubs[key] = hub
         targets = {e.target for n in self.nodes.values() for e in n.edges}
         for element, scope, name in self.links:
             ident = element.get("id") or ""
             node = self.nodes[ident]
+            key = (scope.process_id, name)
             partners: list[str] = []
             if element.local != "intermediateCatchEvent":
-                partners = catches.get((scope.process_id, name), []) if name else []
+                partners = ([hubs[key]] if key in hubs else catches.get(key, [])) if name else []
                 for partner in partners:
                     node.edges.append(_Edge(partner, via="link"))
             elif name:
-                partners = [e.get("id") or "" for e, s, n in self.links
-                            if e.local != "intermediateCatchEvent" and n == name
-                            and s.process_id == scope.process_id]
+                partners = throws.get(key, [])
             if not partners and not node.edges and ident not in targets:
                 self.notes.append(f"{_describe(element)} has no partner of the same name and "
                                   "no flows: left out.")
@@ -728,50 +756,142 @@ class _Converter:
     # -- collapsing ---------------------------------------------------------
 
     def promote(self) -> None:
-        """Make a connector a step when nothing leads on from it (so the gap stays visible)."""
-        changed = True
-        while changed:
-            changed = False
-            for node in self.nodes.values():
-                if node.step:
-                    continue
-                node.edges = [e for e in node.edges if e.target in self.nodes]
-                if not node.edges or not any(True for _ in self.expand(node.edges, {node.key})):
-                    node.step = True
-                    changed = True
-                    if node.type in GATEWAYS:
-                        node.notes.append("A gateway that leads nowhere.")
-                    elif node.type in ("startEvent", "endEvent", "in"):
-                        node.notes.append("Nothing leads on from here.")
+        """Make a connector a step when nothing leads on from it (so the gap stays visible).
 
-    def expand(self, edges: list[_Edge], seen: set[str]
-               ) -> Iterator[tuple[str, tuple[str, ...], bool]]:
-        """The steps that ``edges`` reach through connectors, with the labels on the way.
-
-        Walks depth-first; a connector already on the current path is not
-        entered again, and each (connector, labels so far) pair is explored
-        once, which keeps chains of gateways from multiplying the work.
+        Connectors are taken in document order; one that reaches no step
+        through other connectors becomes a step, which may give the
+        connectors before it a step to reach. Each connector is marked as
+        reaching a step once, so the pass takes linear time.
         """
-        explored: set[tuple[str, tuple[str, ...], bool]] = set()
-        stack: list[tuple[_Edge, tuple[str, ...], bool, frozenset[str]]] = [
-            (edge, (), False, frozenset(seen)) for edge in reversed(edges)]
+        feeders: dict[str, list[str]] = {}
+        for node in self.nodes.values():
+            if not node.step:
+                node.edges = [e for e in node.edges if e.target in self.nodes]
+                for edge in node.edges:
+                    feeders.setdefault(edge.target, []).append(node.key)
+        live: set[str] = set()
+
+        def spread(reached: Iterable[str]) -> None:
+            stack = list(reached)
+            while stack:
+                for feeder in feeders.get(stack.pop(), ()):
+                    if feeder not in live and not self.nodes[feeder].step:
+                        live.add(feeder)
+                        stack.append(feeder)
+
+        spread(key for key, node in self.nodes.items() if node.step)
+        for node in self.nodes.values():
+            if node.step or node.key in live:
+                continue
+            node.step = True
+            if node.type in GATEWAYS:
+                node.notes.append("A gateway that leads nowhere.")
+            elif node.type in ("startEvent", "endEvent", "in"):
+                node.notes.append("Nothing leads on from here.")
+            spread([node.key])
+
+    def expand(self, edges: list[_Edge], origin: str) -> list[_Route]:
+        """The steps that ``edges`` (leaving the step ``origin``) reach through connectors.
+
+        Each route comes with the labels on the way (flow names and gateway
+        questions) and whether it hands over. Routes are walked depth-first;
+        a connector already on the current route is not entered again, and
+        each (connector, labels so far) pair is explored once. Gateways in a
+        row whose flows are all named can still multiply the routes (24 of
+        them give 16 million); past :data:`ROUTE_BUDGET` connectors visited,
+        the step's transitions are made once per reached step, without
+        labels, and a note says so.
+        """
+        routes = self.labelled_routes(edges, origin)
+        if routes is None:
+            routes = self.reached_steps(edges)
+            self.notes.append(
+                f"The routes from step {self.nodes[origin].source_id or origin!r} pass more "
+                f"gateways and named flows than can be labelled one by one (over "
+                f"{ROUTE_BUDGET:,}): its {len(routes):,} transitions through them carry no "
+                "labels.")
+        return routes
+
+    def labelled_routes(self, edges: list[_Edge], origin: str) -> list[_Route] | None:
+        """Every route with its labels, or ``None`` past :data:`ROUTE_BUDGET` visits.
+
+        Label sequences are shared as a tree (each is its parent sequence and
+        one more label), so a step deep down a chain costs one entry, not a
+        copy of everything above it.
+        """
+        parents: list[tuple[int, str]] = [(-1, "")]
+        interned: dict[tuple[int, str], int] = {}
+
+        def extend(sequence: int, label: str) -> int:
+            if not label:
+                return sequence
+            key = (sequence, label)
+            found = interned.get(key)
+            if found is None:
+                found = interned[key] = len(parents)
+                parents.append(key)
+            return found
+
+        found_routes: list[tuple[str, int, bool]] = []
+        explored: set[tuple[str, int, bool]] = set()
+        on_route: set[str] = {origin}
+        budget = ROUTE_BUDGET
+        # (connector to leave) or (target, label, handoff of the edge, labels so far,
+        # handoff so far)
+        stack: list[tuple[str] | tuple[str, str, bool, int, bool]] = [
+            (e.target, e.label, e.handoff, 0, False) for e in reversed(edges)]
         while stack:
-            edge, labels, handoff, path = stack.pop()
-            target = self.nodes.get(edge.target)
+            item = stack.pop()
+            if len(item) == 1:
+                on_route.discard(item[0])
+                continue
+            key, label, edge_handoff, sequence, handoff = item
+            target = self.nodes.get(key)
             if target is None:
                 continue
-            parts = (*labels, edge.label) if edge.label else labels
-            handoff = handoff or edge.handoff
+            sequence = extend(sequence, label)
+            handoff = handoff or edge_handoff
+            budget -= 1
+            if budget < 0:
+                return None
             if target.step:
-                yield target.key, parts, handoff
+                found_routes.append((key, sequence, handoff))
                 continue
-            if target.key in path or (target.key, parts, handoff) in explored:
+            if key in on_route or (key, sequence, handoff) in explored:
                 continue
-            explored.add((target.key, parts, handoff))
+            explored.add((key, sequence, handoff))
+            on_route.add(key)
+            stack.append((key,))
             for onward in reversed(target.edges):
-                stack.append((_Edge(onward.target, self.answer(target.question, onward.label),
-                                    onward.handoff, onward.via),
-                              parts, handoff, path | {target.key}))
+                stack.append((onward.target, self.answer(target.question, onward.label),
+                              onward.handoff, sequence, handoff))
+
+        def labels(sequence: int) -> tuple[str, ...]:
+            parts: list[str] = []
+            while sequence > 0:
+                sequence, label = parents[sequence]
+                parts.append(label)
+            return tuple(reversed(parts))
+
+        return [(key, labels(sequence), handoff) for key, sequence, handoff in found_routes]
+
+    def reached_steps(self, edges: list[_Edge]) -> list[_Route]:
+        """Each step that ``edges`` reach through connectors, once per handoff, unlabelled."""
+        seen: set[tuple[str, bool]] = set()
+        reached: list[_Route] = []
+        stack = [(e.target, e.handoff) for e in reversed(edges)]
+        while stack:
+            key, handoff = stack.pop()
+            target = self.nodes.get(key)
+            if target is None or (key, handoff) in seen:
+                continue
+            seen.add((key, handoff))
+            if target.step:
+                reached.append((key, (), handoff))
+                continue
+            stack.extend((onward.target, handoff or onward.handoff)
+                         for onward in reversed(target.edges))
+        return reached
 
     @staticmethod
     def answer(question: str, label: str) -> str:
@@ -811,8 +931,8 @@ class _Converter:
                     and not gateway.step and gateway.element is not None):
                 self.notes.append(f"{_describe(gateway.element)} starts branches that run at the "
                                   "same time; the journey shows them as alternatives.")
-        routes: dict[str, list[tuple[str, tuple[str, ...], bool]]] = {
-            n.key: list(self.expand(n.edges, {n.key})) for n in self.nodes.values() if n.step}
+        routes: dict[str, list[_Route]] = {
+            n.key: self.expand(n.edges, n.key) for n in self.nodes.values() if n.step}
         drafts: list[DraftStep] = []
         for key in _narrative_order(routes, [n.key for n in self.nodes.values()
                                              if n.step and n.kind == "entry"]):
@@ -866,18 +986,17 @@ class _Converter:
         return next((self.lanes[s.id] for s in node.scope.chain() if s.id in self.lanes), None)
 
 
-def _narrative_order(routes: dict[str, list[tuple[str, tuple[str, ...], bool]]],
-                     entries: list[str]) -> list[str]:
+def _narrative_order(routes: dict[str, list[_Route]], entries: list[str]) -> list[str]:
     """Steps in the order a reader follows them: breadth-first from the entries, then the rest."""
     order: list[str] = []
     placed: set[str] = set()
     for start in [*entries, *routes]:
         if start in placed:
             continue
-        queue = [start]
+        queue = deque([start])
         placed.add(start)
         while queue:
-            key = queue.pop(0)
+            key = queue.popleft()
             order.append(key)
             for target, _labels, _handoff in routes[key]:
                 if target not in placed:
@@ -909,5 +1028,6 @@ def convert_bpmn(data: bytes, source: str, *,
     stem = PurePath(source).stem
     journey_id = slugify(title, "") or slugify(stem, "journey")
     origin = {"format": "bpmn", "file": PurePath(source).name}
-    document = render_document(journey_id, title or stem, drafts, {"x-imported-from": origin})
+    document = render_document(journey_id, title or stem, drafts, {"x-imported-from": origin},
+                               converter.notes)
     return BpmnImport(document, converter.notes, [])

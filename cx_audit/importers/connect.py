@@ -36,6 +36,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -135,8 +137,9 @@ def _describe(action: _Action, display: dict[str, Any]) -> str:
     kind, params = action.type, action.parameters
     text = _param(params, "Text")
     shown = _mapping(display.get("parameters"))
+    messages = shown.get("Messages")
     prompt_names = [str(m["PromptId"].get("displayName") or "") for m in
-                    shown.get("Messages") or []
+                    (messages if isinstance(messages, list) else [])
                     if isinstance(m, dict) and isinstance(m.get("PromptId"), dict)]
     if kind in _INPUT:
         verb = "Menu" if kind != "StoreUserInput" and _param(params, "StoreInput") != "True" \
@@ -181,6 +184,62 @@ def _condition_label(action: _Action, condition: Any) -> str:
     return f"{operator} {values}".strip()
 
 
+_JSON_TYPES = {"string": str, "list": list, "object": dict}
+_LANGUAGE_SHAPE: dict[str, Any] = {
+    "Metadata": ("object", {"name": "string", "type": "string",
+                            "ActionMetadata": ("object", {"*": "object"})}),
+    "StartAction": "string",
+    "Actions": ("list", ("object", {
+        "Identifier": "string", "Type": "string", "Parameters": "object",
+        "Transitions": ("object", {
+            "NextAction": "string",
+            "Conditions": ("list", ("object", {"NextAction": "string",
+                                               "Condition": "object"})),
+            "Errors": ("list", ("object", {"NextAction": "string", "ErrorType": "string"})),
+        }),
+    })),
+}
+_EXPORT_SHAPE: dict[str, Any] = {
+    "metadata": ("object", {"name": "string", "type": "string"}),
+    "type": "string",
+    "start": "string",
+    "modules": ("list", ("object", {
+        "id": "string", "type": "string", "target": "string", "parameters": "list",
+        "branches": ("list", ("object", {"transition": "string", "condition": "string"})),
+    })),
+}
+"""The JSON types the importer relies on, by key (``*``: every key); null counts as absent."""
+
+
+def _kind_of(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "a list" if isinstance(value, list) else "an object"
+
+
+def _shape_problems(value: Any, shape: Any, path: str) -> Iterator[str]:
+    """A message, naming the JSON path, for each value of ``value`` of the wrong type."""
+    kind, inner = shape if isinstance(shape, tuple) else (shape, None)
+    if not isinstance(value, _JSON_TYPES[kind]):
+        article = "an" if kind[0] in "aeiou" else "a"
+        yield f"{path} must be {article} {kind}, not {_kind_of(value)}"
+        return
+    if kind == "list" and inner is not None:
+        for index, item in enumerate(value):
+            yield from _shape_problems(item, inner, f"{path}[{index}]")
+    elif kind == "object" and inner is not None:
+        for key, item in value.items():
+            sub = inner.get(key, inner.get("*"))
+            if sub is not None and item is not None:
+                yield from _shape_problems(item, sub, f"{path}.{key}" if path else key)
+
+
 class _Flow:
     def __init__(self, source: str) -> None:
         self.source = source
@@ -205,7 +264,7 @@ class _Flow:
                 continue
             params = _mapping(raw.get("Parameters"))
             action = _Action(str(raw["Identifier"]), str(raw.get("Type") or "?"), params)
-            action.label = _describe(action, displays.get(action.ident) or {})
+            action.label = _describe(action, _mapping(displays.get(action.ident)))
             transitions = _mapping(raw.get("Transitions"))
             if transitions.get("NextAction"):
                 # Named only when the action branches, so that a merged label stays truthful.
@@ -272,24 +331,26 @@ class _Flow:
     # -- the journey ----------------------------------------------------------
 
     def error_only(self) -> set[str]:
-        """Actions reached only through error branches (or from such actions)."""
-        incoming: dict[str, list[tuple[str, bool]]] = {}
-        for action in self.actions.values():
-            for target, _label, error in action.edges:
-                if target in self.actions:
-                    incoming.setdefault(target, []).append((action.ident, error))
-        tainted = {a for a in self.actions if a in incoming and a != self.start}
-        changed = True
-        while changed:
-            changed = False
-            for ident in list(tainted):
-                if any(not error and source not in tainted for source, error in incoming[ident]):
-                    tainted.discard(ident)
-                    changed = True
-        return tainted
+        """Actions reached only through error branches (or from such actions).
+
+        The others are found breadth-first: the start action and actions
+        nothing leads to, then whatever a normal (not error) branch of one
+        of them leads to; each action is visited once.
+        """
+        has_incoming = {target for action in self.actions.values()
+                        for target, _label, _error in action.edges}
+        normal = deque(a for a in self.actions if a == self.start or a not in has_incoming)
+        reached = set(normal)
+        while normal:
+            for target, _label, error in self.actions[normal.popleft()].edges:
+                if not error and target in self.actions and target not in reached:
+                    reached.add(target)
+                    normal.append(target)
+        return set(self.actions) - reached
 
     def drafts(self) -> list[DraftStep]:
         tainted = self.error_only()
+        arrivals = self.arrivals(tainted)
         queue_flow = self.flow_type in _QUEUE_FLOWS
         ends_contact = self.flow_type in _FLOW_ENDS_CONTACT
         drafts: dict[str, DraftStep] = {}
@@ -321,7 +382,7 @@ class _Flow:
                 draft.fields.pop("actor")
                 draft.kind = "resolution"
                 if lost(action):
-                    routes = self.routes_into(action.ident, tainted)
+                    routes = arrivals.get(action.ident) or {False}
                     if routes == {True}:
                         draft.kind = "abandon"
                     elif routes == {False, True}:
@@ -385,15 +446,18 @@ class _Flow:
                                             edges=[DraftEdge(self.start)]))
         return ordered
 
-    def routes_into(self, ident: str, tainted: set[str]) -> set[bool]:
-        """For each edge into ``ident``: is it an error route (True) or a normal one (False)?"""
-        kinds: set[bool] = set()
+    def arrivals(self, tainted: set[str]) -> dict[str, set[bool]]:
+        """For each action, how its incoming edges arrive: by an error route (True) or not.
+
+        A queue transfer's success edge is left out: it is replaced by the
+        handoff to the agent.
+        """
+        kinds: dict[str, set[bool]] = {}
         for action in self.actions.values():
             edges = [e for e in action.edges if e[2]] if action.type in _QUEUE else action.edges
             for target, _label, error in edges:
-                if target == ident:
-                    kinds.add(error or action.ident in tainted)
-        return kinds or {False}
+                kinds.setdefault(target, set()).add(error or action.ident in tainted)
+        return kinds
 
     def order(self, drafts: dict[str, DraftStep]) -> list[DraftStep]:
         """Steps breadth-first from the start action, then any the start does not reach."""
@@ -402,10 +466,10 @@ class _Flow:
         for root in [self.start, *drafts]:
             if root not in drafts or root in seen:
                 continue
-            queue = [root]
+            queue = deque([root])
             seen.add(root)
             while queue:
-                key = queue.pop(0)
+                key = queue.popleft()
                 order.append(key)
                 for edge in drafts[key].edges:
                     if edge.target in drafts and edge.target not in seen:
@@ -417,28 +481,55 @@ class _Flow:
 def convert_connect(data: bytes, source: str) -> tuple[dict[str, Any], list[str], list[Problem]]:
     """The journey document, notes and problems for the contact flow ``data``."""
     try:
-        parsed = json.loads(data)
+        parsed = json.loads(data, parse_int=_json_int)
     except json.JSONDecodeError as exc:
         return {}, [], [Problem(source, exc.lineno, exc.colno, f"invalid JSON: {exc.msg}")]
-    except (UnicodeDecodeError, ValueError) as exc:
+    except UnicodeDecodeError as exc:
         return {}, [], [Problem(source, 1, 1, f"the file is not UTF-8 JSON text: {exc}")]
+    except _NumberTooLong as exc:
+        return {}, [], [Problem(source, 1, 1, str(exc))]
     except RecursionError:
         return {}, [], [Problem(source, 1, 1, "the JSON is nested too deeply to be a contact "
                                               "flow")]
     flow = _Flow(source)
     if isinstance(parsed, dict) and isinstance(parsed.get("Actions"), list):
-        flow.read_language(parsed)
+        shape = _LANGUAGE_SHAPE
     elif isinstance(parsed, dict) and isinstance(parsed.get("modules"), list):
-        flow.read_export(parsed)
+        shape = _EXPORT_SHAPE
     else:
         return {}, [], [Problem(source, 1, 1, "not an Amazon Connect contact flow: expected an "
                                               "object with 'Actions' (flow language) or "
                                               "'modules' (console export)")]
+    wrong = list(_shape_problems(parsed, ("object", shape), ""))
+    if wrong:
+        return {}, [], [Problem(source, 1, 1, message) for message in wrong[:_MAX_SHAPE_PROBLEMS]]
+    if shape is _LANGUAGE_SHAPE:
+        flow.read_language(parsed)
+    else:
+        flow.read_export(parsed)
     drafts = flow.drafts()
     stem = PurePath(source).stem
     title = flow.name or stem
     document = render_document(slugify(title, "") or slugify(stem, "journey"), title, drafts,
                                {"x-imported-from": {"format": "amazon-connect",
                                                     "file": PurePath(source).name,
-                                                    "flow-type": flow.flow_type or "unknown"}})
+                                                    "flow-type": flow.flow_type or "unknown"}},
+                               flow.notes)
     return document, flow.notes, []
+
+
+_MAX_SHAPE_PROBLEMS = 20
+"""Most wrong-type problems reported for one file (the first ones, in document order)."""
+_MAX_DIGITS = 1000
+"""Longest integer read from a flow (Python refuses to convert those past 4,300 digits)."""
+
+
+class _NumberTooLong(ValueError):
+    """An integer in the JSON has more than :data:`_MAX_DIGITS` digits."""
+
+
+def _json_int(text: str) -> int:
+    if len(text) > _MAX_DIGITS:
+        raise _NumberTooLong(f"a number in the JSON has {len(text):,} digits; a contact flow's "
+                             f"numbers have at most {_MAX_DIGITS:,}")
+    return int(text)

@@ -18,8 +18,10 @@ from typing import Any
 from cx_audit.core.model import FORMAT_VERSION
 
 __all__ = [
+    "TEXT_MAX",
     "DraftEdge",
     "DraftStep",
+    "cap_text",
     "clean_text",
     "render_document",
     "slugify",
@@ -27,6 +29,13 @@ __all__ = [
 
 SLUG_MAX = 48
 """Longest step id made from a name; longer names are cut at a word boundary."""
+
+TEXT_MAX = 1000
+"""Longest text an import writes into a journey field (a label, owner, title, tag or note).
+
+Longer text (a 20 MB element name) is cut to this many characters, ending in
+``…``, and a note says so; the journey then stays far below the loader's
+size limit."""
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _FIELD_ORDER = ("channel", "actor", "owner", "shield", "wait", "emotion", "can_resolve",
@@ -86,34 +95,84 @@ class DraftStep:
     edges: list[DraftEdge] = field(default_factory=list)
 
 
-def _unique(base: str, taken: set[str]) -> str:
-    candidate, number = base, 2
-    while candidate in taken:
-        suffix = f"-{number}"
-        candidate = base[: SLUG_MAX - len(suffix)].rstrip("-") + suffix
-        number += 1
-    taken.add(candidate)
-    return candidate
+def cap_text(text: str, limit: int = TEXT_MAX) -> str:
+    """``text`` cut to ``limit`` characters, the last one ``…``, when it is longer.
+
+    >>> cap_text("abcdef", 4), cap_text("abc", 4)
+    ('abc…', 'abc')
+    """
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class _Ids:
+    """Unique ids: the first use of a slug keeps it, later ones get ``-2``, ``-3``, ….
+
+    Remembers the next number to try for each slug, so that a hundred
+    thousand steps of one name take linear time, not quadratic.
+    """
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+        self.next_number: dict[str, int] = {}
+
+    def claim(self, base: str) -> str:
+        candidate, number = base, self.next_number.get(base, 2)
+        while candidate in self.taken:
+            suffix = f"-{number}"
+            candidate = base[: SLUG_MAX - len(suffix)].rstrip("-") + suffix
+            number += 1
+        self.next_number[base] = number
+        self.taken.add(candidate)
+        return candidate
 
 
 def _merge_labels(labels: Iterable[str]) -> str:
-    seen: list[str] = []
+    """The distinct labels joined with ``; ``, in order, stopping once past :data:`TEXT_MAX`."""
+    seen: dict[str, None] = {}
+    length = 0
     for label in labels:
         if label and label not in seen:
-            seen.append(label)
-    return "; ".join(seen)
+            seen[label] = None
+            length += len(label) + 2
+            if length > TEXT_MAX:
+                break
+    return cap_text("; ".join(seen))
+
+
+def _capped(value: Any, where: tuple[str, ...], notes: list[str] | None) -> Any:
+    """``value`` with every string cut to :data:`TEXT_MAX`, noting each cut in ``notes``.
+
+    ``where`` names the place (a step, then keys) for the note.
+    """
+    if isinstance(value, str):
+        if len(value) <= TEXT_MAX:
+            return value
+        if notes is not None:
+            notes.append(f"{', '.join(where)} is {len(value):,} characters long; only the "
+                         f"first {TEXT_MAX:,} are kept.")
+        return cap_text(value)
+    if isinstance(value, dict):
+        return {key: item if isinstance(item, str) and len(item) <= TEXT_MAX
+                else _capped(item, (*where, str(key)), notes) for key, item in value.items()}
+    if isinstance(value, list):
+        return [item if isinstance(item, str) and len(item) <= TEXT_MAX
+                else _capped(item, where, notes) for item in value]
+    return value
 
 
 def render_document(journey_id: str, title: str, drafts: list[DraftStep],
-                    extensions: dict[str, Any] | None = None) -> dict[str, Any]:
+                    extensions: dict[str, Any] | None = None,
+                    notes: list[str] | None = None) -> dict[str, Any]:
     """The journey document (plain data for :func:`cx_audit.io.writer.dump_journey`).
 
     Steps keep the order of ``drafts``. Several edges to one target become
     one transition whose label joins theirs and which is a handoff when any
     of them is. Edges to unknown keys are dropped (importers report those).
+    Every string is cut to :data:`TEXT_MAX` characters; each cut is added
+    to ``notes``.
     """
-    taken: set[str] = set()
-    ids = {d.key: _unique(slugify(d.name, d.fallback) if d.name else d.fallback, taken)
+    claimed = _Ids()
+    ids = {d.key: claimed.claim(slugify(d.name, d.fallback) if d.name else d.fallback)
            for d in drafts}
     steps: dict[str, Any] = {}
     for draft in drafts:
@@ -148,9 +207,9 @@ def render_document(journey_id: str, title: str, drafts: list[DraftStep],
         if draft.source_id is not None:
             step["x-source-id"] = draft.source_id
         step.update(draft.extensions)
-        steps[ids[draft.key]] = step
+        steps[ids[draft.key]] = _capped(step, (f"Step {ids[draft.key]}",), notes)
     document: dict[str, Any] = {"journey": journey_id, "version": FORMAT_VERSION,
-                                "title": title or journey_id}
-    document.update(extensions or {})
+                                "title": _capped(title or journey_id, ("The title",), notes)}
+    document.update(_capped(extensions or {}, ("The journey",), notes))
     document["steps"] = steps
     return document

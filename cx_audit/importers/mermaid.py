@@ -78,7 +78,10 @@ def _strip_comment(line: str) -> str:
 
 
 def _number(text: str) -> float | None:
-    """The score as a number, the way a JavaScript ``Number()`` reads plain decimals."""
+    """The score as a number, the way a JavaScript ``Number()`` reads plain decimals.
+
+    ``None`` when it is not a finite number (``inf``, ``1e400`` and ``NaN`` included).
+    """
     stripped = text.strip()
     if not stripped:
         return 0.0
@@ -86,7 +89,7 @@ def _number(text: str) -> float | None:
         value = float(stripped)
     except ValueError:
         return None
-    return None if math.isnan(value) else value
+    return value if math.isfinite(value) else None  # inf and 1e400 are no score either
 
 
 def parse_mermaid_journey(text: str, source: str) -> tuple[MermaidJourney, list[Problem]]:
@@ -192,8 +195,9 @@ def convert_mermaid(data: bytes, source: str) -> tuple[dict[str, Any], list[str]
     if problems and not journey.tasks and not journey.sections and not journey.title:
         return {}, [], problems
     notes: list[str] = []
+    used = {t.section for t in journey.tasks}
     for name in journey.sections:
-        if not any(t.section == name for t in journey.tasks):
+        if name not in used:
             notes.append(f"Section '{name}' has no tasks: it adds no step.")
     drafts: list[DraftStep] = []
     for position, task in enumerate(journey.tasks):
@@ -227,5 +231,6 @@ def convert_mermaid(data: bytes, source: str) -> tuple[dict[str, Any], list[str]
     title = journey.title or stem
     document = render_document(slugify(title, "") or slugify(stem, "journey"), title, drafts,
                                {"x-imported-from": {"format": "mermaid",
-                                                    "file": PurePath(source).name}})
+                                                    "file": PurePath(source).name}},
+                               notes)
     return document, notes, problems
