@@ -59,7 +59,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from cx_audit.analysis.chain import Chain, ChainSolution
+from cx_audit.analysis.chain import Chain, ChainSolution, safe_fsum
 from cx_audit.analysis.levers import (
     DEFAULT_ANSWER_SECONDS,
     DEFAULT_EMPOWER_SHARE,
@@ -421,8 +421,8 @@ def _figures(sol: ChainSolution, journey: Journey,
                                        shields=0.0),
                     Effort(wait=math.inf, shields=math.inf, retells=math.inf, handoffs=math.inf))
         totals = (
-            math.fsum(visits[u] * sol.waits[u] for u in members),
-            math.fsum(visits[u] * view.shield[u] for u in members),
+            safe_fsum(visits[u] * sol.waits[u] for u in members),  # inf past the largest float
+            safe_fsum(visits[u] * view.shield[u] for u in members),
             _edge_total(sol, members, inside, view.cold),
             _edge_total(sol, members, inside, view.handoff),
         )
@@ -447,7 +447,7 @@ def _edge_total(sol: ChainSolution, members: Iterable[int], inside: set[int],
         for v, p, flag in zip(view.succ[u], view.prob[u], flags[u]):
             if flag and p > 0.0 and (len(inside) == 1 or v in inside):
                 terms.append(sol.visits[u] * p)
-    return math.fsum(terms)
+    return safe_fsum(terms)
 
 
 def _lost(sol: ChainSolution, members: Sequence[int]) -> float:
