@@ -210,12 +210,15 @@ def combustion_points(audit: JourneyAudit) -> list[CombustionPoint]:
         return []
     sol = audit.analysis.solution
     figured = []
+    visits, index = sol.visits, sol.net.index
     for place in places:
+        if not any(visits[index[s]] for s in place.steps):
+            continue  # nobody passes it: every figure is 0, under the floor (a map of unreachable
+            # steps would otherwise be figured place by place for nothing)
         figures = _figures(sol, journey, place)
         figured.append((place, figures))
     totals = _journey_totals(sol)
     figured = [(p, f) for p, f in figured if f is None or f[2].above_floor(totals)]
-    index = sol.net.index
     figured.sort(key=lambda pf: _order(index, pf[0], pf[1]))
     ordered = [tuple(sorted(place.steps, key=index.__getitem__)) for place, _ in figured]
     home = _evidence_homes(ordered)
