@@ -30,7 +30,7 @@ Conventions where the format leaves room (also stated on each function):
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from cx_audit.analysis.erlang import ErlangC, step_wait
 from cx_audit.analysis.sparse import LeakyLU
@@ -45,6 +45,7 @@ __all__ = [
     "ChainSolution",
     "block_factors",
     "entry_distribution",
+    "safe_fsum",
     "weighted_sum",
 ]
 
@@ -149,7 +150,9 @@ class Chain:
         """Expected total ``cost`` collected from each state until the walk ends.
 
         ``cost[u]`` is collected on every visit of ``u``. The value is ``inf``
-        where the walk can enter a closed component that holds a cost.
+        where the walk can enter a closed component that holds a cost, and
+        where the expected cost passes the largest float (costs are never
+        negative, so an overflow only ever means "too large to hold").
         """
         out = self.out
         comp_of = self.comp_of
@@ -182,7 +185,7 @@ class Chain:
                 continue
             lu, _ = self.factor(c)
             for u, x in zip(comp, lu.solve(rhs)):
-                value[u] = x
+                value[u] = x if math.isfinite(x) else INF  # beyond the largest float
         return value
 
     def column(self, c: int, u: int) -> tuple[list[float], dict[int, int]]:
@@ -252,15 +255,35 @@ def entry_distribution(journey: Journey, net: JourneyView) -> list[float]:
     return start
 
 
+def safe_fsum(terms: Iterable[float]) -> float:
+    """``math.fsum(terms)``, except that a sum beyond the largest float is ``inf``.
+
+    ``math.fsum`` raises ``OverflowError`` when a partial sum of finite terms
+    overflows (two waits of 1e308 minutes on one route); the chain's figures
+    call such a total infinite instead, as a plain float sum would, so that
+    every report shows it the one way it shows an infinite figure
+    (``"unbounded"`` in JSON). Terms of both signs that overflow give the
+    plain sum (``inf``, ``-inf`` or ``nan``).
+
+    >>> safe_fsum([1e308, 1e308]), safe_fsum([0.1] * 10)
+    (inf, 1.0)
+    """
+    values = list(terms)
+    try:
+        return math.fsum(values)
+    except OverflowError:
+        return sum(values, 0.0)
+
+
 def weighted_sum(values: Sequence[float], weights: Sequence[float]) -> float:
-    """``sum(values * weights)`` over positive weights; ``inf`` if one term is."""
+    """``sum(values * weights)`` over positive weights; ``inf`` if a term or the sum is."""
     terms = []
     for x, w in zip(values, weights):
         if w:
             if x == INF:
                 return INF
             terms.append(x * w)
-    return math.fsum(terms)
+    return safe_fsum(terms)
 
 
 class ChainSolution:
@@ -457,7 +480,7 @@ class ChainSolution:
                     if x == INF:
                         return INF
                     terms.append(x * p)
-        return math.fsum(terms)
+        return safe_fsum(terms)
 
 
 def _journey_chain(net: JourneyView, drop_handoffs: bool = False,

@@ -8,7 +8,7 @@ from typing import Any
 
 from cx_audit.core.model import Step
 
-__all__ = ["ErlangC", "erlang_c", "fewest_agents", "service_level", "step_wait"]
+__all__ = ["EXACT_LOAD_LIMIT", "ErlangC", "erlang_c", "fewest_agents", "service_level", "step_wait"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +52,88 @@ class ErlangC:
         }
 
 
+EXACT_LOAD_LIMIT = 1e7
+"""Largest offered load (Erlangs) solved by the exact recursion.
+
+Above it a queue would need more than ten million agents busy at once; its
+Erlang C is taken from the normal approximation of the Poisson law
+(:func:`erlang_c`, Notes), which is then within 1e-5 of the exact value, instead of
+running a recursion whose length grows with the square root of the load."""
+
+_WINDOW = 15.0
+"""Where the exact recursion starts, in standard deviations of the load below it."""
+
+
+def _recursion_start(load: float) -> tuple[int, float]:
+    """``(k, B)``: where the Erlang B recursion starts, and the blocking it starts from.
+
+    Below ``load`` the recursion forgets where it started: an error in
+    ``B(k-1)`` is multiplied by about ``k / load`` at each step, so starting
+    ``_WINDOW`` standard deviations (``sqrt(load)``) below the load from the
+    asymptote ``1 - k / load`` leaves an error under ``exp(-_WINDOW**2 / 2)``
+    (1e-49) by the time the load is reached. Small loads start at ``B(0) = 1``,
+    exactly as the textbook recursion does.
+    """
+    k = int(load - _WINDOW * math.sqrt(load))
+    if k <= 0:
+        return 0, 1.0
+    return k, 1.0 - k / load
+
+
+def _blocking(load: float, agents: int) -> float:
+    """Erlang B for ``load > 0`` Erlangs and ``agents`` agents, by the stable recursion.
+
+    Stops as soon as the blocking underflows to 0, after which it stays 0:
+    beyond about ``load + 40 sqrt(load)`` agents nothing more changes, so a
+    billion agents cost as little as a hundred.
+    """
+    k, blocking = _recursion_start(load)
+    while k < agents and blocking > 0.0:
+        k += 1
+        blocking = load * blocking / (k + load * blocking)
+    return blocking
+
+
+def _p_wait_exact(load: float, agents: int, blocking: float) -> float:
+    """Erlang C from Erlang B: ``C = N B / (N - A (1 - B))`` (0 when B underflowed)."""
+    if blocking == 0.0:
+        return 0.0
+    return agents * blocking / (agents - load * (1.0 - blocking))
+
+
+def _p_wait_normal(load: float, agents: int) -> float:
+    """Erlang C of a very large queue, with the Poisson law's normal approximation.
+
+    ``C = p(N) / (p(N) + (1 - A/N) P(N-1))`` with ``p`` the Poisson(A)
+    probabilities, computed exactly through ``lgamma``, and ``P`` its
+    distribution function, approximated by the normal law with a continuity
+    correction.
+    """
+    if agents > load + 60.0 * math.sqrt(load):
+        return 0.0  # p(N) / P(N-1) is below 1e-700: no representable chance of waiting
+    n = float(agents)
+    point = math.exp(n * math.log(load) - load - math.lgamma(n + 1.0))
+    below = 0.5 * math.erfc(-(n - 0.5 - load) / math.sqrt(2.0 * load))
+    denominator = point + (1.0 - load / n) * below
+    return min(1.0, point / denominator) if denominator > 0.0 else 1.0
+
+
+def _p_wait(load: float, agents: int) -> float:
+    """Erlang C probability of waiting for a stable queue (``0 < load < agents``)."""
+    if load > EXACT_LOAD_LIMIT:
+        return _p_wait_normal(load, agents)
+    return _p_wait_exact(load, agents, _blocking(load, agents))
+
+
+def _check_figures(arrivals_per_hour: float, handle_minutes: float, agents: int) -> None:
+    for name, value in (("arrivals_per_hour", arrivals_per_hour),
+                        ("handle_minutes", handle_minutes)):
+        if not math.isfinite(value) or value < 0:
+            raise ValueError(f"{name} must be a finite number >= 0, not {value!r}")
+    if (isinstance(agents, float) and not math.isfinite(agents)) or agents < 0:
+        raise ValueError(f"agents must be a finite number >= 0, not {agents!r}")
+
+
 def erlang_c(arrivals_per_hour: float, handle_minutes: float, agents: int) -> ErlangC:
     """Return the Erlang C probability of waiting and average speed of answer.
 
@@ -62,7 +144,7 @@ def erlang_c(arrivals_per_hour: float, handle_minutes: float, agents: int) -> Er
     handle_minutes : float
         Agent time per customer, in minutes.
     agents : int
-        Agents serving the queue.
+        Agents serving the queue (any size: a billion is answered at once).
 
     Returns
     -------
@@ -85,6 +167,8 @@ def erlang_c(arrivals_per_hour: float, handle_minutes: float, agents: int) -> Er
     (0.1741, 7.84)
     >>> erlang_c(300, 3, 14).overloaded
     True
+    >>> erlang_c(200, 3, 10**9).p_wait
+    0.0
 
     Notes
     -----
@@ -92,7 +176,15 @@ def erlang_c(arrivals_per_hour: float, handle_minutes: float, agents: int) -> Er
     ``B(0) = 1``, ``B(k) = A B(k-1) / (k + A B(k-1))`` and turned into
     Erlang C as ``C = N B / (N - A (1 - B))``. No factorial or power is ever
     formed, so thousands of agents cause neither overflow nor cancellation.
-    O(N) time, O(1) space.
+
+    The recursion is bounded however large the figures: it stops once ``B``
+    underflows to 0 (it then stays 0, so the answer is the one the full
+    recursion gives), and a load of thousands of Erlangs starts it 15
+    standard deviations below the load, where its starting error dies out
+    before it matters (see ``_recursion_start``). O(min(N, A + 40 sqrt(A)) -
+    max(0, A - 15 sqrt(A))) time, at most about 0.2 million steps; O(1)
+    space. A load above :data:`EXACT_LOAD_LIMIT` takes the Poisson
+    distribution function from its normal approximation instead: O(1).
 
     A load that reaches the agents (``A >= N``) has no steady state: the
     result is marked ``overloaded`` with ``p_wait = 1`` and no ASA. No
@@ -103,21 +195,15 @@ def erlang_c(arrivals_per_hour: float, handle_minutes: float, agents: int) -> Er
     .. [1] G. Koole and A. Mandelbaum, "Queueing Models of Call Centers: An
        Introduction", Annals of Operations Research 113, 2002.
     """
-    for name, value in (("arrivals_per_hour", arrivals_per_hour),
-                        ("handle_minutes", handle_minutes), ("agents", agents)):
-        if not math.isfinite(value) or value < 0:
-            raise ValueError(f"{name} must be a finite number >= 0, not {value!r}")
+    _check_figures(arrivals_per_hour, handle_minutes, agents)
     agents = int(agents)
     load = arrivals_per_hour / 60.0 * handle_minutes
     if load == 0.0:
         return ErlangC(load=0.0, agents=agents, p_wait=0.0, asa_minutes=0.0, overloaded=False)
     if load >= agents:
         return ErlangC(load=load, agents=agents, p_wait=1.0, asa_minutes=None, overloaded=True)
-    blocking = 1.0
-    for k in range(1, agents + 1):
-        blocking = load * blocking / (k + load * blocking)
-    p_wait = agents * blocking / (agents - load * (1.0 - blocking))
-    asa = p_wait * handle_minutes / (agents - load)
+    p_wait = _p_wait(load, agents)
+    asa = 0.0 if p_wait == 0.0 else p_wait * handle_minutes / (agents - load)
     return ErlangC(load=load, agents=agents, p_wait=p_wait, asa_minutes=asa, overloaded=False)
 
 
@@ -178,24 +264,51 @@ def fewest_agents(arrivals_per_hour: float, handle_minutes: float, target: float
 
     Notes
     -----
-    The Erlang B recursion of :func:`erlang_c` is carried from one agent
-    count to the next, so the search costs O(N) in all, not O(N^2); the
-    level it finds for N is the one :func:`service_level` gives for N.
+    The service level rises with every agent added, and the answer lies a
+    few standard deviations (``sqrt(A)``) above the load ``A``. The search
+    therefore starts where :func:`erlang_c` starts its recursion and
+    carries that recursion from one agent count to the next, so the level
+    it finds for N is exactly the one :func:`service_level` gives for N:
+    O(sqrt(A)) steps for a large load, never one per agent from zero. Above
+    :data:`EXACT_LOAD_LIMIT`, where each level costs O(1), it bisects.
     """
     _check_level(target, answer_seconds)
     load = erlang_c(arrivals_per_hour, handle_minutes, 0).load  # validates the figures
     if load == 0.0:
         return 0
-    blocking = 1.0
-    agents = 0
+    if load > EXACT_LOAD_LIMIT:
+        return _fewest_by_bisection(load, handle_minutes, target, answer_seconds)
+    agents, blocking = _recursion_start(load)
     while True:
         agents += 1
         blocking = load * blocking / (agents + load * blocking)
         if agents <= load:
             continue
-        p_wait = agents * blocking / (agents - load * (1.0 - blocking))
+        p_wait = _p_wait_exact(load, agents, blocking)
         if _within(load, agents, p_wait, handle_minutes, answer_seconds) >= target:
             return agents
+
+
+def _fewest_by_bisection(load: float, handle_minutes: float, target: float,
+                         answer_seconds: float) -> int:
+    """:func:`fewest_agents` for a load above :data:`EXACT_LOAD_LIMIT`: O(log) levels."""
+    def enough(agents: int) -> bool:
+        level = _within(load, agents, _p_wait(load, agents), handle_minutes, answer_seconds)
+        return level >= target
+
+    low = math.floor(load)  # overloaded: never enough
+    step = max(1, math.ceil(math.sqrt(load)))
+    high = low + step
+    while not enough(high):
+        low, step = high, 2 * step
+        high = low + step
+    while high - low > 1:
+        middle = (low + high) // 2
+        if enough(middle):
+            high = middle
+        else:
+            low = middle
+    return high
 
 
 def step_wait(step: Step) -> tuple[float, ErlangC | None]:
@@ -210,7 +323,8 @@ def step_wait(step: Step) -> tuple[float, ErlangC | None]:
 
     Notes
     -----
-    O(agents) for a staffed step, O(1) otherwise.
+    As :func:`erlang_c` for a staffed step (bounded whatever its agents), O(1)
+    otherwise.
     """
     queue = None
     if step.staffing is not None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import decimal
 import math
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
@@ -15,7 +17,7 @@ from cx_audit.analysis.view import JourneyView, journey_view
 from cx_audit.analysis.whatif import Impact, removal_impacts
 from cx_audit.core.model import Journey
 
-__all__ = ["JourneyAnalysis", "Metrics", "StepStats", "analyse"]
+__all__ = ["COUNT_DIGITS", "JourneyAnalysis", "Metrics", "StepStats", "analyse", "exact_count"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +48,41 @@ class Metrics:
     wait_expected: float
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready values in the order of the metric table (ints stay exact)."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        """JSON-ready values in the order of the metric table (ints stay exact).
+
+        ``paths`` is an int up to :data:`COUNT_DIGITS` digits and the same
+        exact count as a string of digits beyond (see :func:`exact_count`).
+        """
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values["paths"] = exact_count(self.paths)
+        return values
+
+
+COUNT_DIGITS = sys.int_info.default_max_str_digits
+"""Most digits of a route count written as a number (4,300, Python's default limit).
+
+Python refuses to turn a longer integer into text, or to read one back
+(``json.loads`` included), unless a program lifts the limit for the whole
+process; a count written as a string of digits is read everywhere."""
+
+
+def exact_count(count: Bound) -> Bound | str:
+    """``count`` unchanged up to :data:`COUNT_DIGITS` digits, else its exact digits as a string.
+
+    A ladder of 14,500 two-way choices has more than 10^4,300 routes. The
+    digits come from :class:`decimal.Decimal`, which converts exactly and
+    without Python's limit, so no process-wide setting is touched.
+
+    >>> exact_count(2**10), exact_count("unbounded"), exact_count(None)
+    (1024, 'unbounded', None)
+    >>> digits = exact_count(10**5000)
+    >>> isinstance(digits, str), len(digits), digits[:3]
+    (True, 5001, '100')
+    """
+    if not isinstance(count, int) or count.bit_length() < COUNT_DIGITS * 3:
+        return count  # under 3 bits a digit, so at most COUNT_DIGITS digits
+    digits = str(decimal.Decimal(count))
+    return count if len(digits) <= COUNT_DIGITS else digits
 
 
 METRIC_LABELS: Mapping[str, str] = {

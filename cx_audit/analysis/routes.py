@@ -11,11 +11,15 @@ from cx_audit.analysis.chain import entry_distribution
 from cx_audit.analysis.erlang import step_wait
 from cx_audit.analysis.view import JourneyView, journey_view
 from cx_audit.core.model import Journey
+from cx_audit.text.jsonsafe import json_safe
 
 __all__ = ["Route", "most_likely_routes"]
 
-Trail = tuple[int, "Trail | None"]
-"""A walk as a linked list, last step first: walks share their prefixes."""
+Trail = tuple[int, int, "Trail | None"]
+"""A walk as a linked list, last step first: walks share their prefixes.
+
+Each link is ``(step, way, rest)``: ``way`` indexes the transition into
+``step`` among the previous step's ``succ`` (-1 for the entry)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +37,8 @@ class Route:
     shields : int
         Shield layers passed (one per visit of a shield step).
     wait : float
-        Total wait in minutes (file waits, else Erlang C).
+        Total wait in minutes (file waits, else Erlang C); ``math.inf`` when
+        the sum passes the largest float (about 1.8e308).
     retells : int
         Cold handoffs crossed.
     handoffs : int
@@ -48,12 +53,12 @@ class Route:
     handoffs: int
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready values."""
+        """JSON-ready values: a wait too long for a float is ``"unbounded"``, never ``Infinity``."""
         return {
             "steps": list(self.steps),
             "probability": self.probability,
             "shields": self.shields,
-            "wait": self.wait,
+            "wait": json_safe(self.wait),
             "retells": self.retells,
             "handoffs": self.handoffs,
         }
@@ -105,19 +110,22 @@ def most_likely_routes(journey: Journey, k: int,
     -------
     list of Route
         Fewer than ``k`` when fewer routes have positive probability. Ties are
-        broken by discovery order, which follows the file order.
+        broken by discovery order, which follows the file order: of two
+        equally likely routes, the one whose walk was extended first comes
+        first, and the ways on from a step are tried in the order of its
+        ``next``.
 
     Examples
     --------
     >>> from cx_audit.io.loader import load_journey_text
-    >>> journey = load_journey_text('''
+    >>> journey = load_journey_text(\'\'\'
     ... journey: refund
     ... steps:
     ...   call: {kind: entry, next: [agent]}
     ...   agent: {next: [{to: done, p: 0.6}, {to: hold, p: 0.4, handoff: cold}]}
     ...   hold: {shield: hold, next: [agent]}
     ...   done: {kind: resolution}
-    ... ''')
+    ... \'\'\')
     >>> for route in most_likely_routes(journey, 2):
     ...     print(round(route.probability, 6), " > ".join(route.steps), route.retells)
     0.6 call > agent > done 0
@@ -130,14 +138,26 @@ def most_likely_routes(journey: Journey, k: int,
     probability of its most likely way to a resolution; partial walks then
     leave a priority queue in decreasing order of their probability times
     that best completion, which is exact, so routes come out best first and
-    the search heads straight for them. Each step is expanded at most ``k``
+    the search heads straight for them. Each step is extended at most ``k``
     times, since a walk whose prefix is not among the ``k`` most likely ways
-    to that step cannot be among the ``k`` most likely routes. Routes are
-    never enumerated. Probabilities are multiplied (not added as logarithms)
-    so equal routes compare equal. Steps from which no resolution has a
-    chance are never entered. O(e log n + k (n + e) log(k e)) time in the
-    worst case, O(n + k e) space; in practice the search expands little more
-    than the steps of the routes it returns.
+    to that step cannot be among the ``k`` most likely routes; a step
+    extended ``k`` times is struck from the ways on of every step before it.
+
+    The ways on from a step are queued lazily, as in Eppstein's k shortest
+    paths: sorted once by what they promise (the transition's probability
+    times the best completion after it), a walk queues only its most
+    promising way on, and taking a way out of the queue queues the next
+    one. Each step taken out of the queue thus adds at most two to it,
+    where queuing every way on would add one per transition (the walks of
+    400 steps that all lead to one another held a billion entries at
+    ``k = 1000``). The order in which walks leave the queue is the one of
+    queuing every way on. Routes are never enumerated. Probabilities are
+    multiplied (not added as logarithms) so equal routes compare equal.
+    Steps from which no resolution has a chance are never entered.
+
+    O(e log e + k n log(k n) + e) time and O(e + k n) space for n steps and
+    e transitions, whatever the number of routes; in practice the search
+    takes out little more than the steps of the routes it returns.
     """
     if k <= 0:
         return []
@@ -145,43 +165,117 @@ def most_likely_routes(journey: Journey, k: int,
     start = entry_distribution(journey, net)
     ahead = _best_completion(net)
     waits = [step_wait(journey.steps[i])[0] for i in net.ids]
-    counter = itertools.count()
-    # (-(probability so far * best completion), tie-break, step, so far, walk)
-    heap: list[tuple[float, int, int, float, Trail | None]] = []
-    for e in net.entries:
-        if start[e] > 0.0 and ahead[e] > 0.0:
-            heap.append((-start[e] * ahead[e], next(counter), e, start[e], None))
-    heapq.heapify(heap)
+    ways = _WaysOn(net, start, ahead)
+    root = net.n  # the walk before any step: its ways on are the entries
+    # (-(probability so far * promise), extension number, way, step, rank, so far, walk)
+    heap: list[tuple[float, int, int, int, int, float, Trail | None]] = []
+    extensions = itertools.count()
+    ways.queue(heap, root, 0, -1, 1.0, None)
     expanded = [0] * net.n
     routes: list[Route] = []
     while heap and len(routes) < k:
-        _, _, u, so_far, trail = heapq.heappop(heap)
-        if expanded[u] >= k:
+        _, number, way, u, rank, so_far, trail = heapq.heappop(heap)
+        ways.queue(heap, u, rank + 1, number, so_far, trail)  # the next way on from u
+        v, p = ways.taken(u, rank)
+        if expanded[v] >= k:
             continue
-        expanded[u] += 1
-        here: Trail = (u, trail)
-        if net.resolution[u]:
-            routes.append(_route(net, here, so_far, waits))
+        expanded[v] += 1
+        if expanded[v] == k:
+            ways.strike(v)
+        g = start[v] if u == root else so_far * p
+        here: Trail = (v, -1 if u == root else way, trail)
+        if net.resolution[v]:
+            routes.append(_route(net, here, g, waits))
             continue
-        for v, p in zip(net.succ[u], net.prob[u]):
-            if p > 0.0 and ahead[v] > 0.0 and expanded[v] < k:
-                g = so_far * p
-                heapq.heappush(heap, (-g * ahead[v], next(counter), v, g, here))
+        ways.queue(heap, v, 0, next(extensions), g, here)
+    # promises and probabilities are rounded products: keep the order exact to the last bit
+    routes.sort(key=lambda route: -route.probability)
     return routes
 
 
+class _WaysOn:
+    """The ways on from each step (and from the walk's start), best promise first.
+
+    ``order[u]`` lists the indices into ``net.succ[u]`` of the transitions
+    worth taking (a chance, and a chance of resolution after), sorted by
+    ``promise`` (the transition's probability times the best completion
+    after it), ties in file order. The pseudo-step ``n`` is the start: its
+    ways on are the entries, promising their share times their completion.
+    A struck step is skipped in every list that holds it, through a
+    union-find of "next way not struck" per list (near O(1) a look-up).
+    """
+
+    __slots__ = ("net", "order", "promise", "skip", "start", "where")
+
+    def __init__(self, net: JourneyView, start: list[float], ahead: list[float]) -> None:
+        self.net = net
+        self.start = start
+        order: list[list[int]] = []
+        promise: list[list[float]] = []
+        where: list[list[tuple[int, int]]] = [[] for _ in range(net.n)]
+        for u in range(net.n + 1):
+            if u == net.n:
+                worth = [(start[e] * ahead[e], j) for j, e in enumerate(net.entries)
+                         if start[e] > 0.0 and ahead[e] > 0.0]
+            else:
+                worth = [(p * ahead[v], j) for j, (v, p) in enumerate(zip(net.succ[u], net.prob[u]))
+                         if p > 0.0 and ahead[v] > 0.0]
+            worth.sort(key=lambda wj: -wj[0])  # stable: ties stay in file order
+            order.append([j for _, j in worth])
+            promise.append([w for w, _ in worth])
+            for rank, j in enumerate(order[-1]):
+                where[self._target(u, j)].append((u, rank))
+        self.order = order
+        self.promise = promise
+        self.where = where
+        self.skip = [list(range(len(o) + 1)) for o in order]
+
+    def _target(self, u: int, j: int) -> int:
+        return self.net.entries[j] if u == self.net.n else self.net.succ[u][j]
+
+    def taken(self, u: int, rank: int) -> tuple[int, float]:
+        """The step the ``rank``-th way on from ``u`` leads to, and its probability."""
+        j = self.order[u][rank]
+        if u == self.net.n:
+            return self.net.entries[j], 1.0
+        return self.net.succ[u][j], self.net.prob[u][j]
+
+    def _next(self, u: int, rank: int) -> int:
+        """The first rank from ``rank`` on whose step is not struck (path halving)."""
+        skip = self.skip[u]
+        while skip[rank] != rank:
+            skip[rank] = skip[skip[rank]]
+            rank = skip[rank]
+        return rank
+
+    def strike(self, v: int) -> None:
+        """No walk may enter ``v`` any more: skip it in every list of ways on."""
+        for u, rank in self.where[v]:
+            self.skip[u][rank] = rank + 1
+
+    def queue(self, heap: list[tuple[float, int, int, int, int, float, Trail | None]],
+              u: int, rank: int, number: int, so_far: float, trail: Trail | None) -> None:
+        """Queue the best way on from ``u`` at ``rank`` or after (none once all are taken)."""
+        rank = self._next(u, rank)
+        if rank < len(self.order[u]):
+            heapq.heappush(heap, (-so_far * self.promise[u][rank], number,
+                                  self.order[u][rank], u, rank, so_far, trail))
+
+
 def _route(net: JourneyView, trail: Trail, probability: float, waits: list[float]) -> Route:
+    """The route a walk found by the search describes: O(length)."""
     walk: list[int] = []
+    retells = handoffs = 0
     node: Trail | None = trail
     while node is not None:
-        walk.append(node[0])
-        node = node[1]
+        v, way, rest = node
+        walk.append(v)
+        if rest is not None:
+            u = rest[0]
+            retells += net.cold[u][way]
+            handoffs += net.handoff[u][way]
+        node = rest
     walk.reverse()
-    retells = handoffs = 0
-    for u, v in itertools.pairwise(walk):
-        k = net.succ[u].index(v)
-        retells += net.cold[u][k]
-        handoffs += net.handoff[u][k]
     return Route(
         steps=net.names(walk),
         probability=probability,

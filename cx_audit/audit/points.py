@@ -59,7 +59,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from cx_audit.analysis.chain import Chain, ChainSolution
+from cx_audit.analysis.chain import Chain, ChainSolution, safe_fsum
 from cx_audit.analysis.levers import (
     DEFAULT_ANSWER_SECONDS,
     DEFAULT_EMPOWER_SHARE,
@@ -210,12 +210,15 @@ def combustion_points(audit: JourneyAudit) -> list[CombustionPoint]:
         return []
     sol = audit.analysis.solution
     figured = []
+    visits, index = sol.visits, sol.net.index
     for place in places:
+        if not any(visits[index[s]] for s in place.steps):
+            continue  # nobody passes it: every figure is 0, under the floor (a map of unreachable
+            # steps would otherwise be figured place by place for nothing)
         figures = _figures(sol, journey, place)
         figured.append((place, figures))
     totals = _journey_totals(sol)
     figured = [(p, f) for p, f in figured if f is None or f[2].above_floor(totals)]
-    index = sol.net.index
     figured.sort(key=lambda pf: _order(index, pf[0], pf[1]))
     ordered = [tuple(sorted(place.steps, key=index.__getitem__)) for place, _ in figured]
     home = _evidence_homes(ordered)
@@ -421,8 +424,8 @@ def _figures(sol: ChainSolution, journey: Journey,
                                        shields=0.0),
                     Effort(wait=math.inf, shields=math.inf, retells=math.inf, handoffs=math.inf))
         totals = (
-            math.fsum(visits[u] * sol.waits[u] for u in members),
-            math.fsum(visits[u] * view.shield[u] for u in members),
+            safe_fsum(visits[u] * sol.waits[u] for u in members),  # inf past the largest float
+            safe_fsum(visits[u] * view.shield[u] for u in members),
             _edge_total(sol, members, inside, view.cold),
             _edge_total(sol, members, inside, view.handoff),
         )
@@ -447,7 +450,7 @@ def _edge_total(sol: ChainSolution, members: Iterable[int], inside: set[int],
         for v, p, flag in zip(view.succ[u], view.prob[u], flags[u]):
             if flag and p > 0.0 and (len(inside) == 1 or v in inside):
                 terms.append(sol.visits[u] * p)
-    return math.fsum(terms)
+    return safe_fsum(terms)
 
 
 def _lost(sol: ChainSolution, members: Sequence[int]) -> float:
