@@ -7,6 +7,8 @@ them through :func:`human_duration`, so one wait reads the same everywhere.
 
 from __future__ import annotations
 
+import math
+
 __all__ = ["human_duration", "percent", "plural", "signed_duration"]
 
 
@@ -16,9 +18,15 @@ def human_duration(minutes: float) -> str:
     Seconds under a minute, minutes up to two hours, hours up to two days,
     then days.
 
+    An infinite duration (customers who can wait without end) is "no limit".
+
     >>> human_duration(0.75), human_duration(4.5), human_duration(150), human_duration(4320)
     ('45 s', '4.5 min', '2.5 h', '3 d')
+    >>> human_duration(float("inf"))
+    'no limit'
     """
+    if minutes == math.inf:
+        return "no limit"
     if minutes < 1:
         return f"{minutes * 60:.0f} s"
     if minutes < 120:
