@@ -267,7 +267,7 @@ class _JourneyReader:
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.error(node, f"{what} must be a number, found {_describe(node)}")
             return None
-        if isinstance(value, float) and math.isnan(value):
+        if isinstance(value, float) and (math.isnan(value) or _spelt_infinite(node)):
             self.error(node, f"{what} must be a finite number, found {_describe(node)}")
             return None
         interval = f"{'(' if low_open else '['}{_bound(low)}, {_bound(high)}]"
@@ -291,7 +291,7 @@ class _JourneyReader:
             self.error(node, f"{what} must be a duration such as 90s, 4m, 1.5h, 2d or a number "
                              f"of minutes, found {_describe(node)}")
             return None
-        if math.isnan(minutes):
+        if math.isnan(minutes) or _spelt_infinite(node):
             self.error(node, f"{what} must be a finite duration")
             return None
         if minutes < 0 or (positive and minutes == 0):
@@ -655,6 +655,11 @@ _NOT_SCALAR = object()
 """Marks a value read from a collection where a scalar was expected."""
 _UNREADABLE = object()
 """Marks a scalar whose value could not be read (already reported)."""
+
+
+def _spelt_infinite(node: Node) -> bool:
+    """True for ``.inf``, ``-.inf`` and the like: infinity asked for, not a number too large."""
+    return isinstance(node, ScalarNode) and node.text.lstrip("+-").lower() == ".inf"
 
 
 def _bound(value: float) -> str:

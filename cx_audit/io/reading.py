@@ -92,6 +92,7 @@ def _size(count: int) -> str:
 
 def _refuse(error: type[ProblemsError], name: str, message: str, line: int = 1,
             column: int = 1) -> ProblemsError:
+    """The ``error`` carrying one problem of input ``name`` (at 1:1 unless told)."""
     return error([Problem(name, line, column, message)])
 
 
@@ -186,13 +187,13 @@ def open_input(path: str | os.PathLike[str], name: str | None = None, *,
     except OSError as exc:
         raise _refuse(error, shown, f"cannot read the {what}: {exc.strerror or exc}") from None
     try:
-        mode = os.fstat(fd).st_mode
-        kind = _not_readable(mode)
+        status = os.fstat(fd)
+        kind = _not_readable(status.st_mode)
         if kind is not None:
             raise _refuse(error, shown, f"cannot read the {what}: it is {kind}, not a file")
-        pipe = stat.S_ISFIFO(mode)
+        pipe = stat.S_ISFIFO(status.st_mode)
         if not pipe:
-            size = os.fstat(fd).st_size
+            size = status.st_size
             if size > limit:
                 raise _refuse(error, shown, (
                     f"the {what} is {_size(size)}; inputs over {_size(limit)} are not read"))
