@@ -240,12 +240,12 @@ def test_ten_megabyte_journey_loads() -> None:
     assert journey.steps["s5"].next[1].probability == pytest.approx(0.1)
 
 
-def test_huge_numbers_are_not_finite() -> None:
+def test_huge_numbers_are_out_of_range() -> None:
     (problem,) = problems_of(
         "journey: t\nsteps:\n  a: {kind: entry, emotion: 1e999, next: [z]}\n"
         "  z: {kind: resolution}\n")
-    assert problem == ("j.yaml:3:29: the emotion of step 'a' must be a finite number, "
-                       "found the number 1e999")
+    assert problem == ("j.yaml:3:29: the emotion of step 'a' is out of range: it must be in "
+                       "[-2, 2], found the number 1e999")
 
 
 def test_every_problem_of_a_file_is_reported_at_once() -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from cx_audit.core.errors import BaselineError, Problem
 from cx_audit.core.findings import Finding
+from cx_audit.io.reading import parse_json, read_text
 
 __all__ = ["BaselineError", "baseline_key", "filter_new", "read_baseline", "render_baseline"]
 
@@ -51,14 +52,8 @@ def render_baseline(findings: Iterable[Finding]) -> str:
 def read_baseline(path: Path) -> Counter[str]:
     """The keys recorded in a baseline file, counted. Raises :class:`BaselineError`."""
     name = str(path)
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except OSError as exc:
-        problem = Problem(name, 1, 1, f"cannot read the baseline: {exc.strerror}")
-        raise BaselineError([problem]) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        line, column = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
-        raise BaselineError([Problem(name, line, column, f"not a baseline file: {exc}")]) from None
+    text = read_text(path, name, error=BaselineError, what="baseline")
+    data = parse_json(text, name, error=BaselineError, invalid="not a baseline file")
     if not isinstance(data, dict) or data.get("cx-audit-baseline") != FORMAT or not isinstance(
             data.get("findings"), list):
         raise BaselineError([Problem(name, 1, 1, "not a cx-audit baseline file (version 1); "

@@ -48,6 +48,7 @@ from cx_audit.audit.run import keep_analysed
 from cx_audit.core.errors import JourneyError, LoopTooEntangled, Problem
 from cx_audit.core.model import Journey
 from cx_audit.io.loader import load_journey_bytes
+from cx_audit.io.reading import read_stream
 from cx_audit.text.formatting import human_duration, percent, signed_duration
 
 __all__ = [
@@ -211,14 +212,33 @@ def load_at_revision(path: Path, revision: str) -> tuple[list[Journey], list[Pro
                              f"{revision}^{{commit}}"], capture_output=True, text=True, check=False)
     if verify.returncode != 0:
         return [], [Problem(str(path), 1, 1, f"unknown git revision '{revision}'")]
-    shown = subprocess.run(["git", "-C", top, "show", f"{revision}:{relative}"],
-                           capture_output=True, check=False)
-    if shown.returncode != 0:
-        return [], []  # not in that revision: every journey in it is new
     try:
-        return [load_journey_bytes(shown.stdout, name)], []
+        data = _show_blob(top, revision, relative, name)
     except JourneyError as exc:
         return [], list(exc.problems)
+    if data is None:
+        return [], []  # not in that revision: every journey in it is new
+    try:
+        return [load_journey_bytes(data, name)], []
+    except JourneyError as exc:
+        return [], list(exc.problems)
+
+
+def _show_blob(top: str, revision: str, relative: str, name: str) -> bytes | None:
+    """The file ``relative`` as committed at ``revision``, or None when it is not there.
+
+    Read as any input is, at most :data:`~cx_audit.io.reading.MAX_INPUT_BYTES`:
+    git is stopped past the limit rather than a huge blob being held whole.
+    """
+    with subprocess.Popen(["git", "-C", top, "show", f"{revision}:{relative}"],
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as shown:
+        assert shown.stdout is not None
+        try:
+            data = read_stream(shown.stdout, name, error=JourneyError)
+        except JourneyError:
+            shown.kill()
+            raise
+        return data if shown.wait() == 0 else None
 
 
 def audit_all(journeys: Iterable[Journey], config: Config,

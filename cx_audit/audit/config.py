@@ -45,6 +45,7 @@ from typing import Any
 
 from cx_audit.core.errors import ConfigError, Problem
 from cx_audit.core.findings import Severity
+from cx_audit.io.reading import parse_toml, read_text
 from cx_audit.rules import RULES, Option, Rule, all_options, get, resolve_selector
 
 __all__ = ["Config", "ConfigError", "did_you_mean", "find_config", "load_config"]
@@ -170,14 +171,12 @@ def find_config(start: Path | None = None) -> Path | None:
 
 def _has_tool_table(path: Path) -> bool:
     """True when ``pyproject.toml`` has a ``[tool.cx-audit]`` table (or cannot be read)."""
-    import tomllib
-
     try:
-        text = path.read_text("utf-8")
+        text = read_text(path, error=ConfigError, what="configuration")
         if "cx-audit" not in text:
             return False  # no need to parse: the table cannot be there
-        data = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = parse_toml(text, str(path), error=ConfigError)
+    except ConfigError:
         return True  # let load_config report the problem rather than skip silently
     return isinstance(data.get("tool"), dict) and "cx-audit" in data["tool"]
 
@@ -191,22 +190,16 @@ def load_config(path: Path | None = None, *, search: bool = True) -> Config:
         path = find_config()
     if path is None:
         return Config()
-    import tomllib  # only when there is a file to read
-
     name = os.fspath(path)
-    try:
-        text = Path(path).read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([Problem(name, 1, 1, f"cannot read the configuration: {exc}")]) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        line, column = (int(match[1]), int(match[2])) if match else (1, 1)
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise ConfigError([Problem(name, line, column, f"invalid TOML: {message}")]) from None
+    text = read_text(path, name, error=ConfigError, what="configuration")
+    data = parse_toml(text, name, error=ConfigError)
     if Path(path).name == "pyproject.toml":
-        table = data.get("tool", {}).get("cx-audit", {})
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict):
+            line, column = _ConfigReader(name, text, None).where("tool")
+            raise ConfigError([Problem(name, line, column, "'tool' must be a table, as in "
+                                                           "[tool.cx-audit]")])
+        table = tool.get("cx-audit", {})
         header = "[tool.cx-audit]"
     else:
         table, header = data, None
@@ -346,6 +339,13 @@ class _ConfigReader:
             self.error(name, f"{where} is set twice: {set_by[name]} and {place}", table)
             return
         set_by[name] = place
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2 ** 1023:
+            try:
+                shown = f"a number of {len(str(abs(value))):,} digits"
+            except ValueError:  # past the interpreter's digit limit
+                shown = "a number too long to show"
+            self.error(name, f"{where} is out of range: found {shown}", table)
+            return
         try:
             values[name] = option.parse(value)
         except ValueError as exc:

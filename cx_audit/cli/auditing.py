@@ -124,7 +124,7 @@ def _read_baseline(path: Path) -> Counter[str]:
     try:
         return read_baseline(path)
     except BaselineError as exc:
-        raise fail(str(exc.problem)) from None
+        raise bad_input(exc.problems) from None
 
 
 @app.command()

@@ -40,15 +40,14 @@ import difflib
 import fnmatch
 import os
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from cx_audit.core.errors import MappingError, Problem, YamlSourceError
 from cx_audit.core.model import SLUG_PATTERN
 from cx_audit.eventlog.reader import LogColumns
+from cx_audit.io.reading import parse_toml, read_text
 from cx_audit.io.yamlsource import MappingNode, compose_text, to_python
 
 __all__ = ["MAPPING_KEYS", "LogMapping", "MappingError", "is_pattern", "load_mapping", "lookup",
@@ -141,21 +140,10 @@ def load_mapping(path: str | os.PathLike[str]) -> LogMapping:
     Raises :class:`MappingError` with every problem found.
     """
     name = os.fspath(path)
-    try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise MappingError([Problem(name, 1, 1, f"cannot read the mapping: "
-                                    f"{exc.strerror or exc}")]) from None
-    except UnicodeDecodeError:
-        raise MappingError([Problem(name, 1, 1, "the mapping is not UTF-8 text")]) from None
+    text = read_text(path, name, error=MappingError, what="mapping")
     positions: dict[str, tuple[int, int]] = {}
     if name.lower().endswith(".toml"):
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-            line, column = (int(match[1]), int(match[2])) if match else (1, 1)
-            raise MappingError([Problem(name, line, column, f"invalid TOML: {exc}")]) from None
+        data = parse_toml(text, name, error=MappingError)
         for number, line_text in enumerate(text.splitlines(), start=1):
             found = re.match(r"\s*\[?\s*([A-Za-z_]+)", line_text)
             if found and found[1] in MAPPING_KEYS:

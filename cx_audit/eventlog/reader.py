@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import io
 import math
 import os
 import statistics
@@ -66,7 +67,13 @@ from operator import itemgetter
 from typing import Any
 
 from cx_audit.core.errors import EventLogError, Problem
-from cx_audit.eventlog.timestamps import EXAMPLES, TimestampParser
+from cx_audit.eventlog.timestamps import (
+    EARLIEST,
+    LATEST,
+    TimestampParser,
+    timestamp_problem,
+)
+from cx_audit.io.reading import MAX_LOG_BYTES, open_input, read_lines
 
 __all__ = [
     "EXACT_WAITS",
@@ -344,15 +351,17 @@ def scan_log(path: str | os.PathLike[str], columns: LogColumns | None = None, *,
     Raises :class:`EventLogError` (see the module docstring).
     """
     name = display_name if display_name is not None else os.fspath(path)
-    try:
-        handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed below
-    except OSError as exc:
-        raise EventLogError([Problem(name, 1, 1, f"cannot read the log: "
-                                     f"{exc.strerror or exc}")]) from None
+    raw = open_input(path, name, error=_ReadingStopped, what="log", limit=MAX_LOG_BYTES)
+    handle = io.TextIOWrapper(io.BufferedReader(raw, _BUFFER), encoding="utf-8-sig",
+                              newline="")
     with handle:
         scanner = _Scanner(name, label_of, merge_repeats, max_bad_rows)
         try:
-            return scanner.run(csv.reader(handle), columns or LogColumns())
+            return scanner.run(csv.reader(read_lines(handle, name, error=EventLogError)),
+                               columns or LogColumns())
+        except _ReadingStopped as exc:  # too large, or a pipe that fell silent: say where
+            raise EventLogError([Problem(name, scanner.line_after(), 1,
+                                         exc.problem.message)]) from None
         except UnicodeDecodeError as exc:
             byte = exc.object[exc.start]
             raise EventLogError([Problem(name, scanner.line_after(), 1, (
@@ -360,6 +369,14 @@ def scan_log(path: str | os.PathLike[str], columns: LogColumns | None = None, *,
         except csv.Error as exc:
             raise EventLogError([Problem(name, scanner.line_after(), 1,
                                          f"not a CSV file: {exc}")]) from None
+
+
+class _ReadingStopped(EventLogError):
+    """The log could not be read on (see :func:`cx_audit.io.reading.open_input`)."""
+
+
+_BUFFER = 1024 * 1024
+"""Bytes read from the log at a time."""
 
 
 class _Scanner:
@@ -463,10 +480,8 @@ class _Scanner:
                 stamp = day * 86400.0 + seconds if seconds is not None else parse(text)
             else:
                 stamp = parse(text)
-            if stamp is None:
-                self._bad_row(reader.line_num, time_i + 1,
-                              f"cannot read the timestamp '{row[time_i]}' "
-                              f"(use ISO 8601 or Y/M/D H:MM:SS, e.g. {EXAMPLES})")
+            if stamp is None or not EARLIEST <= stamp < LATEST:
+                self._bad_row(reader.line_num, time_i + 1, timestamp_problem(row[time_i]))
                 continue
             if not case:
                 self._bad_row(reader.line_num, case_i + 1, "the case id is empty")

@@ -9,7 +9,10 @@ Accepted (a ``T`` or a space between date and time; the time is optional):
 - ``2012/10/9 14:50:17``, ``2012/10/09 08:40:25.000`` — the same with
   slashes and with or without zero padding of month, day and hour.
 
-A timestamp is turned into seconds since 1970-01-01 as a float. A time
+A timestamp is turned into seconds since 1970-01-01 as a float, and must
+fall within the years 1 to 9999 once its zone is applied (:data:`EARLIEST`,
+:data:`LATEST`), the range every date library shows: ``9999-12-31T23:59:60``
+(a leap second) and ``9999-12-31T24:00`` are past it. A time
 with a zone is converted to UTC; a time without one is read as it stands
 (as if UTC), so differences between events of one log are right as long as
 the log does not mix zoned and unzoned times (nor crosses a daylight-saving
@@ -28,7 +31,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-__all__ = ["CACHE_LIMIT", "EXAMPLES", "TimestampParser", "parse_timestamp"]
+__all__ = ["CACHE_LIMIT", "EARLIEST", "EXAMPLES", "LATEST", "TimestampParser", "parse_timestamp",
+           "timestamp_problem"]
 
 CACHE_LIMIT = 200_000
 """Most entries each cache holds (the date cache needs one per day of the log)."""
@@ -37,6 +41,11 @@ EXAMPLES = "2010-03-31T15:59:42+01:00, 2010-03-31 15:59:42.123 or 2012/10/9 14:5
 """What an accepted timestamp looks like, for error messages."""
 
 _EPOCH_DAY = date(1970, 1, 1).toordinal()
+
+EARLIEST = (date.min.toordinal() - _EPOCH_DAY) * 86400.0
+"""Epoch seconds of 0001-01-01T00:00:00 UTC, the earliest timestamp accepted."""
+LATEST = (date.max.toordinal() + 1 - _EPOCH_DAY) * 86400.0
+"""Epoch seconds of the end of 9999-12-31 UTC; every timestamp accepted is before it."""
 _DATE = re.compile(r"([0-9]{4})([-/])([0-9]{1,2})\2([0-9]{1,2})")
 _TIME = re.compile(
     r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?"      # hours, minutes, seconds
@@ -52,8 +61,8 @@ class TimestampParser:
     >>> parse = TimestampParser()
     >>> parse("1970-01-02T00:00:30Z"), parse("1970/1/2 1:00:30+01:00")
     (86430.0, 86430.0)
-    >>> parse("2012-02-30 10:00") is None
-    True
+    >>> parse("2012-02-30 10:00") is None, parse("9999-12-31T23:59:60") is None
+    (True, True)
     """
 
     __slots__ = ("_days", "_times", "_zones")
@@ -72,6 +81,11 @@ class TimestampParser:
         return self._days, self._times
 
     def __call__(self, text: str) -> float | None:
+        value = self.unchecked(text)
+        return value if value is not None and EARLIEST <= value < LATEST else None
+
+    def unchecked(self, text: str) -> float | None:
+        """Epoch seconds of ``text``, or ``None``, without the check of the years 1 to 9999."""
         if len(text) > 10 and text[10] in "T ":
             cut = 10
         else:
@@ -99,7 +113,7 @@ class TimestampParser:
                 end += 1
             if end == point + 1:
                 return None
-            fraction = int(rest[point + 1:end]) / 10 ** (end - point - 1)
+            fraction = float("0." + rest[point + 1:end])  # any number of digits
             rest = rest[:point] + rest[end:]
             seconds = self._times.get(rest)
         if seconds is None:
@@ -154,6 +168,14 @@ def _offset(zone: str | None) -> int:
     hours = int(digits[:2])
     minutes = int(digits[2:4]) if len(digits) > 2 else 0
     return sign * (hours * 3600 + minutes * 60)
+
+
+def timestamp_problem(text: str) -> str:
+    """Why ``text`` is not an accepted timestamp, for the message of a bad row."""
+    shown = text if len(text) <= 40 else f"{text[:30]}… ({len(text):,} characters)"
+    if TimestampParser().unchecked(text) is not None:
+        return f"the timestamp '{shown}' falls outside the years 1 to 9999"
+    return f"cannot read the timestamp '{shown}' (use ISO 8601 or Y/M/D H:MM:SS, e.g. {EXAMPLES})"
 
 
 def parse_timestamp(text: str) -> float | None:

@@ -25,14 +25,14 @@ import os
 import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from cx_audit.core.errors import Problem
+from cx_audit.core.errors import Problem, ProblemsError
 from cx_audit.importers.bpmn import DEFAULT_ABANDON_WORDS, convert_bpmn
 from cx_audit.importers.connect import convert_connect
 from cx_audit.importers.drafts import TEXT_MAX, cap_text
 from cx_audit.importers.mermaid import convert_mermaid
+from cx_audit.io.reading import read_input
 from cx_audit.io.writer import dump_journey
 
 __all__ = [
@@ -129,15 +129,9 @@ def import_file(format: str, path: str | os.PathLike[str], display_name: str | N
     importer = IMPORTERS[format]
     name = display_name if display_name is not None else os.fspath(path)
     try:
-        size = os.path.getsize(path)
-        if size > MAX_IMPORT_BYTES:
-            return ImportResult({}, [], [Problem(
-                name, 1, 1, f"the file is {size / 1048576:.1f} MiB; files over "
-                            f"{MAX_IMPORT_BYTES // 1048576} MiB are not imported")], format, name)
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        return ImportResult({}, [], [Problem(name, 1, 1, f"cannot read the file: "
-                                                         f"{exc.strerror or exc}")], format, name)
+        data = read_input(path, name, limit=MAX_IMPORT_BYTES)
+    except ProblemsError as exc:
+        return ImportResult({}, [], list(exc.problems), format, name)
     return importer(data, name, **options)
 
 

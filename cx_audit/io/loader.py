@@ -25,7 +25,6 @@ import math
 import os
 import re
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any
 
 from cx_audit.core.errors import JourneyError, Problem, YamlSourceError
@@ -42,6 +41,7 @@ from cx_audit.core.model import (
     Suppression,
     Transition,
 )
+from cx_audit.io.reading import MAX_INPUT_BYTES, read_input
 from cx_audit.io.yamlsource import (
     MappingNode,
     Node,
@@ -49,11 +49,15 @@ from cx_audit.io.yamlsource import (
     SequenceNode,
     compose_text,
     decode_bytes,
+    excerpt,
     to_python,
 )
 
 __all__ = [
     "JOURNEY_KEYS",
+    "MAX_AGENTS",
+    "MAX_ARRIVALS_PER_HOUR",
+    "MAX_DURATION_MINUTES",
     "MAX_FILE_BYTES",
     "STAFFING_KEYS",
     "STEP_KEYS",
@@ -64,7 +68,7 @@ __all__ = [
     "parse_duration",
 ]
 
-MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_FILE_BYTES = MAX_INPUT_BYTES
 """Largest journey file read (16 MiB, several thousand times a real journey)."""
 
 JOURNEY_KEYS = ("journey", "version", "title", "persona", "owner", "replaces", "steps")
@@ -82,6 +86,16 @@ _HANDOFFS = {handoff.value: handoff for handoff in Handoff}
 _KEY_SETS: dict[tuple[str, ...], frozenset[str]] = {keys: frozenset(keys) for keys in
              (JOURNEY_KEYS, STEP_KEYS, TRANSITION_KEYS, STAFFING_KEYS)}
 """The same keys as sets, for lookups."""
+
+MAX_DURATION_MINUTES = 100 * 365 * 1440
+"""Longest wait or handle time accepted: 100 years (52,560,000 minutes).
+
+Far beyond any real wait, and small enough that the waits of millions of
+steps, each visited millions of times, still add up to a finite figure."""
+MAX_AGENTS = 1_000_000_000
+"""Most agents a queue's ``staffing`` may name (a billion, beyond any contact centre)."""
+MAX_ARRIVALS_PER_HOUR = 1_000_000_000.0
+"""Most arrivals per hour a queue's ``staffing`` may name (a billion)."""
 
 SUM_ABOVE_TOLERANCE = 1e-9
 """Given probabilities may exceed 1 by this much (floating-point noise)."""
@@ -107,7 +121,7 @@ def parse_duration(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value)
+        return _as_float(value)
     if isinstance(value, str):
         match = _DURATION.fullmatch(value.strip())
         if match:
@@ -122,18 +136,7 @@ def load_journey(path: str | os.PathLike[str], display_name: str | None = None) 
     (default: the path as given). Raises :class:`JourneyError`.
     """
     name = display_name if display_name is not None else os.fspath(path)
-    try:
-        size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
-            raise JourneyError([Problem(
-                name, 1, 1,
-                f"the file is {size / 1048576:.1f} MiB; journey files over "
-                f"{MAX_FILE_BYTES // 1048576} MiB are not read",
-            )])
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise JourneyError(
-            [Problem(name, 1, 1, f"cannot read the file: {exc.strerror or exc}")]) from exc
+    data = read_input(path, name, error=JourneyError, limit=MAX_FILE_BYTES)
     return load_journey_bytes(data, name)
 
 
@@ -175,13 +178,13 @@ def _describe(node: Node) -> str:
     try:
         value = node.value
     except ValueError:
-        return f"'{node.text}'"
+        return f"'{excerpt(node.text)}'"
     if value is None:
         return "nothing (null)"
     if isinstance(value, bool):
         return f"the boolean {node.text}"
     if isinstance(value, int | float):
-        return f"the number {node.text}"
+        return f"the number {excerpt(node.text)}"
     return f"the text '{value}'"
 
 
@@ -237,10 +240,14 @@ class _JourneyReader:
     def text(self, node: Node, what: str) -> str | None:
         if type(node) is ScalarNode and not node.plain and node.tag is None:
             return node.text  # quoted or block, untagged: always text
-        value = node.value if isinstance(node, ScalarNode) else None
-        if isinstance(node, ScalarNode) and isinstance(value, str):
+        value = self.scalar_value(node)
+        if value is _UNREADABLE:
+            return None  # a value its tag cannot hold, or a number out of range: reported
+        if isinstance(value, str):
             return value
-        hint = "; put it in quotes" if isinstance(node, ScalarNode) else ""
+        hint = ""
+        if isinstance(node, ScalarNode):
+            hint = "; put it in quotes" if node.tag is None else "; remove its tag"
         self.error(node, f"{what} must be text, found {_describe(node)}{hint}")
         return None
 
@@ -255,43 +262,53 @@ class _JourneyReader:
     def number(self, node: Node, what: str, low: float, high: float,
                low_open: bool = False) -> float | None:
         value = self.scalar_value(node)
+        if value is _UNREADABLE:
+            return None
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.error(node, f"{what} must be a number, found {_describe(node)}")
             return None
-        try:
-            number = float(value)
-        except OverflowError:
-            number = math.inf
-        if not math.isfinite(number):
+        if isinstance(value, float) and (math.isnan(value) or _spelt_infinite(node)):
             self.error(node, f"{what} must be a finite number, found {_describe(node)}")
+            return None
+        interval = f"{'(' if low_open else '['}{_bound(low)}, {_bound(high)}]"
+        number = _as_float(value)
+        if math.isinf(number):
+            self.error(node, f"{what} is out of range: it must be in {interval}, found "
+                             f"{_describe(node)}")
             return None
         below = number <= low if low_open else number < low
         if below or number > high:
-            interval = f"{'(' if low_open else '['}{low:g}, {high:g}]"
             self.error(node, f"{what} must be in {interval}, found {number:g}")
             return None
         return number
 
     def duration(self, node: Node, what: str, positive: bool = False) -> float | None:
         value = self.scalar_value(node)
+        if value is _UNREADABLE:
+            return None
         minutes = parse_duration(value)
         if minutes is None or isinstance(value, bool):
             self.error(node, f"{what} must be a duration such as 90s, 4m, 1.5h, 2d or a number "
                              f"of minutes, found {_describe(node)}")
             return None
-        if not math.isfinite(minutes):
+        if math.isnan(minutes) or _spelt_infinite(node):
             self.error(node, f"{what} must be a finite duration")
             return None
         if minutes < 0 or (positive and minutes == 0):
             self.error(node, f"{what} must be {'positive' if positive else 'zero or more'}, "
-                             f"found {minutes:g} minutes")
+                             f"found {_describe(node) if math.isinf(minutes) else f'{minutes:g}'}"
+                             " minutes")
+            return None
+        if minutes > MAX_DURATION_MINUTES:
+            self.error(node, f"{what} is out of range: it must be at most 100 years "
+                             f"({MAX_DURATION_MINUTES:,} minutes), found {_describe(node)}")
             return None
         return minutes
 
     def boolean(self, node: Node, what: str) -> bool | None:
         value = self.scalar_value(node)
-        if isinstance(value, bool):
-            return value
+        if isinstance(value, bool) or value is _UNREADABLE:
+            return value if isinstance(value, bool) else None
         self.error(node, f"{what} must be true or false, found {_describe(node)}")
         return None
 
@@ -314,14 +331,19 @@ class _JourneyReader:
         return tuple(item for item in items if item is not None)
 
     def scalar_value(self, node: Node) -> Any:
-        """The typed value of a scalar; ``None``-like sentinel for collections."""
+        """The typed value of a scalar; a sentinel for collections and for unreadable scalars.
+
+        A scalar its tag cannot hold (``!!int abc``) or an integer too long to
+        convert is reported here, once, and comes back as ``_UNREADABLE`` so
+        that callers say nothing more about it.
+        """
         if not isinstance(node, ScalarNode):
             return _NOT_SCALAR
         try:
             return node.value
         except ValueError as exc:
             self.error(node, str(exc))
-            return _NOT_SCALAR
+            return _UNREADABLE
 
     # -- the journey -----------------------------------------------------
 
@@ -340,7 +362,7 @@ class _JourneyReader:
         if "version" in fields:
             node = fields["version"][1]
             value = self.scalar_value(node)
-            if value != FORMAT_VERSION or isinstance(value, bool):
+            if value is not _UNREADABLE and (value != FORMAT_VERSION or isinstance(value, bool)):
                 self.error(node, f"unsupported format version {_describe(node)}: "
                                  f"this tool reads version {FORMAT_VERSION}")
         strings = {k: self.optional_text(fields, k) for k in ("title", "persona", "owner")}
@@ -370,7 +392,10 @@ class _JourneyReader:
     def read_replaces(self, node: Node) -> str | None:
         """The id after ``replaces:``: the journey this one redesigns (any id, even its own)."""
         what = "'replaces' (the id of the journey this one redesigns)"
-        if not isinstance(node, ScalarNode) or self.scalar_value(node) is None:
+        value = self.scalar_value(node)
+        if value is _UNREADABLE:
+            return None
+        if not isinstance(node, ScalarNode) or value is None:
             self.error(node, f"{what} must be a journey id, found {_describe(node)}")
             return None
         value = self.text(node, what)
@@ -411,7 +436,10 @@ class _JourneyReader:
                   default_owner: str | None) -> Step | None:
         step_id = key.text
         where = f"step '{step_id}'"
-        if isinstance(node, ScalarNode) and self.scalar_value(node) is None:
+        value = self.scalar_value(node)
+        if value is _UNREADABLE:
+            return None
+        if isinstance(node, ScalarNode) and value is None:
             node_fields: dict[str, tuple[ScalarNode, Node]] = {}
             extensions: dict[str, Any] = {}
         else:
@@ -490,14 +518,20 @@ class _JourneyReader:
             self.error(node, f"the staffing of {where} is missing {names}")
             return None
         arrivals = self.number(fields["arrivals"][1], f"the arrivals per hour of {where}", 0,
-                               math.inf)
+                               MAX_ARRIVALS_PER_HOUR)
         handle = self.duration(fields["handle"][1], f"the handle time of {where}", positive=True)
         agents_node = fields["agents"][1]
         agents_value = self.scalar_value(agents_node)
         agents = None
-        if isinstance(agents_value, bool) or not isinstance(agents_value, int) or agents_value < 1:
+        whole = isinstance(agents_value, int) and not isinstance(agents_value, bool)
+        if agents_value is _UNREADABLE:
+            pass
+        elif not whole or agents_value < 1:
             self.error(agents_node, f"the agents of {where} must be a whole number of at least 1, "
                                     f"found {_describe(agents_node)}")
+        elif agents_value > MAX_AGENTS:
+            self.error(agents_node, f"the agents of {where} are out of range: at most "
+                                    f"{MAX_AGENTS:,}, found {_describe(agents_node)}")
         else:
             agents = agents_value
         if arrivals is None or handle is None or agents is None:
@@ -619,3 +653,23 @@ class _JourneyReader:
 
 _NOT_SCALAR = object()
 """Marks a value read from a collection where a scalar was expected."""
+_UNREADABLE = object()
+"""Marks a scalar whose value could not be read (already reported)."""
+
+
+def _spelt_infinite(node: Node) -> bool:
+    """True for ``.inf``, ``-.inf`` and the like: infinity asked for, not a number too large."""
+    return isinstance(node, ScalarNode) and node.text.lstrip("+-").lower() == ".inf"
+
+
+def _bound(value: float) -> str:
+    """A bound of an interval for a message: ``0``, ``1``, ``1,000,000,000``, ``0.5``."""
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
+
+
+def _as_float(value: int | float) -> float:
+    """``value`` as a float, infinite (with its sign) when an integer is too large for one."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf

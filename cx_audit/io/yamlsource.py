@@ -35,6 +35,7 @@ from typing import Any
 import yaml
 
 from cx_audit.core.errors import Problem, YamlSourceError
+from cx_audit.io.reading import MAX_DEPTH, decode_utf8
 
 __all__ = [
     "ALIAS_BUDGET",
@@ -47,11 +48,10 @@ __all__ = [
     "YamlSourceError",
     "compose_text",
     "decode_bytes",
+    "excerpt",
     "to_python",
 ]
 
-MAX_DEPTH = 100
-"""Deepest nesting of collections accepted; journeys need fewer than ten."""
 
 ALIAS_BUDGET = 10_000
 """Most nodes that aliases may add to a document when expanded."""
@@ -147,23 +147,26 @@ def resolve_scalar(text: str, plain: bool, tag: str | None) -> Any:
         if name == "null":
             if text in _NULL:
                 return None
-            raise ValueError(f"'{text}' is not a null")
+            raise ValueError(f"'{excerpt(text)}' is tagged !!null but is not null (~)")
         if name == "bool":
             if text in _TRUE:
                 return True
             if text in _FALSE:
                 return False
-            raise ValueError(f"'{text}' is not a boolean")
+            raise ValueError(f"'{excerpt(text)}' is tagged !!bool but is not true or false")
         if name == "int":
             value = _plain_number(text)
             if isinstance(value, int) and not isinstance(value, bool):
                 return value
-            raise ValueError(f"'{text}' is not an integer")
+            raise ValueError(f"'{excerpt(text)}' is tagged !!int but is not an integer")
         if name == "float":
             value = _plain_number(text)
             if value is None:
-                raise ValueError(f"'{text}' is not a number")
-            return float(value)
+                raise ValueError(f"'{excerpt(text)}' is tagged !!float but is not a number")
+            try:
+                return float(value)
+            except OverflowError:
+                return math.inf if value > 0 else -math.inf
         return text
     if not plain or tag == "!":
         return text
@@ -177,12 +180,24 @@ def resolve_scalar(text: str, plain: bool, tag: str | None) -> Any:
     return text if number is None else number
 
 
+def excerpt(text: str, limit: int = 40) -> str:
+    """``text`` cut to about ``limit`` characters for a message, saying how long it was."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit - 10]}… ({len(text):,} characters)"
+
+
 def _plain_number(text: str) -> int | float | None:
     """Return the number a plain scalar spells under the core schema, else None."""
     if not text or text[0] not in "0123456789+-.":
         return None
     if _INT.fullmatch(text):
-        return int(text)
+        try:
+            return int(text)
+        except ValueError:  # past the interpreter's digit limit (4,300 by default)
+            digits = len(text.lstrip("+-"))
+            raise ValueError(f"the number {text[:20]}… has {digits:,} digits and is out of "
+                             "range (put it in quotes if it is text)") from None
     if _OCT.fullmatch(text):
         return int(text[2:], 8)
     if _HEX.fullmatch(text):
@@ -201,15 +216,7 @@ def decode_bytes(data: bytes, file: str) -> str:
 
     Raises :class:`YamlSourceError` at the first byte that is not UTF-8.
     """
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        byte = data[exc.start]
-        raise YamlSourceError(
-            [Problem(file, line, column, f"not UTF-8 text: byte 0x{byte:02x} cannot be decoded")]
-        ) from None
+    return decode_utf8(data, file, error=YamlSourceError)
 
 
 def _position_of(text: str, index: int) -> tuple[int, int]:

@@ -72,7 +72,7 @@ def test_import_file_refuses_oversized_files(tmp_path: Path,
     path.write_bytes(b"x" * 2048)
     monkeypatch.setattr(importers, "MAX_IMPORT_BYTES", 1024)
     [problem] = import_file("bpmn", path).problems
-    assert "not imported" in problem.message
+    assert "are not read" in problem.message
 
 
 def test_import_file_passes_options(tmp_path: Path) -> None:
