@@ -538,7 +538,7 @@ def test_a_timestamp_with_a_5000_digit_fraction_is_read(tmp_path: Path) -> None:
     log = write(tmp_path, "log.csv", LOG + "1,done,2024-01-01T10:05:30." + "5" * 5000 + "\n")
     code, out = cli("discover", str(log))
     assert code == 0, out
-    assert "  done:\n    kind: resolution\n    wait: 30.6s\n" in out  # 30.5555… s
+    assert '  done:\n    kind: resolution\n    wait: "30.6s"\n' in out  # 30.5555… s
 
 
 @pytest.mark.parametrize(("text", "accepted"), [

@@ -100,7 +100,8 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
         if draw(st.booleans()):
             step["tags"] = draw(st.lists(TEXT, max_size=3))
         if draw(st.booleans()):
-            step["wait"] = draw(st.sampled_from(["30s", "2910000d", "1.5h", 0, 12.25]))
+            # the longest wait a journey holds is 100 years (36,500 days)
+            step["wait"] = draw(st.sampled_from(["30s", "36500d", "1.5h", 0, 12.25]))
         if draw(st.booleans()):
             step["emotion"] = draw(st.integers(-2, 2))
         if not last:
@@ -255,3 +256,21 @@ def test_discovered_journeys_obey_the_law(activities: list[str], years: int) -> 
 def test_init_writes_a_journey_of_the_id_asked_for(journey_id: str) -> None:
     journey = load_journey_text(starter_journey(journey_id, "x\n\x1b.yaml"), "start.yaml")
     assert journey.id == journey_id
+
+
+def test_discover_caps_a_wait_no_journey_may_hold_and_says_so(tmp_path: Path) -> None:
+    from cx_audit.io.loader import MAX_DURATION_MINUTES, load_journey_text
+
+    log = tmp_path / "log.csv"
+    # a million days between the call and its resolution
+    log.write_text("case,activity,timestamp\n1,call,2024-01-01T10:00:00\n"
+                   "1,done,4762-11-27T10:00:00\n", encoding="utf-8")
+    from typer.testing import CliRunner
+
+    from cx_audit.cli import app
+
+    result = CliRunner().invoke(app, ["discover", str(log)])
+    assert result.exit_code == 0, result.output
+    journey = load_journey_text(result.output, "discovered.yaml")
+    assert journey.steps["done"].wait == MAX_DURATION_MINUTES
+    assert "longer than a journey may hold; written as 100 years" in result.output

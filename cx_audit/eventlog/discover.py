@@ -57,6 +57,7 @@ from typing import Any
 from cx_audit.core.errors import EventLogError, Problem
 from cx_audit.eventlog.mapping import LogMapping, matches
 from cx_audit.eventlog.reader import LogColumns, LogStats, scan_log
+from cx_audit.io.loader import MAX_DURATION_MINUTES
 from cx_audit.io.writer import journey_id_problem, yaml_duration
 from cx_audit.text.formatting import human_duration
 
@@ -257,7 +258,13 @@ class _Builder:
             if shield:
                 step["shield"] = shield
             if info.wait is not None:
-                step["wait"] = yaml_duration(info.wait)
+                wait = info.wait
+                if wait > MAX_DURATION_MINUTES:  # a journey may not hold it: say so, keep the cap
+                    self.warnings.append(
+                        f"the median wait at '{activity}' ({human_duration(wait)}) is longer "
+                        "than a journey may hold; written as 100 years")
+                    wait = MAX_DURATION_MINUTES
+                step["wait"] = yaml_duration(wait)
             if is_entry and share_of[activity] > 0:
                 step["share"] = share_of[activity]
             targets: list[tuple[str, int]] = sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))
