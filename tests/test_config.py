@@ -266,3 +266,13 @@ def test_cli_severity_goes_over_the_file() -> None:
     assert config.severity_of(get("CX501")) is Severity.INFO
     assert not config.is_enabled(get("CX401")) and not config.is_enabled(get("CX402"))
     assert base.with_overrides() is base
+
+
+def test_a_duration_too_long_for_a_number_is_out_of_range_not_below_zero() -> None:
+    from cx_audit.rules.base import Option
+
+    option = Option("duration", 3.0, "a wait limit")
+    with pytest.raises(ValueError, match="out of range"):
+        option.parse("1" + "0" * 400 + "m")
+    with pytest.raises(ValueError, match="at least 0"):
+        option.parse(-1)

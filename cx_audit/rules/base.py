@@ -72,7 +72,9 @@ class Option:
             raise ValueError(f"must be a number, not {type(value).__name__}")
         if self.kind == "int" and not isinstance(value, int):
             raise ValueError("must be a whole number")
-        if not math.isfinite(value) or value < self.minimum or value > self.maximum:
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError("is out of range: it must be a finite number")
+        if value < self.minimum or value > self.maximum:
             bounds = f"at least {self.minimum:g}"
             if math.isfinite(self.maximum):
                 bounds = f"between {self.minimum:g} and {self.maximum:g}"
