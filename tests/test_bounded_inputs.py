@@ -331,7 +331,11 @@ def test_a_mapping_nested_3000_deep_is_located(tmp_path: Path, suffix: str) -> N
     mapping = write(tmp_path, "map" + suffix, "entries" + equals + "[" * 3000 + "]" * 3000)
     for arguments in (["conform", str(good), str(log)], ["discover", str(log)]):
         code, out = cli(*arguments, "--map", str(mapping))
-        assert_located(code, out, mapping, f"nesting deeper than {MAX_DEPTH} levels")
+        line = assert_located(code, out, mapping)
+        # the limit is the reader's for TOML; for YAML, newer libyaml versions stop first,
+        # at their own flow-nesting limit: located either way
+        assert (f"nesting deeper than {MAX_DEPTH} levels" in line
+                or "exceeded maximum nesting depth" in line), line
 
 
 def test_a_baseline_nested_100000_deep_is_located(tmp_path: Path) -> None:
