@@ -487,3 +487,21 @@ def test_printable_shows_the_bytes_of_a_file_name_and_guards_a_leading_command()
     assert printable_path("/abs/::x.yaml") == "/abs/::x.yaml"
     encoded = json.dumps({"file": name}, ensure_ascii=False)
     assert json.loads(json_printable(encoded)) == {"file": "caf\\xe9\n.yaml"}
+
+
+def test_a_bad_output_target_is_refused_before_any_journey_is_read(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cx_audit.cli import app
+
+    runner = CliRunner()
+    missing = str(tmp_path / "not-there.yaml")
+    target = str(tmp_path / "no-such-folder" / "out.txt")
+    for arguments in (["audit", missing, "-o", target],
+                      ["audit", missing, "--write-baseline", target],
+                      ["report", missing, "-o", target + ".html"]):
+        result = runner.invoke(app, arguments)
+        assert result.exit_code == 2, result.output
+        assert "does not exist" in result.output
+        # refused at once: the journey (which does not exist either) was never looked for
+        assert "no such file or folder" not in result.output

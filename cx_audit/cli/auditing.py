@@ -23,6 +23,7 @@ from cx_audit.cli.common import (
     ViewFormat,
     app,
     bad_input,
+    check_target,
     emit,
     fail,
     journey_inputs,
@@ -78,6 +79,8 @@ def audit(
     from cx_audit.renderers import RENDERERS, keep_for, render
 
     settings = load_settings(config, select, ignore, extend_select, severity)
+    check_target(output, journey_inputs(paths, settings, baseline=baseline))
+    check_target(write_baseline, journey_inputs(paths, settings, baseline=baseline))
     colored = output is None and use_color(color, sys.stdout)
     known = _read_baseline(baseline) if baseline is not None else None
     if write_baseline is not None:
@@ -195,6 +198,7 @@ def report(
         raise fail(f"cannot tell the report format from '{printable_path(Path(output).name)}': "
                    "name it .html or .md, or give --format html|markdown")
     settings = load_settings(config, select, ignore, extend_select, severity)
+    check_target(output, journey_inputs(paths, settings))
     if compare:
         _compare_report(paths, output, chosen, title, settings)
         return

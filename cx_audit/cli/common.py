@@ -29,7 +29,7 @@ import typer
 
 from cx_audit import __version__
 from cx_audit.core.errors import OutputRefused, Problem
-from cx_audit.io.files import Inputs, write_output
+from cx_audit.io.files import Inputs, check_output, write_output
 from cx_audit.renderers import RENDERERS
 from cx_audit.text.safe import printable, printable_path, printable_problem
 
@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 __all__ = [
     "EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "TEXT_FORMAT", "ConfigOption", "ExtendSelectOption",
     "FailOn", "IgnoreOption", "OutputFormat", "OutputOption", "Paths", "SelectOption",
-    "SeverityOption", "ViewFormat", "app", "bad_input", "emit", "fail", "journey_inputs",
+    "SeverityOption", "ViewFormat", "app", "bad_input", "check_target", "emit", "fail",
+    "journey_inputs",
     "load_one", "load_settings", "main", "problem_line", "say", "say_missing",
 ]
 
@@ -256,6 +257,20 @@ def journey_inputs(journeys: Iterable[str | os.PathLike[str]], settings: Config 
         if path is not None:
             inputs[f"the {what.replace('_', ' ')} this command reads"] = [path]
     return inputs
+
+
+def check_target(output: str | os.PathLike[str] | None, inputs: Inputs | None = None, *,
+                 replace: bool = True) -> None:
+    """Refuse a bad output target before the work starts (exit 2, one line).
+
+    :func:`emit` checks again when it writes: the target may change meanwhile.
+    """
+    if output is None:
+        return
+    try:
+        check_output(output, inputs=inputs, replace=replace)
+    except OutputRefused as exc:
+        raise fail(str(exc)) from None
 
 
 def emit(text: str, output: str | os.PathLike[str] | None, inputs: Inputs | None = None, *,

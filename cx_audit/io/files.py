@@ -28,8 +28,15 @@ from pathlib import Path
 from cx_audit.core.errors import OutputRefused
 from cx_audit.text.safe import printable, printable_path
 
-__all__ = ["JOURNEY_SUFFIXES", "OutputRefused", "expand_paths", "write_atomic", "write_new",
-           "write_output"]
+__all__ = [
+    "JOURNEY_SUFFIXES",
+    "OutputRefused",
+    "check_output",
+    "expand_paths",
+    "write_atomic",
+    "write_new",
+    "write_output",
+]
 
 Inputs = Mapping[str, Iterable[str | os.PathLike[str]]]
 """What a command reads, by what it is to the user (``"one of the input journeys"``)."""
@@ -76,17 +83,13 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], l
     return found, missing
 
 
-def write_output(path: str | os.PathLike[str], text: str, *, inputs: Inputs | None = None,
-                 replace: bool = True) -> None:
-    """Write ``text`` to ``path`` in one step, or raise :class:`OutputRefused` saying why not.
+def check_output(path: str | os.PathLike[str], *, inputs: Inputs | None = None,
+                 replace: bool = True) -> os.stat_result | None:
+    """Refuse a target :func:`write_output` would refuse, before any work is done.
 
-    ``inputs`` names the files the command reads, by what they are; a
-    target that is one of them is refused, whatever its spelling (a folder
-    among them stands for the journeys below it). With ``replace`` false an
-    existing target is refused too, and the file appears only complete.
-    The target keeps its permissions when it is replaced; a new one gets
-    those the umask allows. Failing to write (a full disk) raises
-    :class:`OutputRefused` as well, and leaves the target as it was.
+    Raises :class:`OutputRefused` saying why; returns the target's status
+    (``None`` when it does not exist yet). A command calls it before a long
+    audit, so that a bad ``-o`` is said at once, not after the work.
     """
     name = os.fspath(path)
     shown = printable_path(name)
@@ -105,6 +108,26 @@ def write_output(path: str | os.PathLike[str], text: str, *, inputs: Inputs | No
     existing = _status(target)
     if existing is not None:
         _check_replaceable(shown, existing, inputs or {}, replace)
+    return existing
+
+
+def write_output(path: str | os.PathLike[str], text: str, *, inputs: Inputs | None = None,
+                 replace: bool = True) -> None:
+    """Write ``text`` to ``path`` in one step, or raise :class:`OutputRefused` saying why not.
+
+    ``inputs`` names the files the command reads, by what they are; a
+    target that is one of them is refused, whatever its spelling (a folder
+    among them stands for the journeys below it). With ``replace`` false an
+    existing target is refused too, and the file appears only complete.
+    The target keeps its permissions when it is replaced; a new one gets
+    those the umask allows. Failing to write (a full disk) raises
+    :class:`OutputRefused` as well, and leaves the target as it was.
+    """
+    existing = check_output(path, inputs=inputs, replace=replace)
+    name = os.fspath(path)
+    shown = printable_path(name)
+    target = Path(name)
+    folder = target.parent
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError as exc:  # a lone surrogate a renderer did not escape
