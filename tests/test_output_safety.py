@@ -12,6 +12,7 @@ early, quietly). Journey text and file names never reach a terminal or a CI log 
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 import re
@@ -505,3 +506,21 @@ def test_a_bad_output_target_is_refused_before_any_journey_is_read(tmp_path: Pat
         assert "does not exist" in result.output
         # refused at once: the journey (which does not exist either) was never looked for
         assert "no such file or folder" not in result.output
+
+
+def test_a_lone_surrogate_in_a_message_still_has_a_fingerprint_and_a_baseline_key() -> None:
+    from dataclasses import replace
+
+    from cx_audit.audit.baseline import baseline_key
+    from cx_audit.core.findings import Evidence, Finding, Severity
+    from cx_audit.core.model import Location
+
+    plain = Finding(rule="CX105", name="stranded", severity=Severity.ERROR, journey="j",
+                    file="j.yaml", step="a", location=Location("j.yaml", 3, 3),
+                    message="Step 'a' has no next step", evidence=Evidence())
+    odd = replace(plain, message="Step '\udce9' has no next step")
+    # valid text keeps the identity it always had; a lone surrogate no longer fails
+    raw = "\x1f".join(("CX105", "j", "a", "Step 'a' has no next step"))
+    assert plain.fingerprint == hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+    assert len(odd.fingerprint) == 32 and odd.fingerprint != plain.fingerprint
+    assert len(baseline_key(odd)) == 24 and baseline_key(odd) != baseline_key(plain)

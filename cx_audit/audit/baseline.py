@@ -35,7 +35,7 @@ def baseline_key(finding: Finding) -> str:
     """The finding's identity in a baseline (see the module docstring)."""
     message = _NUMBER.sub("#", finding.message)
     raw = "\x1f".join((finding.rule, finding.journey, finding.step or "", message))
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:24]
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
 def render_baseline(findings: Iterable[Finding]) -> str:

@@ -113,7 +113,7 @@ class Finding:
     def fingerprint(self) -> str:
         """A stable identity that survives lines moving: rule, journey, step and message."""
         key = "\x1f".join((self.rule, self.journey, self.step or "", self.message))
-        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+        return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """File, position, then rule code: the order findings are shown in."""
