@@ -26,7 +26,7 @@ from cx_audit.audit.compare import (
 from cx_audit.audit.engine import JourneyAudit
 from cx_audit.audit.points import FLOOR_LOST, CombustionPoint
 from cx_audit.renderers.phrasing import effort_text
-from cx_audit.text.formatting import percent, plural
+from cx_audit.text.formatting import per_thousand, percent, plural
 from cx_audit.text.jsonsafe import json_safe
 from cx_audit.text.safe import json_printable, printable, printable_problem
 
@@ -39,12 +39,6 @@ def comparisons(sides: Sides) -> list[tuple[JourneyAudit | None, JourneyAudit | 
     """Each pair of ``sides`` with its comparison (``None`` for an unpaired journey)."""
     return [(pair.old, pair.new, None if pair.old is None or pair.new is None
              else compare_audits(pair.old, pair.new, pair.paired_by)) for pair in sides.pairs]
-
-
-def _per_thousand(share: float) -> str:
-    """A share of customers as a count per 1,000, as the terminal view writes it."""
-    count = share * 1000
-    return f"{count:,.0f}" if count >= 10 or count == 0 else f"{count:.1f}"
 
 
 def _wrap(text: str, width: int, indent: int, hang: int = 0) -> list[str]:
@@ -78,7 +72,7 @@ def _metric_lines(changes: Sequence[MetricChange], width: int) -> list[str]:
 
 
 def _lost(share: float) -> str:
-    return "no customers" if share == 0 else f"{_per_thousand(share)} in 1,000"
+    return "no customers" if share == 0 else f"{per_thousand(share)} in 1,000"
 
 
 def _figures(point: CombustionPoint, *, past: bool) -> str:
@@ -109,7 +103,7 @@ def _remaining(change: PointChange) -> str:
     assert old is not None and new is not None
     if old.lost is None or new.lost is None or old.reach is None or new.reach is None:
         return f"{change.trend}"
-    lost = _moved(_per_thousand(old.lost), _per_thousand(new.lost))
+    lost = _moved(per_thousand(old.lost), per_thousand(new.lost))
     lost = "no customers" if lost == "0" else f"{lost} in 1,000"
     text = (f"{change.trend}: loses {lost}, reaches "
             f"{_moved(percent(old.reach), percent(new.reach))}")

@@ -23,7 +23,7 @@ from cx_audit.audit.points import CombustionPoint, combustion_points, fix_first
 from cx_audit.audit.run import AuditRun
 from cx_audit.core.findings import Finding, Severity
 from cx_audit.renderers.phrasing import effort_text
-from cx_audit.text.formatting import human_duration, percent, plural
+from cx_audit.text.formatting import human_duration, per_thousand, percent, plural
 from cx_audit.text.safe import printable, printable_path, printable_problem
 
 __all__ = ["render_terminal"]
@@ -362,7 +362,7 @@ def _points_block(points: list[CombustionPoint], width: int) -> list[Text]:
         lines.append(_fit(entry, width))
         figures = [printable(point.step)]
         if point.lost is not None and point.reach is not None:
-            figures.append(f"loses {_per_thousand(point.lost)} in 1,000")
+            figures.append(f"loses {per_thousand(point.lost)} in 1,000")
             figures.append(f"reaches {percent(point.reach)}")
         if point.within is not None:
             figures.append(f"inside point {point.within}")
@@ -376,12 +376,6 @@ def _points_block(points: list[CombustionPoint], width: int) -> list[Text]:
             lines += _wrapped(f"(+{plural(hidden, 'evidence line')} in the report)", width,
                               indent=6)
     return lines
-
-
-def _per_thousand(share: float) -> str:
-    """A share of customers as a count per 1,000, as a client reads it."""
-    count = share * 1000
-    return f"{count:,.0f}" if count >= 10 or count == 0 else f"{count:.1f}"
 
 
 def _by_severity(findings: Iterable[Finding]) -> list[Finding]:

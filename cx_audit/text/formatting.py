@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["human_duration", "percent", "plural", "signed_duration"]
+__all__ = ["human_duration", "per_thousand", "percent", "plural", "signed_duration"]
 
 
 def human_duration(minutes: float) -> str:
@@ -62,3 +62,13 @@ def plural(count: int, word: str, plural_word: str | None = None) -> str:
     ('1 step', '3 steps', '2 queries')
     """
     return f"{count} {word if count == 1 else (plural_word or word + 's')}"
+
+
+def per_thousand(share: float) -> str:
+    """A share of customers as a count per 1,000, as a client reads it.
+
+    >>> per_thousand(0.3504), per_thousand(0.0092), per_thousand(0.0)
+    ('350', '9.2', '0')
+    """
+    count = share * 1000
+    return f"{count:,.0f}" if count >= 10 or count == 0 else f"{count:.1f}"
