@@ -134,6 +134,12 @@ def test_more_than_ten_to_the_4300_routes_are_written_exactly(tmp_path: Path) ->
     assert cli("diff", path, other, timeout=120).returncode in (0, 1)
     report = cli("report", "--compare", "-o", tmp_path / "compare.md", path, other, timeout=120)
     assert report.returncode == 0, report.stderr
+    # each route has a chance of 2^-14500, far below the smallest float, yet routes are listed
+    routes = cli("paths", "-k", "2", path, timeout=120)
+    assert routes.returncode == 0 and "no route" not in routes.stdout
+    listed = routes.stdout.splitlines()
+    assert listed[1].split()[:2] == ["1.", "<0.1%"] and "(14,462 steps more)" in listed[2]
+    assert max(len(line) for line in listed) < 400
 
 
 def test_four_hundred_steps_that_all_lead_to_one_another(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +34,9 @@ class Route:
     probability : float
         The chance that a customer takes exactly this walk: the entry's share
         (scaled as in the metrics) times every transition's probability,
-        abandon shares included.
+        abandon shares included. 0.0 when it is smaller than the smallest
+        float (a walk of thousands of even choices); the search still ranks
+        such walks exactly.
     shields : int
         Shield layers passed (one per visit of a shield step).
     wait : float
@@ -64,33 +67,61 @@ class Route:
         }
 
 
-def _best_completion(net: JourneyView) -> list[float]:
+Scaled = tuple[int, float]
+"""A probability as ``(exponent, mantissa)``, its value ``mantissa * 2**exponent``.
+
+The mantissa lies in [0.5, 1) (0.0 for zero), so the product of two
+scaled numbers rounds exactly as the product of the floats would, but
+never underflows: a walk of 14,500 even choices (2**-14500) keeps its
+place among the others. Tuples compare as the values do."""
+
+ZERO: Scaled = (-(1 << 62), 0.0)
+ONE: Scaled = (1, 0.5)
+
+
+def scaled(value: float) -> Scaled:
+    """``value`` (at least 0) as a scaled number."""
+    mantissa, exponent = math.frexp(value)
+    return (exponent, mantissa) if mantissa else ZERO
+
+
+def times(a: Scaled, b: Scaled) -> Scaled:
+    """The product of two scaled numbers, rounded as a float product is."""
+    mantissa = a[1] * b[1]
+    if not mantissa:
+        return ZERO
+    if mantissa < 0.5:  # the product of two mantissas lies in [0.25, 1): doubling is exact
+        return (a[0] + b[0] - 1, mantissa * 2.0)
+    return (a[0] + b[0], mantissa)
+
+
+def _best_completion(net: JourneyView) -> list[Scaled]:
     """Probability of the most likely walk from each step to a resolution.
 
     Dijkstra's algorithm backwards from the resolutions, with products of
-    probabilities (all at most 1) in place of sums of lengths. 0 where no
-    resolution has a chance.
+    probabilities (all at most 1) in place of sums of lengths. :data:`ZERO`
+    where no resolution has a chance.
     """
-    pred: list[list[tuple[int, float]]] = [[] for _ in range(net.n)]
+    pred: list[list[tuple[int, Scaled]]] = [[] for _ in range(net.n)]
     for u in range(net.n):
         for v, p in zip(net.succ[u], net.prob[u]):
             if p > 0.0:
-                pred[v].append((u, p))
-    best = [0.0] * net.n
-    heap: list[tuple[float, int]] = []
+                pred[v].append((u, scaled(p)))
+    best = [ZERO] * net.n
+    heap: list[tuple[int, float, int]] = []
     for r in net.resolutions:
-        best[r] = 1.0
-        heap.append((-1.0, r))
+        best[r] = ONE
+        heap.append((-ONE[0], -ONE[1], r))
     heapq.heapify(heap)
     while heap:
-        neg, v = heapq.heappop(heap)
-        if -neg != best[v]:
+        exponent, mantissa, v = heapq.heappop(heap)
+        if (-exponent, -mantissa) != best[v]:
             continue
-        for u, p in pred[v]:
-            value = p * best[v]
+        for u, chance in pred[v]:
+            value = times(chance, best[v])
             if value > best[u]:
                 best[u] = value
-                heapq.heappush(heap, (-value, u))
+                heapq.heappush(heap, (-value[0], -value[1], u))
     return best
 
 
@@ -152,7 +183,8 @@ def most_likely_routes(journey: Journey, k: int,
     400 steps that all lead to one another held a billion entries at
     ``k = 1000``). The order in which walks leave the queue is the one of
     queuing every way on. Routes are never enumerated. Probabilities are
-    multiplied (not added as logarithms) so equal routes compare equal.
+    multiplied (not added as logarithms) so equal routes compare equal,
+    as scaled numbers (:data:`Scaled`) so that they never underflow.
     Steps from which no resolution has a chance are never entered.
 
     O(e log e + k n log(k n) + e) time and O(e + k n) space for n steps and
@@ -167,14 +199,15 @@ def most_likely_routes(journey: Journey, k: int,
     waits = [step_wait(journey.steps[i])[0] for i in net.ids]
     ways = _WaysOn(net, start, ahead)
     root = net.n  # the walk before any step: its ways on are the entries
-    # (-(probability so far * promise), extension number, way, step, rank, so far, walk)
-    heap: list[tuple[float, int, int, int, int, float, Trail | None]] = []
+    # (-exponent, -mantissa of probability so far * promise, extension number, way, step,
+    #  rank, so far, walk)
+    heap: list[tuple[int, float, int, int, int, int, Scaled, Trail | None]] = []
     extensions = itertools.count()
-    ways.queue(heap, root, 0, -1, 1.0, None)
+    ways.queue(heap, root, 0, -1, ONE, None)
     expanded = [0] * net.n
-    routes: list[Route] = []
-    while heap and len(routes) < k:
-        _, number, way, u, rank, so_far, trail = heapq.heappop(heap)
+    found: list[tuple[Scaled, Route]] = []
+    while heap and len(found) < k:
+        _, _, number, way, u, rank, so_far, trail = heapq.heappop(heap)
         ways.queue(heap, u, rank + 1, number, so_far, trail)  # the next way on from u
         v, p = ways.taken(u, rank)
         if expanded[v] >= k:
@@ -182,15 +215,15 @@ def most_likely_routes(journey: Journey, k: int,
         expanded[v] += 1
         if expanded[v] == k:
             ways.strike(v)
-        g = start[v] if u == root else so_far * p
+        g = scaled(start[v]) if u == root else times(so_far, p)
         here: Trail = (v, -1 if u == root else way, trail)
         if net.resolution[v]:
-            routes.append(_route(net, here, g, waits))
+            found.append((g, _route(net, here, math.ldexp(g[1], g[0]), waits)))
             continue
         ways.queue(heap, v, 0, next(extensions), g, here)
     # promises and probabilities are rounded products: keep the order exact to the last bit
-    routes.sort(key=lambda route: -route.probability)
-    return routes
+    found.sort(key=lambda pair: (-pair[0][0], -pair[0][1]))
+    return [route for _, route in found]
 
 
 class _WaysOn:
@@ -207,20 +240,21 @@ class _WaysOn:
 
     __slots__ = ("net", "order", "promise", "skip", "start", "where")
 
-    def __init__(self, net: JourneyView, start: list[float], ahead: list[float]) -> None:
+    def __init__(self, net: JourneyView, start: list[float], ahead: list[Scaled]) -> None:
         self.net = net
         self.start = start
         order: list[list[int]] = []
-        promise: list[list[float]] = []
+        promise: list[list[Scaled]] = []
         where: list[list[tuple[int, int]]] = [[] for _ in range(net.n)]
         for u in range(net.n + 1):
             if u == net.n:
-                worth = [(start[e] * ahead[e], j) for j, e in enumerate(net.entries)
-                         if start[e] > 0.0 and ahead[e] > 0.0]
+                worth = [(times(scaled(start[e]), ahead[e]), j) for j, e in enumerate(net.entries)
+                         if start[e] > 0.0 and ahead[e][1]]
             else:
-                worth = [(p * ahead[v], j) for j, (v, p) in enumerate(zip(net.succ[u], net.prob[u]))
-                         if p > 0.0 and ahead[v] > 0.0]
-            worth.sort(key=lambda wj: -wj[0])  # stable: ties stay in file order
+                worth = [(times(scaled(p), ahead[v]), j)
+                         for j, (v, p) in enumerate(zip(net.succ[u], net.prob[u]))
+                         if p > 0.0 and ahead[v][1]]
+            worth.sort(key=lambda wj: (-wj[0][0], -wj[0][1]))  # stable: ties stay in file order
             order.append([j for _, j in worth])
             promise.append([w for w, _ in worth])
             for rank, j in enumerate(order[-1]):
@@ -233,12 +267,12 @@ class _WaysOn:
     def _target(self, u: int, j: int) -> int:
         return self.net.entries[j] if u == self.net.n else self.net.succ[u][j]
 
-    def taken(self, u: int, rank: int) -> tuple[int, float]:
+    def taken(self, u: int, rank: int) -> tuple[int, Scaled]:
         """The step the ``rank``-th way on from ``u`` leads to, and its probability."""
         j = self.order[u][rank]
         if u == self.net.n:
-            return self.net.entries[j], 1.0
-        return self.net.succ[u][j], self.net.prob[u][j]
+            return self.net.entries[j], ONE
+        return self.net.succ[u][j], scaled(self.net.prob[u][j])
 
     def _next(self, u: int, rank: int) -> int:
         """The first rank from ``rank`` on whose step is not struck (path halving)."""
@@ -253,13 +287,14 @@ class _WaysOn:
         for u, rank in self.where[v]:
             self.skip[u][rank] = rank + 1
 
-    def queue(self, heap: list[tuple[float, int, int, int, int, float, Trail | None]],
-              u: int, rank: int, number: int, so_far: float, trail: Trail | None) -> None:
+    def queue(self, heap: list[tuple[int, float, int, int, int, int, Scaled, Trail | None]],
+              u: int, rank: int, number: int, so_far: Scaled, trail: Trail | None) -> None:
         """Queue the best way on from ``u`` at ``rank`` or after (none once all are taken)."""
         rank = self._next(u, rank)
         if rank < len(self.order[u]):
-            heapq.heappush(heap, (-so_far * self.promise[u][rank], number,
-                                  self.order[u][rank], u, rank, so_far, trail))
+            key = times(so_far, self.promise[u][rank])
+            heapq.heappush(heap, (-key[0], -key[1], number, self.order[u][rank], u, rank,
+                                  so_far, trail))
 
 
 def _route(net: JourneyView, trail: Trail, probability: float, waits: list[float]) -> Route:

@@ -19,8 +19,27 @@ def render_routes(journey: Journey, routes: Sequence[Route]) -> str:
         lines.append("  (no route reaches a resolution)")
     for number, route in enumerate(routes, start=1):
         lines.append(
-            f"{number:>3}. {percent(route.probability):>6}  shields {route.shields}  "
+            f"{number:>3}. {_chance(route.probability):>6}  shields {route.shields}  "
             f"wait {human_duration(route.wait)}  retells {route.retells}  "
             f"handoffs {route.handoffs}")
-        lines.append("      " + " -> ".join(printable(s) for s in route.steps))
+        lines.append("      " + " -> ".join(_shown_steps(route.steps)))
     return "\n".join(lines) + "\n"
+
+
+def _chance(probability: float) -> str:
+    """A route's chance as a percentage; every route found has one, however small."""
+    return percent(probability) if probability >= 0.0005 else "<0.1%"
+
+
+STEPS_SHOWN = 40
+"""Steps of a route shown at a terminal; a longer route shows its two ends (JSON has all)."""
+
+
+def _shown_steps(steps: Sequence[str]) -> list[str]:
+    """The route's steps, printable; past :data:`STEPS_SHOWN`, its ends around a count."""
+    if len(steps) <= STEPS_SHOWN:
+        return [printable(step) for step in steps]
+    half = STEPS_SHOWN // 2
+    hidden = len(steps) - 2 * half
+    return [*(printable(step) for step in steps[:half]), f"({hidden:,} steps more)",
+            *(printable(step) for step in steps[-half:])]

@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cx_audit.analysis import erlang_c, most_likely_routes, step_wait
+from cx_audit.analysis.routes import scaled, times
 from cx_audit.analysis.view import journey_view
 from cx_audit.core.model import Handoff, Journey
 
@@ -183,3 +185,34 @@ def test_a_route_waits_the_queue_of_its_staffing_however_large() -> None:
         })
         (route,) = most_likely_routes(journey, 1)
         assert route.wait == wait
+
+
+@settings(max_examples=300, derandomize=True, deadline=None, database=None)
+@given(st.floats(min_value=1e-150, max_value=1.0), st.floats(min_value=1e-150, max_value=1.0))
+def test_a_scaled_product_rounds_as_the_float_product(a: float, b: float) -> None:
+    """Scaling by powers of two is exact, so ranking by scaled products is ranking by floats."""
+    product = times(scaled(a), scaled(b))
+    assert math.ldexp(product[1], product[0]) == a * b
+    assert 0.5 <= product[1] < 1.0
+
+
+def test_routes_far_below_the_smallest_float_are_found_in_order() -> None:
+    """A ladder of 2,000 rungs, each a 0.6/0.4 choice: the likeliest route takes every 0.6
+    (0.6^2000, about 1e-444, below the smallest float); the next ones take a single 0.4,
+    and are all equally likely (0.6^1999 * 0.4), so they come in the order of discovery."""
+    rungs = 2000
+    steps: dict[str, dict[str, Any]] = {"in": {"kind": "entry", "next": ["a0", "b0"]}}
+    for i in range(rungs):
+        after: Any = ["done"] if i == rungs - 1 else [
+            {"to": f"a{i + 1}", "p": 0.6}, {"to": f"b{i + 1}", "p": 0.4}]
+        steps[f"a{i}"] = {"next": after}
+        steps[f"b{i}"] = {"next": after}
+    steps["in"]["next"] = [{"to": "a0", "p": 0.6}, {"to": "b0", "p": 0.4}]
+    steps["done"] = {"kind": "resolution"}
+    routes = most_likely_routes(make_journey(steps), 4)
+    assert len(routes) == 4
+    assert all(step.startswith("a") for step in routes[0].steps[1:-1])
+    for route in routes[1:]:
+        assert sum(step.startswith("b") for step in route.steps) == 1
+    assert len({route.steps for route in routes}) == 4
+    assert all(route.probability == 0.0 for route in routes)  # below 5e-324: rounded to 0
