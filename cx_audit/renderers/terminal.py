@@ -2,21 +2,18 @@
 
 Returns text (with ANSI styles only when colour is on); the CLI writes it.
 Everything that comes from a journey file goes through
-:func:`~cx_audit.text.safe.printable` into :class:`rich.text.Text`, so
-labels are shown literally: no markup, no escape sequences.
+:func:`~cx_audit.text.safe.printable` into a :class:`~cx_audit.text.styled.Line`,
+so labels are shown literally: no markup, no escape sequences.
 """
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from rich.cells import cell_len, chop_cells
-from rich.console import Console
-from rich.text import Text
+from rich.cells import chop_cells
 
 from cx_audit.audit.engine import JourneyAudit
 from cx_audit.audit.points import CombustionPoint, combustion_points, fix_first
@@ -25,6 +22,7 @@ from cx_audit.core.findings import Finding, Severity
 from cx_audit.renderers.phrasing import effort_text
 from cx_audit.text.formatting import human_duration, per_thousand, percent, plural
 from cx_audit.text.safe import printable, printable_path, printable_problem
+from cx_audit.text.styled import Line, cells, render_lines
 
 __all__ = ["render_terminal"]
 
@@ -38,22 +36,16 @@ def render_terminal(run: AuditRun[JourneyAudit], *, color: bool = False, width: 
     Input problems are the exception: one line each, never wrapped, so that
     editors and grep can use them as they do a compiler's messages.
     """
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=width, force_terminal=color, no_color=not color,
-                      color_system="standard" if color else None, highlight=False,
-                      emoji=False, markup=False, soft_wrap=False)
-    for problem in sorted(run.problems):
-        console.print(Text(printable_problem(problem.file, problem.line, problem.column,
-                                             problem.message), style="red"), soft_wrap=True)
-    for missing in run.missing:
-        console.print(Text(f"{printable_path(missing)}: no such file or folder", style="red"),
-                      soft_wrap=True)
+    lines = [Line(printable_problem(problem.file, problem.line, problem.column, problem.message),
+                  style="red") for problem in sorted(run.problems)]
+    lines += [Line(f"{printable_path(missing)}: no such file or folder", style="red")
+              for missing in run.missing]
     if run.audits:
-        console.print(Text("\n").join(_summary_lines(run, width)), soft_wrap=True)
+        lines += _summary_lines(run, width)
     for audit in run.audits:
-        _journey_section(console, audit)
-    console.print(_closing_line(run))
-    return buffer.getvalue()
+        lines += _journey_section(audit, width)
+    lines += _closing_lines(run, width)
+    return render_lines(lines, color)
 
 
 def _number(value: Any, digits: int = 2) -> str:
@@ -134,7 +126,7 @@ def _figures(audit: JourneyAudit) -> list[str]:
     ]
 
 
-def _summary_lines(run: AuditRun[JourneyAudit], width: int) -> list[Text]:
+def _summary_lines(run: AuditRun[JourneyAudit], width: int) -> list[Line]:
     """The summary of every journey, its legend and its notes, within ``width`` columns.
 
     A table whose headers fit on one line when the ids fit beside them, else
@@ -142,10 +134,10 @@ def _summary_lines(run: AuditRun[JourneyAudit], width: int) -> list[Text]:
     Where even a column of :data:`MIN_ID_WIDTH` does not fit, a list.
     """
     rows = [(printable(a.journey.id), _figures(a)) for a in run.audits]
-    longest = max([cell_len("journey"), *(cell_len(i) for i, _ in rows)])
-    lines = [Text("Journeys", style="bold")]
+    longest = max([cells("journey"), *(cells(i) for i, _ in rows)])
+    lines = [Line("Journeys", style="bold")]
     layouts = [(stacked, _column_widths(rows, stacked)) for stacked in (False, True)]
-    room = {stacked: width - sum(cell_len(GAP) + w for w in widths)
+    room = {stacked: width - sum(cells(GAP) + w for w in widths)
             for stacked, widths in layouts}
     if longest <= room[False]:
         lines += _table(rows, longest, layouts[0][1], stacked=False)
@@ -155,7 +147,7 @@ def _summary_lines(run: AuditRun[JourneyAudit], width: int) -> list[Text]:
         lines += _summary_list(rows, width)
     # the legend and notes as wide as the table (when it is narrow, not narrower than 60)
     below = min(width, max(LEGEND_WIDTH, *(line.cell_len for line in lines)))
-    lines += [Text(line, style="dim") for line in _wrap_words(_legend_words(), below)]
+    lines += [Line(line, style="dim") for line in _wrap_words(_legend_words(), below)]
     for audit in run.audits:
         note = _unresolved_note(audit)
         if note:
@@ -168,25 +160,25 @@ def _column_widths(rows: list[tuple[str, list[str]]], stacked: bool) -> list[int
     widths = []
     for index, column in enumerate(SUMMARY_COLUMNS):
         heads = column.stacked if stacked else (column.header,)
-        widths.append(max([*(cell_len(h) for h in heads),
-                           *(cell_len(figures[index]) for _, figures in rows)]))
+        widths.append(max([*(cells(h) for h in heads),
+                           *(cells(figures[index]) for _, figures in rows)]))
     return widths
 
 
 def _table(rows: list[tuple[str, list[str]]], id_width: int, widths: list[int], *,
-           stacked: bool) -> list[Text]:
+           stacked: bool) -> list[Line]:
     """The summary as a table: headers, a rule, then one row per journey."""
     header_rows = 2 if stacked else 1
     lines = []
     for row in range(header_rows):
         last = row == header_rows - 1
-        line = Text(("journey" if last else "").ljust(id_width), style="bold")
+        line = Line(("journey" if last else "").ljust(id_width), style="bold")
         for column, size in zip(SUMMARY_COLUMNS, widths):
             head = column.stacked[row] if stacked else column.header
             line.append(GAP + head.rjust(size), style="bold")
         line.rstrip()
         lines.append(line)
-    lines.append(Text("─" * (id_width + sum(cell_len(GAP) + w for w in widths)), style="dim"))
+    lines.append(Line("─" * (id_width + sum(cells(GAP) + w for w in widths)), style="dim"))
     for journey, figures in rows:
         line = _shortened(journey, id_width)
         for column, size, figure in zip(SUMMARY_COLUMNS, widths, figures):
@@ -195,22 +187,20 @@ def _table(rows: list[tuple[str, list[str]]], id_width: int, widths: list[int], 
     return lines
 
 
-def _summary_list(rows: list[tuple[str, list[str]]], width: int) -> list[Text]:
+def _summary_list(rows: list[tuple[str, list[str]]], width: int) -> list[Line]:
     """The summary for a narrow console: each journey's id, then its figures named."""
     lines = []
     for journey, figures in rows:
         lines.append(_shortened(journey, width, pad=False))
         named = [f"{column.header} {figure}," for column, figure in zip(SUMMARY_COLUMNS, figures)]
         named[-1] = named[-1].removesuffix(",")
-        lines += [Text("  " + line) for line in _wrap_words(named, width - 2)]
+        lines += [Line("  " + line) for line in _wrap_words(named, width - 2)]
     return lines
 
 
-def _shortened(text: str, width: int, *, pad: bool = True) -> Text:
+def _shortened(text: str, width: int, *, pad: bool = True) -> Line:
     """``text`` cut to ``width`` columns with an ellipsis, or padded to them with ``pad``."""
-    shown = Text(text)
-    shown.truncate(width, overflow="ellipsis", pad=pad)
-    return shown
+    return Line(text).truncate(width, pad=pad)
 
 
 def _unresolved_note(audit: JourneyAudit) -> str:
@@ -226,23 +216,18 @@ def _unresolved_note(audit: JourneyAudit) -> str:
     return f"{printable(audit.journey.id)}: {' and '.join(parts)}; neither resolved nor gave up."
 
 
-def _journey_section(console: Console, audit: JourneyAudit) -> None:
-    """One journey's points, fixes, estimates to measure and findings, printed at once.
-
-    The lines are laid out here (wrapped or cut to the width) and printed
-    as one text: a print per line costs more than the audit itself.
-    """
+def _journey_section(audit: JourneyAudit, width: int) -> list[Line]:
+    """One journey's points, fixes, estimates to measure and findings (none if it has none)."""
     if not audit.findings:
-        return
-    width = console.width
-    lines = [Text(), *_heading(audit, width)]
+        return []
+    lines = [Line(), *_heading(audit, width)]
     points = combustion_points(audit)  # worked out once: the block and the fixes share them
     lines += _points_block(points, width)
     ranked = fix_first(points)[:FIX_FIRST_SHOWN]
     if ranked:
         lines += _label("Fix first (each solved exactly on the journey):", width)
         for number, (point, lever) in enumerate(ranked, start=1):
-            entry = Text(f"  {number:>2}. ")
+            entry = Line(f"  {number:>2}. ")
             entry.append(lever.lever, style="bold")
             entry.append(f" at {printable(lever.step)} (point {point.rank})")
             lines.append(_fit(entry, width))
@@ -256,8 +241,8 @@ def _journey_section(console: Console, audit: JourneyAudit) -> None:
     for finding in _by_severity(audit.findings):
         lines += _finding_lines(finding, width)
         for label, words in _evidence_words(finding):
-            lines += _hanging(Text(f"        {label}: ", style="dim"), words, width, style="dim")
-    console.print(Text("\n").join(lines), soft_wrap=True)
+            lines += _hanging(Line(f"        {label}: ", style="dim"), words, width, style="dim")
+    return lines
 
 
 POINTS_SHOWN = 5
@@ -270,20 +255,19 @@ EVIDENCE_SHOWN = 3
 """Evidence lines shown under a point at a terminal (the report has them all)."""
 
 
-def _fit(line: Text, width: int) -> Text:
+def _fit(line: Line, width: int) -> Line:
     """``line`` cut to ``width`` columns with an ellipsis (a title stays on one line)."""
-    line.truncate(width, overflow="ellipsis")
-    return line
+    return line.truncate(width)
 
 
-def _label(text: str, width: int) -> list[Text]:
+def _label(text: str, width: int) -> list[Line]:
     """A bold label of the journey's section, indented two and wrapped if it must."""
-    return _hanging(Text("  "), text.split(), width, style="bold")
+    return _hanging(Line("  "), text.split(), width, style="bold")
 
 
-def _wrapped(text: str, width: int, *, indent: int, prefix: str = "") -> list[Text]:
+def _wrapped(text: str, width: int, *, indent: int, prefix: str = "") -> list[Line]:
     """Dim text wrapped to ``width`` columns under an entry, ``prefix`` hanging."""
-    head = Text(" " * indent + prefix, style="dim")
+    head = Line(" " * indent + prefix, style="dim")
     return _hanging(head, printable(text).split(), width, style="dim")
 
 
@@ -291,7 +275,7 @@ MIN_ROOM = 20
 """The narrowest a hanging column may be; past it, the text goes under its head."""
 
 
-def _hanging(head: Text, words: list[str], width: int, *, style: str = "") -> list[Text]:
+def _hanging(head: Line, words: list[str], width: int, *, style: str = "") -> list[Line]:
     """``head`` then ``words`` wrapped to ``width``, later lines indented under the first word.
 
     When the head leaves less than :data:`MIN_ROOM` columns, the words
@@ -300,12 +284,12 @@ def _hanging(head: Text, words: list[str], width: int, *, style: str = "") -> li
     indent = head.cell_len
     if width - indent < MIN_ROOM:
         indent = min(4, max(0, width - MIN_ROOM))
-        return [head, *(Text(" " * indent + line, style=style)
+        return [head, *(Line(" " * indent + line, style=style)
                         for line in _wrap_words(words, width - indent))]
     first, *rest = _wrap_words(words, width - indent)
     line = head.copy()
     line.append(first, style=style)
-    return [line, *(Text(" " * indent + more, style=style) for more in rest)]
+    return [line, *(Line(" " * indent + more, style=style) for more in rest)]
 
 
 def _wrap_words(words: list[str], width: int) -> list[str]:
@@ -316,11 +300,14 @@ def _wrap_words(words: list[str], width: int) -> list[str]:
     must stay whole to be found) and widths are terminal cells, not characters.
     """
     width = max(1, width)
+    joined = " ".join(words)
+    if cells(joined) <= width:  # most messages: one line
+        return [joined]
     lines: list[str] = []
     line: list[str] = []
     used = 0
     for word in words:
-        size = cell_len(word)
+        size = cells(word)
         if line and used + 1 + size > width:
             lines.append(" ".join(line))
             line, used = [], 0
@@ -328,27 +315,27 @@ def _wrap_words(words: list[str], width: int) -> list[str]:
         if size > width:
             *whole, rest = chop_cells(word, width)
             lines += whole
-            size = cell_len(rest)
+            size = cells(rest)
         used += size + (1 if line else 0)
         line.append(rest)
     lines.append(" ".join(line))
     return lines
 
 
-def _heading(audit: JourneyAudit, width: int) -> list[Text]:
+def _heading(audit: JourneyAudit, width: int) -> list[Line]:
     """The journey's file (bold, whole, for editors) and title, beside it when both fit."""
     file, title = printable_path(audit.journey.file), printable(audit.journey.title)
-    if cell_len(file) + cell_len(GAP) + cell_len(title) <= width:
-        line = Text(file, style="bold")
+    if cells(file) + cells(GAP) + cells(title) <= width:
+        line = Line(file, style="bold")
         line.append(GAP + title)
         return [line]
-    lines = [Text(part, style="bold") for part in _wrap_words([file], width)]
+    lines = [Line(part, style="bold") for part in _wrap_words([file], width)]
     if title.strip():
-        lines += [Text("  " + part) for part in _wrap_words(title.split(), width - 2)]
+        lines += [Line("  " + part) for part in _wrap_words(title.split(), width - 2)]
     return lines
 
 
-def _points_block(points: list[CombustionPoint], width: int) -> list[Text]:
+def _points_block(points: list[CombustionPoint], width: int) -> list[Line]:
     """The journey's top combustion points, before its findings: where to look first."""
     if not points:
         return _wrapped("No combustion point above the noise floor: no place here loses "
@@ -357,7 +344,7 @@ def _points_block(points: list[CombustionPoint], width: int) -> list[Text]:
     more = f", {len(shown)} of {len(points)} shown" if len(points) > len(shown) else ""
     lines = _label(f"Combustion points (most customers lost first{more}):", width)
     for point in shown:
-        entry = Text(f"  {point.rank:>2}. ")
+        entry = Line(f"  {point.rank:>2}. ")
         entry.append(printable(point.title), style="bold")
         lines.append(_fit(entry, width))
         figures = [printable(point.step)]
@@ -383,9 +370,9 @@ def _by_severity(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda finding: -finding.severity.rank)
 
 
-def _finding_lines(finding: Finding, width: int) -> list[Text]:
+def _finding_lines(finding: Finding, width: int) -> list[Line]:
     """``LINE:COL  severity CODE  message``, the message wrapped under its first word."""
-    head = Text(f"  {finding.line}:{finding.column}".ljust(10))
+    head = Line(f"  {finding.line}:{finding.column}".ljust(10))
     head.append(f"{finding.severity.value:<8}", style=SEVERITY_STYLE.get(finding.severity, ""))
     head.append(f"{finding.rule}  ", style="bold")
     return _hanging(head, printable(finding.message).split(), width)
@@ -406,14 +393,20 @@ def _evidence_words(finding: Finding) -> list[tuple[str, list[str]]]:
     return shown
 
 
-def _closing_line(run: AuditRun[JourneyAudit]) -> Text:
+def _closing_lines(run: AuditRun[JourneyAudit], width: int) -> list[Line]:
+    """How many findings (and input problems) the run has: one line, wrapped if it must."""
     counts = run.counts()
     total = sum(counts.values())
-    journeys = len(run.audits)
-    text = Text()
+    problems = ""
     if run.problems or run.missing:
-        text.append(f"{len(run.problems) + len(run.missing)} input problem(s). ", style="bold red")
-    text.append(f"{plural(total, 'finding')} ({plural(counts['error'], 'error')}, "
-                f"{plural(counts['warning'], 'warning')}, {counts['info']} info) in "
-                f"{plural(journeys, 'journey')}.")
-    return text
+        problems = f"{len(run.problems) + len(run.missing)} input problem(s)."
+    summary = (f"{plural(total, 'finding')} ({plural(counts['error'], 'error')}, "
+               f"{plural(counts['warning'], 'warning')}, {counts['info']} info) in "
+               f"{plural(len(run.audits), 'journey')}.")
+    if cells(f"{problems} {summary}") <= width:
+        line = Line()
+        if problems:
+            line.append(problems + " ", style="bold red")
+        return [line.append(summary)]
+    lines = [Line(problems, style="bold red")] if problems else []
+    return lines + [Line(part) for part in _wrap_words(summary.split(), width)]
