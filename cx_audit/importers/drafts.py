@@ -9,13 +9,12 @@ under ``x-source-id``.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from cx_audit.core.model import FORMAT_VERSION
+from cx_audit.text import words
 
 __all__ = [
     "TEXT_MAX",
@@ -37,7 +36,6 @@ Longer text (a 20 MB element name) is cut to this many characters, ending in
 ``…``, and a note says so; the journey then stays far below the loader's
 size limit."""
 
-_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _FIELD_ORDER = ("channel", "actor", "owner", "shield", "wait", "emotion", "can_resolve",
                 "tags", "notes")
 
@@ -50,19 +48,15 @@ def clean_text(text: str | None) -> str:
 def slugify(text: str, fallback: str = "step") -> str:
     """A journey id made from ``text``: lower-case ASCII letters, digits and ``-``.
 
-    Accents are dropped (``Ligação`` gives ``ligacao``); ``fallback`` is used
-    when nothing is left.
+    Letters are transliterated (``Ligação`` gives ``ligacao``, ``Straße``
+    ``strasse``) and the id is cut at a word boundary past
+    :data:`SLUG_MAX` characters (:func:`cx_audit.text.words.slugify`);
+    ``fallback`` is used when nothing is left.
 
     >>> slugify("Ligação telefônica"), slugify("  Result? "), slugify("???", "gateway")
     ('ligacao-telefonica', 'result', 'gateway')
     """
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = _NOT_SLUG.sub("-", folded.lower()).strip("-")
-    if len(slug) > SLUG_MAX:
-        cut = slug[:SLUG_MAX]
-        boundary = cut.rfind("-")
-        slug = (cut[:boundary] if boundary >= SLUG_MAX // 2 else cut).strip("-")
-    return slug or fallback
+    return words.slugify(text, fallback, SLUG_MAX)
 
 
 @dataclass
