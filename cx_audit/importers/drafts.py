@@ -61,11 +61,16 @@ def slugify(text: str, fallback: str = "step") -> str:
 
 @dataclass
 class DraftEdge:
-    """A transition to the draft step with key ``target``."""
+    """A transition to the draft step with key ``target``.
+
+    ``p`` is the share of the step's customers who take it, when the
+    importer has a reason to give one (``None``: the even split of the rest).
+    """
 
     target: str
     label: str = ""
     handoff: str | None = None
+    p: float | None = None
 
 
 @dataclass
@@ -161,7 +166,8 @@ def render_document(journey_id: str, title: str, drafts: list[DraftStep],
 
     Steps keep the order of ``drafts``. Several edges to one target become
     one transition whose label joins theirs and which is a handoff when any
-    of them is. Edges to unknown keys are dropped (importers report those).
+    of them is; it has a ``p`` (their sum) only when every one of them has
+    one. Edges to unknown keys are dropped (importers report those).
     Every string is cut to :data:`TEXT_MAX` characters; each cut is added
     to ``notes``.
     """
@@ -183,13 +189,17 @@ def render_document(journey_id: str, title: str, drafts: list[DraftStep],
             if edge.target in ids:
                 merged.setdefault(edge.target, []).append(edge)
         if merged:
-            plain = all(not e.label and not e.handoff for group in merged.values() for e in group)
+            plain = all(not e.label and not e.handoff and e.p is None
+                        for group in merged.values() for e in group)
             transitions: list[Any] = []
             for target, group in merged.items():
                 if plain:
                     transitions.append(ids[target])
                     continue
                 entry: dict[str, Any] = {"to": ids[target]}
+                shares = [e.p for e in group]
+                if all(p is not None for p in shares):
+                    entry["p"] = round(sum(p for p in shares if p is not None), 6)
                 handoffs = {e.handoff for e in group if e.handoff}
                 if handoffs:
                     entry["handoff"] = "cold" if "cold" in handoffs else "warm"
