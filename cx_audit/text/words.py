@@ -47,7 +47,16 @@ _LETTERS = str.maketrans({
 """Latin letters that carry no accent to drop: Unicode does not decompose them."""
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_SEPARATORS = re.compile(r"[\W_]+")
+"""Runs of characters that are not letters or digits in any script: dashes, spaces, marks."""
+_CAMEL = re.compile("(?<=[a-zß-öø-ÿ])(?=[A-ZÀ-ÖØ-Þ])|(?<=[A-ZÀ-ÖØ-Þ])(?=[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ])")
+"""Where camel case starts a word (``BackOffice``, ``CRMSystem``), Latin-1 letters included."""
+
+
+def _unaccented(text: str) -> str:
+    """``text`` with letters such as ``ß`` spelt out and every accent (combining mark) dropped."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def transliterate(text: str) -> str:
@@ -56,8 +65,7 @@ def transliterate(text: str) -> str:
     >>> transliterate("Straße"), transliterate("Ligação"), transliterate("Søren Ærø")
     ('Strasse', 'Ligacao', 'Soren AEro')
     """
-    decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
-    return decomposed.encode("ascii", "ignore").decode("ascii")
+    return _unaccented(text).encode("ascii", "ignore").decode("ascii")
 
 
 def slugify(text: str, fallback: str = "step", limit: int | None = None) -> str:
@@ -73,7 +81,8 @@ def slugify(text: str, fallback: str = "step", limit: int | None = None) -> str:
     >>> slugify("word " * 20, limit=48)
     'word-word-word-word-word-word-word-word-word'
     """
-    slug = _NOT_SLUG.sub("-", transliterate(text).lower()).strip("-")
+    spaced = _SEPARATORS.sub(" ", _unaccented(text))
+    slug = _NOT_SLUG.sub("-", transliterate(spaced).lower()).strip("-")
     if limit is not None and len(slug) > limit:
         cut = slug[:limit]
         boundary = cut.rfind("-")
@@ -89,10 +98,11 @@ def fold(text: str) -> str:
 
     >>> fold("Second-Level-Support"), fold("customer_service"), fold("BackOffice")
     ('second level support', 'customer service', 'back office')
-    >>> fold("Ticket nicht lösbar"), fold("Straße")
-    ('ticket nicht losbar', 'strasse')
+    >>> fold("Ticket nicht lösbar"), fold("Straße"), fold("CRMSystem"), fold("2ND LEVEL")
+    ('ticket nicht losbar', 'strasse', 'crm system', '2nd level')
     """
-    spaced = _CAMEL.sub(" ", transliterate(text))
+    words = _CAMEL.sub(" ", unicodedata.normalize("NFC", text))
+    spaced = transliterate(_SEPARATORS.sub(" ", _unaccented(words)))
     return " ".join(_NOT_SLUG.sub(" ", spaced.lower()).split())
 
 

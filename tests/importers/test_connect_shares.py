@@ -64,7 +64,7 @@ def test_each_error_branch_gets_the_share_and_the_normal_routes_split_the_rest()
     menu = journey.entries[0].id
     got = shares(journey, menu)
     # two error branches lead to one prompt: one transition with both shares
-    assert got["play-sorry-something-went-wrong"] == (pytest.approx(0.1), pytest.approx(0.1))
+    assert got["play-sorry-something-went-wrong"] == pytest.approx((0.1, 0.1))
     normal = [prob for target, (prob, p) in got.items() if p is None]
     assert len(normal) == 2 and normal == pytest.approx([0.45, 0.45])
     assert shares(journey, "transfer-to-queue")["disconnect-2"][1] == pytest.approx(0.05)
