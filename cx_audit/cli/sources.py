@@ -58,6 +58,10 @@ def import_(
         "replaces the default words).")] = None,
     no_abandon_words: Annotated[bool, typer.Option(
         help="BPMN: every end event is a resolution.")] = False,
+    error_share: Annotated[float | None, typer.Option(
+        min=0.0, metavar="<share>",
+        help="Connect: the share of a step's contacts each error branch gets (default "
+        "0.02, a judgement; see docs/importers.md).")] = None,
 ) -> None:
     """Turn a BPMN model, an Amazon Connect flow or a Mermaid journey into a journey file."""
     from cx_audit.importers import import_file, journey_text
@@ -71,6 +75,14 @@ def import_(
             options["abandon_words"] = tuple(abandon_word)
     elif process or abandon_word or no_abandon_words:
         raise fail("--process and the abandon-word options are for BPMN only")
+    if source_format is ImportFormat.CONNECT:
+        if error_share is not None and error_share >= 1:
+            raise fail(f"--error-share must be below 1 (a share of the contacts), not "
+                       f"{error_share:g}")
+        if error_share is not None:
+            options["error_share"] = error_share
+    elif error_share is not None:
+        raise fail("--error-share is for Amazon Connect flows only")
     result = import_file(source_format.value, file, **options)
     show_problems(result.problems)
     if result.problems or result.document is None:

@@ -59,6 +59,7 @@ from cx_audit.eventlog.mapping import LogMapping, matches
 from cx_audit.eventlog.reader import LogColumns, LogStats, scan_log
 from cx_audit.io.loader import MAX_DURATION_MINUTES
 from cx_audit.io.writer import journey_id_problem, yaml_duration
+from cx_audit.text import words
 from cx_audit.text.formatting import human_duration
 
 __all__ = ["apportion", "build_journey", "discover", "slugify"]
@@ -97,13 +98,17 @@ def _activity_filter(mapping: LogMapping):  # type: ignore[no-untyped-def]
 
 
 def slugify(text: str) -> str:
-    """A step id for an activity name: lower case, runs of other characters as ``-``.
+    """A step id for an activity name: transliterated lower case, other runs as ``-``.
+
+    The same ids as every importer's (:func:`cx_audit.text.words.slugify`),
+    never cut: ``ß`` gives ``ss``, ``é`` ``e``.
 
     >>> slugify("Take in charge ticket"), slugify("Accepted-Wait - User"), slugify("??")
     ('take-in-charge-ticket', 'accepted-wait-user', 'step')
+    >>> slugify("Prüfung Straße")
+    'prufung-strasse'
     """
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug or "step"
+    return words.slugify(text)
 
 
 def apportion(counts: Sequence[int]) -> list[float]:

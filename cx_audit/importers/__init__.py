@@ -29,7 +29,7 @@ from typing import Any
 
 from cx_audit.core.errors import Problem, ProblemsError
 from cx_audit.importers.bpmn import DEFAULT_ABANDON_WORDS, convert_bpmn
-from cx_audit.importers.connect import convert_connect
+from cx_audit.importers.connect import DEFAULT_ERROR_SHARE, convert_connect
 from cx_audit.importers.drafts import TEXT_MAX, cap_text
 from cx_audit.importers.mermaid import convert_mermaid
 from cx_audit.io.reading import read_input
@@ -37,6 +37,7 @@ from cx_audit.io.writer import dump_journey
 
 __all__ = [
     "DEFAULT_ABANDON_WORDS",
+    "DEFAULT_ERROR_SHARE",
     "IMPORTERS",
     "MAX_IMPORT_BYTES",
     "ImportResult",
@@ -92,9 +93,15 @@ def import_bpmn(data: bytes, source: str, *,
                         source)
 
 
-def import_connect(data: bytes, source: str) -> ImportResult:
-    """Import an Amazon Connect contact flow (flow language or older console export)."""
-    document, notes, problems = convert_connect(data, source)
+def import_connect(data: bytes, source: str, *,
+                   error_share: float = DEFAULT_ERROR_SHARE) -> ImportResult:
+    """Import an Amazon Connect contact flow (flow language or older console export).
+
+    ``error_share``: the share of a step's contacts that each of its error
+    branches gets (``p``), from 0 to below 1; the step's other transitions
+    share the rest evenly. Raises :class:`ValueError` for another value.
+    """
+    document, notes, problems = convert_connect(data, source, error_share=error_share)
     return ImportResult(document, _short_notes(notes), problems, "connect", source)
 
 

@@ -34,7 +34,6 @@ How a model maps (``docs/importers.md`` has the full table and examples):
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -44,19 +43,15 @@ from typing import Any
 from cx_audit.core.errors import Problem, XmlInputError
 from cx_audit.importers.drafts import DraftEdge, DraftStep, clean_text, render_document, slugify
 from cx_audit.importers.safexml import XmlElement, parse_xml
+from cx_audit.text.words import ABANDON_WORDS, actor_for_name, outcome_of
 
-__all__ = ["BPMN_NS", "DEFAULT_ABANDON_WORDS", "BpmnImport", "convert_bpmn"]
+__all__ = ["BPMN_NS", "DEFAULT_ABANDON_WORDS", "BpmnImport", "actor_for_name", "convert_bpmn"]
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
-DEFAULT_ABANDON_WORDS: tuple[str, ...] = (
-    "abandon", "abandoned", "abandons", "cancel", "cancels", "cancelled", "canceled",
-    "cancellation", "cancelation", "give up", "gives up", "gave up", "given up", "hang up",
-    "hangs up", "hung up", "quit", "quits", "withdraw", "withdraws", "withdrew", "withdrawn",
-    "churn", "churns", "churned", "drop out", "drops out", "dropped out", "desiste",
-    "desistiu", "desistência",
-)
-"""Words or phrases that make an end event an abandon step (whole words, any case)."""
+DEFAULT_ABANDON_WORDS: tuple[str, ...] = ABANDON_WORDS
+"""Words or phrases that make an end event an abandon step (whole words, any case, across
+hyphens and accents; the table of :mod:`cx_audit.text.words`, in five languages)."""
 
 TASKS = frozenset({
     "task", "userTask", "manualTask", "serviceTask", "scriptTask", "businessRuleTask",
@@ -109,31 +104,6 @@ _FALLBACK_IDS = {
     "intermediateCatchEvent": "event", "intermediateThrowEvent": "event",
     "implicitThrowEvent": "event",
 }
-
-# Actor keywords, tried in this order on lane and pool names (see docs/importers.md).
-_ACTOR_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("frontline", ("customer service", "customer support", "customer care", "client service",
-                   "customer success")),
-    ("customer", ("customer", "customers", "client", "clients", "caller", "consumer", "user",
-                  "users", "patient", "guest", "buyer", "applicant", "citizen", "passenger",
-                  "member", "cliente", "clientes", "usuario", "usuário")),
-    ("backoffice", ("2nd level", "second level", "3rd level", "third level", "back office",
-                    "backoffice", "back-office", "specialist", "specialists", "finance",
-                    "billing", "accounting", "legal", "compliance", "hr", "human resources",
-                    "marketing", "engineering", "development", "warehouse", "operations",
-                    "fraud", "underwriting", "claims", "administration")),
-    ("frontline", ("support", "agent", "agents", "call centre", "call center",
-                   "contact centre", "contact center", "service desk", "helpdesk", "help desk",
-                   "1st level", "first level", "front office", "frontline", "front line",
-                   "sales", "reception", "store", "branch", "atendimento", "atendente")),
-    ("partner", ("partner", "partners", "carrier", "supplier", "vendor", "courier", "bank",
-                 "credit card", "contractor", "third party", "third-party", "provider",
-                 "insurer", "logistics", "shipping")),
-    ("bot", ("bot", "chatbot", "virtual assistant", "ivr")),
-    ("system", ("system", "systems", "crm", "erp", "portal", "website", "web site", "platform",
-                "sistema", "automation", "automated")),
-)
-
 
 ROUTE_BUDGET = 1000
 """Most connectors one step's labelled routes may visit before they go unlabelled.
@@ -235,36 +205,12 @@ def _event_kind(element: XmlElement) -> str:
     return ""
 
 
-def _word_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
-    alternatives = [r"\s+".join(re.escape(part) for part in word.split()) for word in words
-                    if word.strip()]
-    if not alternatives:
-        return None
-    return re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?![\w])", re.IGNORECASE)
-
-
-def actor_for_name(name: str | None) -> str | None:
-    """The format's actor that a lane or pool name suggests, or ``None``.
-
-    >>> actor_for_name("2nd level support"), actor_for_name("Customer Service")
-    ('backoffice', 'frontline')
-    """
-    text = clean_text(name).lower()
-    if not text:
-        return None
-    for actor, words in _ACTOR_WORDS:
-        pattern = _word_pattern(words)
-        if pattern is not None and pattern.search(text):
-            return actor
-    return None
-
-
 class _Converter:
     def __init__(self, root: XmlElement, namespaces: dict[str, set[str]],
                  abandon_words: Iterable[str], process: str | None) -> None:
         self.root = root
         self.namespaces = namespaces
-        self.abandon = _word_pattern(abandon_words)
+        self.abandon_words = tuple(abandon_words)
         self.wanted = process
         self.notes: list[str] = []
         self.elements: dict[str, XmlElement] = {}
@@ -494,7 +440,15 @@ class _Converter:
         return clean_text(element.get("name"))
 
     def end_kind(self, name: str) -> str:
-        return "abandon" if self.abandon is not None and self.abandon.search(name) else "resolution"
+        """``abandon`` when the end event's name says the matter ends unresolved.
+
+        Negations are read: ``Ticket nicht lösbar`` and ``Not resolved`` are
+        abandons, ``Not cancelled`` is not (:func:`cx_audit.text.words.outcome_of`).
+        With no abandon words, every end event is a resolution.
+        """
+        if not self.abandon_words:
+            return "resolution"
+        return "abandon" if outcome_of(name, self.abandon_words) == "abandon" else "resolution"
 
     def read_lanes(self, lane_set: XmlElement, depth: int = 0) -> None:
         for lane in lane_set.children:

@@ -18,15 +18,25 @@ transition whose label lists their conditions. The mapping decisions:
 - a transfer to a queue is a ``queue`` shield that hands the contact
   (``handoff: warm``) to one added step, ``agent``, where an agent takes the
   contact (a resolution). A successful transfer ends the flow, so the
-  transfer's own success edge is replaced by that handoff (and noted);
+  transfer's own success edge is replaced by that handoff (and noted); a
+  transfer to an agent hands over to the same step, without the shield;
+- error branches (and the timeouts of input prompts) are taken by few
+  contacts: each gets ``p: error_share`` (:data:`DEFAULT_ERROR_SHARE`),
+  and the other transitions of the step share the rest evenly. A
+  ``Timeout`` of a waiting action (loop prompts, ``Wait``) is no error: it
+  is how the flow goes on while the contact waits;
 - a disconnect is a ``resolution`` when the contact reaches it on a normal
   route, and an ``abandon`` when it reaches it only through error branches
   (or through steps that are themselves reached only through error
   branches). A disconnect reached both ways becomes two steps, one of each;
-- ending the flow (``EndFlowExecution``) in a customer queue flow leaves the
-  contact waiting in the queue for the agent; in an inbound flow it ends the
-  contact like a disconnect; in other flow types it returns the contact to
-  where it came from (a resolution of this flow);
+- ending the flow (``EndFlowExecution``, ``Resume`` in the older export) in
+  a customer queue flow leaves the contact waiting in the queue for the
+  agent; in an inbound flow it ends the contact like a disconnect; in other
+  flow types it returns the contact to where it came from (a resolution of
+  this flow);
+- in a customer queue flow, loop prompts with no normal way on but back to
+  themselves play until an agent answers: they hand the contact to the
+  agent;
 - the start action is the entry (a step "Contact arrives" is added in front
   when the start action would be terminal);
 - every action step is ``actor: system`` (``bot`` for a Lex bot).
@@ -45,7 +55,15 @@ from typing import Any
 from cx_audit.core.errors import Problem
 from cx_audit.importers.drafts import DraftEdge, DraftStep, clean_text, render_document, slugify
 
-__all__ = ["convert_connect"]
+__all__ = ["DEFAULT_ERROR_SHARE", "convert_connect"]
+
+DEFAULT_ERROR_SHARE = 0.02
+"""Share of a step's contacts given to each of its error branches when the flow says nothing.
+
+A judgement, not a measurement: a flow that is in use fails for few of its
+contacts, and 2% per branch keeps the error routes (and where they end) in
+the audit without letting them decide its figures. Replace it with the
+shares of the contact records when they are known."""
 
 LABEL_MAX = 100
 """Longest label made from a prompt's text; longer text is cut with an ellipsis."""
@@ -54,9 +72,12 @@ _INPUT = {"GetParticipantInput", "GetUserInput", "StoreUserInput", "GetCustomerI
 _BOT = {"ConnectParticipantWithLexBot", "GetCustomerInputLex"}
 _HOLD = {"MessageParticipantIteratively", "LoopPrompts"}
 _QUEUE = {"TransferContactToQueue", "DequeueContactAndTransferToQueue"}
+_TO_AGENT = {"TransferContactToAgent"}
+_WAITING = _HOLD | {"Wait"}
+"""Actions whose timeout is the normal way on, not an error."""
 _CALLBACK = {"CreateCallbackContact", "CreateCallback"}
 _DISCONNECT = {"DisconnectParticipant", "Disconnect"}
-_END_FLOW = {"EndFlowExecution", "EndFlow"}
+_END_FLOW = {"EndFlowExecution", "EndFlow", "Resume"}
 _HOUSEKEEPING = {
     "UpdateFlowLoggingBehavior", "UpdateContactRecordingBehavior",
     "UpdateContactTextToSpeechVoice", "UpdateContactEventHooks", "UpdateContactAttributes",
@@ -72,9 +93,11 @@ _HOUSEKEEPING = {
     "SetCustomerQueueFlow", "SetWhisperFlow", "SetHoldFlow", "SetDisconnectFlow",
     "MessageParticipant", "PlayPrompt", "Transfer", "TransferToFlow",
     "TransferParticipantToThirdParty",
-    "TransferContactToAgent", "TransferToPhoneNumber", "CreateTask", "ResumeContact",
+    "TransferToPhoneNumber", "StartMediaStreaming", "StopMediaStreaming", "CreateTask",
+    "ResumeContact",
 }
-_KNOWN = (_INPUT | _BOT | _HOLD | _QUEUE | _CALLBACK | _DISCONNECT | _END_FLOW | _HOUSEKEEPING)
+_KNOWN = (_INPUT | _BOT | _WAITING | _QUEUE | _TO_AGENT | _CALLBACK | _DISCONNECT | _END_FLOW
+          | _HOUSEKEEPING)
 _OLD_ERRORS = {"Error", "Timeout", "AtCapacity", "QueueAtCapacity"}
 _FLOW_ENDS_CONTACT = {None, "", "contactFlow", "CONTACT_FLOW", "inbound"}
 _QUEUE_FLOWS = {"customerQueue", "CUSTOMER_QUEUE"}
@@ -170,7 +193,15 @@ def _describe(action: _Action, display: dict[str, Any]) -> str:
         return "End flow"
     if kind in _CALLBACK:
         return "Create callback"
+    if kind in _TO_AGENT:
+        return "Transfer to agent"
     return _words(kind)
+
+
+def _is_timeout(kind: str) -> bool:
+    """True for an error type or branch condition that says a time limit ran out."""
+    folded = kind.lower()
+    return "timeout" in folded or "timelimit" in folded
 
 
 def _condition_label(action: _Action, condition: Any) -> str:
@@ -277,8 +308,10 @@ class _Flow:
                                          _condition_label(action, item.get("Condition")), False))
             for item in transitions.get("Errors") or []:
                 if isinstance(item, dict) and item.get("NextAction"):
+                    kind = str(item.get("ErrorType") or "unknown")
+                    waited = action.type in _WAITING and _is_timeout(kind)
                     action.edges.append((str(item["NextAction"]),
-                                         f"error: {item.get('ErrorType') or 'unknown'}", True))
+                                         "timeout" if waited else f"error: {kind}", not waited))
             self.add(action)
 
     def read_export(self, data: dict[str, Any]) -> None:
@@ -295,6 +328,8 @@ class _Flow:
             target = raw.get("target")
             if kind == "Transfer" and target == "Queue":
                 kind = "TransferContactToQueue"
+            elif kind == "Transfer" and target == "Agent":
+                kind = "TransferContactToAgent"
             action = _Action(str(raw["id"]), kind, raw.get("parameters") or [])
             action.label = _describe(action, {})
             if kind == "Transfer" and target:
@@ -313,7 +348,8 @@ class _Flow:
                     label = "success" if len(raw.get("branches") or []) > 1 else ""
                 else:
                     label = _words(condition).lower()
-                error = condition in _OLD_ERRORS
+                error = condition in _OLD_ERRORS and not (kind in _WAITING
+                                                          and _is_timeout(condition))
                 if error:
                     label = f"error: {condition}"
                 action.edges.append((str(branch["transition"]), label, error))
@@ -348,7 +384,7 @@ class _Flow:
                     normal.append(target)
         return set(self.actions) - reached
 
-    def drafts(self) -> list[DraftStep]:
+    def drafts(self, error_share: float = DEFAULT_ERROR_SHARE) -> list[DraftStep]:
         tainted = self.error_only()
         arrivals = self.arrivals(tainted)
         queue_flow = self.flow_type in _QUEUE_FLOWS
@@ -408,23 +444,30 @@ class _Flow:
                     self.notes.append(f"{action.label} ({action.ident}) ends the contact, so its "
                                       "outgoing transitions are left out.")
                 continue
+            hands_over = action.type in _QUEUE or action.type in _TO_AGENT
             if action.type in _QUEUE:
                 draft.edges.append(DraftEdge("agent", "an agent answers", "warm"))
-                agent_needed = True
+            elif action.type in _TO_AGENT:
+                draft.edges.append(DraftEdge("agent", "the agent takes the contact", "warm"))
+            elif queue_flow and action.type in _HOLD and self.waits_for_agent(action):
+                draft.edges.append(DraftEdge("agent", "an agent answers", "warm"))
+            agent_needed = agent_needed or any(e.target == "agent" for e in draft.edges)
             for target, label, error in action.edges:
                 if target not in self.actions:
                     self.notes.append(f"{action.label} ({action.ident}) leads to '{target}', "
                                       "which is not an action of this flow: left out.")
                     continue
-                if action.type in _QUEUE and not error:
+                if hands_over and not error:
+                    waits = "waits for" if action.type in _QUEUE else "goes to"
                     self.notes.append(f"{action.label} ({action.ident}): a successful transfer "
-                                      "ends the flow and the contact waits for an agent, so its "
+                                      f"ends the flow and the contact {waits} an agent, so its "
                                       f"success transition to {target} is replaced by the "
                                       "handoff to the agent.")
                     continue
                 reached_by_error = error or action.ident in tainted
                 key = split[target] if reached_by_error and target in split else target
-                draft.edges.append(DraftEdge(key, label))
+                draft.edges.append(DraftEdge(key, label, p=error_share if error else None))
+            self.check_shares(action, draft)
 
         ordered = self.order(drafts)
         if agent_needed:
@@ -446,6 +489,38 @@ class _Flow:
                                             edges=[DraftEdge(self.start)]))
         return ordered
 
+    def waits_for_agent(self, action: _Action) -> bool:
+        """True when loop prompts have no normal way on but back to themselves.
+
+        In a customer queue flow such prompts play until an agent answers.
+        """
+        return all(error or target == action.ident for target, _label, error in action.edges)
+
+    def check_shares(self, action: _Action, draft: DraftStep) -> None:
+        """Drop the error shares of a step where they cannot stand: the even split instead.
+
+        That is when every transition of the step is an error branch (the
+        shares must then sum to 1), or when the error branches would take
+        every contact. A transition that is also a normal route (``success;
+        error: …`` to one action) is a normal route.
+        """
+        shares: dict[str, list[float | None]] = {}
+        for edge in draft.edges:
+            shares.setdefault(edge.target, []).append(edge.p)
+        errors = [sum(p for p in ps if p is not None) for ps in shares.values()
+                  if all(p is not None for p in ps)]
+        if not errors:
+            return
+        normal = len(shares) - len(errors)
+        if normal and sum(errors) < 1:
+            return
+        for edge in draft.edges:
+            edge.p = None
+        if normal:
+            self.notes.append(f"{action.label} ({action.ident}) has {len(errors)} error "
+                              "branches whose shares would take every contact: its "
+                              "transitions share them evenly.")
+
     def arrivals(self, tainted: set[str]) -> dict[str, set[bool]]:
         """For each action, how its incoming edges arrive: by an error route (True) or not.
 
@@ -454,7 +529,8 @@ class _Flow:
         """
         kinds: dict[str, set[bool]] = {}
         for action in self.actions.values():
-            edges = [e for e in action.edges if e[2]] if action.type in _QUEUE else action.edges
+            hands_over = action.type in _QUEUE or action.type in _TO_AGENT
+            edges = [e for e in action.edges if e[2]] if hands_over else action.edges
             for target, _label, error in edges:
                 kinds.setdefault(target, set()).add(error or action.ident in tainted)
         return kinds
@@ -478,8 +554,15 @@ class _Flow:
         return [drafts[k] for k in order]
 
 
-def convert_connect(data: bytes, source: str) -> tuple[dict[str, Any], list[str], list[Problem]]:
-    """The journey document, notes and problems for the contact flow ``data``."""
+def convert_connect(data: bytes, source: str, *, error_share: float = DEFAULT_ERROR_SHARE,
+                    ) -> tuple[dict[str, Any], list[str], list[Problem]]:
+    """The journey document, notes and problems for the contact flow ``data``.
+
+    ``error_share`` is the ``p`` of each error branch (from 0 to 1, 1 left
+    out); ``ValueError`` for another value.
+    """
+    if not 0 <= error_share < 1:
+        raise ValueError(f"the error share must be from 0 to below 1, not {error_share}")
     try:
         parsed = json.loads(data, parse_int=_json_int)
     except json.JSONDecodeError as exc:
@@ -507,7 +590,7 @@ def convert_connect(data: bytes, source: str) -> tuple[dict[str, Any], list[str]
         flow.read_language(parsed)
     else:
         flow.read_export(parsed)
-    drafts = flow.drafts()
+    drafts = flow.drafts(error_share)
     stem = PurePath(source).stem
     title = flow.name or stem
     document = render_document(slugify(title, "") or slugify(stem, "journey"), title, drafts,

@@ -9,13 +9,12 @@ under ``x-source-id``.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from cx_audit.core.model import FORMAT_VERSION
+from cx_audit.text import words
 
 __all__ = [
     "TEXT_MAX",
@@ -37,7 +36,6 @@ Longer text (a 20 MB element name) is cut to this many characters, ending in
 ``…``, and a note says so; the journey then stays far below the loader's
 size limit."""
 
-_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _FIELD_ORDER = ("channel", "actor", "owner", "shield", "wait", "emotion", "can_resolve",
                 "tags", "notes")
 
@@ -50,28 +48,29 @@ def clean_text(text: str | None) -> str:
 def slugify(text: str, fallback: str = "step") -> str:
     """A journey id made from ``text``: lower-case ASCII letters, digits and ``-``.
 
-    Accents are dropped (``Ligação`` gives ``ligacao``); ``fallback`` is used
-    when nothing is left.
+    Letters are transliterated (``Ligação`` gives ``ligacao``, ``Straße``
+    ``strasse``) and the id is cut at a word boundary past
+    :data:`SLUG_MAX` characters (:func:`cx_audit.text.words.slugify`);
+    ``fallback`` is used when nothing is left.
 
     >>> slugify("Ligação telefônica"), slugify("  Result? "), slugify("???", "gateway")
     ('ligacao-telefonica', 'result', 'gateway')
     """
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = _NOT_SLUG.sub("-", folded.lower()).strip("-")
-    if len(slug) > SLUG_MAX:
-        cut = slug[:SLUG_MAX]
-        boundary = cut.rfind("-")
-        slug = (cut[:boundary] if boundary >= SLUG_MAX // 2 else cut).strip("-")
-    return slug or fallback
+    return words.slugify(text, fallback, SLUG_MAX)
 
 
 @dataclass
 class DraftEdge:
-    """A transition to the draft step with key ``target``."""
+    """A transition to the draft step with key ``target``.
+
+    ``p`` is the share of the step's customers who take it, when the
+    importer has a reason to give one (``None``: the even split of the rest).
+    """
 
     target: str
     label: str = ""
     handoff: str | None = None
+    p: float | None = None
 
 
 @dataclass
@@ -167,7 +166,8 @@ def render_document(journey_id: str, title: str, drafts: list[DraftStep],
 
     Steps keep the order of ``drafts``. Several edges to one target become
     one transition whose label joins theirs and which is a handoff when any
-    of them is. Edges to unknown keys are dropped (importers report those).
+    of them is; it has a ``p`` (their sum) only when every one of them has
+    one. Edges to unknown keys are dropped (importers report those).
     Every string is cut to :data:`TEXT_MAX` characters; each cut is added
     to ``notes``.
     """
@@ -189,13 +189,17 @@ def render_document(journey_id: str, title: str, drafts: list[DraftStep],
             if edge.target in ids:
                 merged.setdefault(edge.target, []).append(edge)
         if merged:
-            plain = all(not e.label and not e.handoff for group in merged.values() for e in group)
+            plain = all(not e.label and not e.handoff and e.p is None
+                        for group in merged.values() for e in group)
             transitions: list[Any] = []
             for target, group in merged.items():
                 if plain:
                     transitions.append(ids[target])
                     continue
                 entry: dict[str, Any] = {"to": ids[target]}
+                shares = [e.p for e in group]
+                if all(p is not None for p in shares):
+                    entry["p"] = round(sum(p for p in shares if p is not None), 6)
                 handoffs = {e.handoff for e in group if e.handoff}
                 if handoffs:
                     entry["handoff"] = "cold" if "cold" in handoffs else "warm"

@@ -13,8 +13,10 @@ is the order of the journey. The mapping:
   reported at its line and column (Mermaid itself only fails when drawing);
 - an actor named like one of the format's actors (``customer``,
   ``frontline``, ``backoffice``, ``system``, ``bot``, ``partner``, any case)
-  becomes the step's ``actor``; the other actor names, joined by commas,
-  become its ``owner``;
+  becomes the step's ``actor``. An actor name with an actor keyword of
+  :mod:`cx_audit.text.words` (``Kunde``, ``Second-Level-Support``) gives
+  the step that actor too, and stays an owner: it names a team. The other
+  actor names, joined by commas, become its ``owner``;
 - the section becomes a tag of its tasks;
 - the diagram's ``title`` becomes the journey's title and id;
 - tasks have no ids in Mermaid, so ``x-source-id`` holds the task's line
@@ -36,6 +38,7 @@ from typing import Any
 from cx_audit.core.errors import Problem
 from cx_audit.core.model import Actor
 from cx_audit.importers.drafts import DraftEdge, DraftStep, clean_text, render_document, slugify
+from cx_audit.text.words import actor_for_name
 
 __all__ = ["MermaidJourney", "MermaidTask", "convert_mermaid", "parse_mermaid_journey"]
 
@@ -202,7 +205,8 @@ def convert_mermaid(data: bytes, source: str) -> tuple[dict[str, Any], list[str]
     drafts: list[DraftStep] = []
     for position, task in enumerate(journey.tasks):
         names = [a for a in task.actors if a]
-        mapped = [a.lower() for a in names if a.lower() in _ACTORS]
+        mapped = [actor for actor in (a.lower() if a.lower() in _ACTORS else actor_for_name(a)
+                                      for a in names) if actor]
         others = [a for a in names if a.lower() not in _ACTORS]
         emotion = None
         if task.score is not None and task.score == int(task.score) and 1 <= task.score <= 5:

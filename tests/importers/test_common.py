@@ -96,7 +96,8 @@ def test_imports_are_deterministic() -> None:
 @pytest.mark.parametrize(("text", "slug"), [
     ("Ligação telefônica", "ligacao-telefonica"), ("  Result? ", "result"),
     ("A" * 80, "a" * 48), ("word " * 20, "-".join(["word"] * 9)),
-    ("???", "step"), ("Über-Straße 5", "uber-strae-5"),
+    ("???", "step"), ("Über-Straße 5", "uber-strasse-5"), ("Søndergård", "sondergard"),
+    ("Café Crème", "cafe-creme"), ("Łódź", "lodz"),
 ])
 def test_slugify(text: str, slug: str) -> None:
     assert drafts.slugify(text) == slug
