@@ -1,4 +1,4 @@
-"""Read an event log (CSV or XES, maybe gzipped) in one streaming pass and count what customers went through.
+"""Read an event log (CSV or XES, maybe gzipped) in one streaming pass and count its cases.
 
 An event log has one event per row (CSV) or ``<event>`` (XES): a case id
 (one customer's matter), an activity and a timestamp, and optionally a
@@ -107,10 +107,10 @@ import shlex
 import statistics
 import zlib
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import reduce
-from itertools import chain, islice, repeat
+from itertools import chain, repeat
 from operator import add, itemgetter, or_, sub
 from typing import Any
 
@@ -127,12 +127,12 @@ from cx_audit.eventlog.xes import XesReader, XesTrace
 from cx_audit.io.reading import MAX_LINE_CHARS, MAX_LOG_BYTES, open_input
 
 __all__ = [
+    "DELIMITERS",
     "EXACT_WAITS",
+    "LIFECYCLES",
     "REPORTED_ROWS",
     "ColumnChoice",
     "EventLogError",
-    "DELIMITERS",
-    "LIFECYCLES",
     "LabelStats",
     "LogColumns",
     "LogFormat",
@@ -421,7 +421,7 @@ class _Waits:
                 key = math.floor(log(value) * scale)
                 bins[key] = bins.get(key, 0) + 1
         self.count += len(self.values)
-        self.values = []
+        self.values.clear()  # the same list: callers may hold its append method
         self.bins = bins
 
     def median(self) -> float | None:
@@ -603,7 +603,8 @@ def sniff_delimiter(lines: Sequence[str]) -> str:
 
     The header (the first line) must split into at least two fields; the
     delimiter whose split gives the most following lines with exactly the
-    header's number of fields wins (ties: the earlier in :data:`DELIMITERS`).
+    header's number of fields wins (ties: the one with more fields, then the earlier in
+    :data:`DELIMITERS`).
     With no line to judge by, ``,``.
 
     >>> sniff_delimiter(["case;activity;time\\n", "1;\\"a;b\\";2024-01-01\\n"])
@@ -611,7 +612,7 @@ def sniff_delimiter(lines: Sequence[str]) -> str:
     >>> sniff_delimiter(["case,activity\\n", "1,x\\n"])
     ','
     """
-    best, best_score = ",", -1
+    best, best_score = ",", (-1, 0)
     for delimiter in DELIMITERS:
         try:
             rows = list(csv.reader(lines[:50], delimiter=delimiter))
@@ -621,7 +622,7 @@ def sniff_delimiter(lines: Sequence[str]) -> str:
         if not rows or len(rows[0]) < 2:
             continue
         width = len(rows[0])
-        score = sum(1 for row in rows[1:] if len(row) == width)
+        score = (sum(1 for row in rows[1:] if len(row) == width), width)
         if score > best_score:
             best, best_score = delimiter, score
     return best
@@ -666,10 +667,15 @@ class _Scanner:
         self.starts: list[int] = []
         self.position: list[int] = []
         self.waits: list[_Waits] = []
+        self.wait_appends: list[Callable[[float], None]] = []
         self.service: list[_Waits] = []
         self.pairs: Counter[tuple[int, int]] = Counter()
         self.resources: Counter[tuple[int, str]] = Counter()
         self.skipped: Counter[str] = Counter()
+        self.held_visits: list[int] = []
+        self.held_cases: list[int] = []
+        self.held_pairs: list[tuple[int, int]] = []
+        self.held_resources: list[tuple[int, str]] = []
         self.transitions: Counter[str] = Counter()
         self.index_of: dict[str, int] = {}  # activity -> label index, -2 to leave out
         self.label_index: dict[str, int] = {}
@@ -697,6 +703,7 @@ class _Scanner:
         for tally in (self.revisits, self.starts, self.position):
             tally.append(0)
         self.waits.append(_Waits())
+        self.wait_appends.append(self.waits[-1].values.append)
         self.service.append(_Waits())
         return index
 
@@ -782,10 +789,9 @@ class _Scanner:
     def _rows(self, reader: Any, header: Sequence[str], indexes: tuple[int, ...],
               parse: TimestampParser) -> int:
         """Read every row into runs of cases; return the number of rows."""
-        case_i, act_i, time_i, res_i, life_i = indexes
+        case_i, act_i, time_i, res_i, _life_i = indexes
         has_resource = res_i != case_i
         lifecycle = self.lifecycle
-        width = max(indexes) + 1
         getter = itemgetter(*indexes)
         days, times = parse.caches
         label = self.label
@@ -960,10 +966,20 @@ class _Scanner:
             self._fold_slowly(case, [(s, n, r, None) for s, n, r, _k in run], tail, ordered)
         self.pending += len(run)
         if self.pending >= _FOLD_CHECK:
-            self.pending = 0
-            for sample in chain(self.waits, self.service):
-                if len(sample.values) >= EXACT_WAITS:
-                    sample.fold()
+            self._flush()
+
+    def _flush(self) -> None:
+        """Count what :meth:`_fold_new` has set aside, and bin long lists of waits."""
+        self.pending = 0
+        self.visits.update(self.held_visits)
+        self.cases_with.update(self.held_cases)
+        self.pairs.update(self.held_pairs)
+        self.resources.update(self.held_resources)
+        for held in (self.held_visits, self.held_cases, self.held_pairs, self.held_resources):
+            held.clear()
+        for sample in chain(self.waits, self.service):
+            if len(sample.values) >= EXACT_WAITS:
+                sample.fold()
 
     def _late(self, case: str, run: list[tuple[float, int, str, int]], line: int,
               last: float) -> None:
@@ -1000,9 +1016,9 @@ class _Scanner:
         if not ordered:
             self.reordered += 1
         self.starts[labels[0]] += 1
-        self.visits.update(labels)
+        self.held_visits.extend(labels)  # counted in bulk by _flush(), at C speed
         distinct = set(labels)
-        self.cases_with.update(distinct)
+        self.held_cases.extend(distinct)
         revisited = 0
         if len(distinct) < len(labels):
             revisits = self.revisits
@@ -1012,15 +1028,15 @@ class _Scanner:
                     revisited |= self.bits[number]
         later = labels[1:]
         if later:
-            self.pairs.update(zip(labels, later))
-            appends = [w.values.append for w in self.waits]
+            self.held_pairs.extend(zip(labels, later))
+            appends = self.wait_appends
             for number, wait in zip(later, map(sub, stamps[1:], stamps)):
                 appends[number](wait)
         position = self.position
         for number, place in zip(labels, range(len(labels))):
             position[number] += place
         if resources[0] or resources[-1]:
-            self.resources.update(zip(labels, resources))
+            self.held_resources.extend(zip(labels, resources))
         visited = reduce(or_, map(self.bits.__getitem__, distinct), 0)
         self.tails[case] = (labels[-1], stamps[-1], visited, revisited, len(labels))
 
@@ -1075,9 +1091,7 @@ class _Scanner:
                     f"{self.bad_count - len(problems)} more bad rows "
                     f"({self.bad_count} in all)")))
             raise EventLogError(problems)
-        for waits in chain(self.waits, self.service):
-            if len(waits.values) >= EXACT_WAITS:
-                waits.fold()
+        self._flush()
         return self._result(chosen, rows, kind, delimiter)
 
     def _result(self, chosen: dict[str, ColumnChoice], rows: int, kind: str,

@@ -64,16 +64,26 @@ def test_rows_out_of_order_within_a_case_are_sorted(tmp_path: Path) -> None:
     assert stats.reordered_cases >= 1
 
 
-def test_an_older_event_after_the_case_moved_on_is_a_bad_row(tmp_path: Path) -> None:
+def test_an_older_event_after_the_case_moved_on_is_refused_with_a_sort_command(
+        tmp_path: Path) -> None:
+    import subprocess
+
     rows = [("a", "X", "2024-01-01 10:00"), ("a", "Z", "2024-01-01 10:10"),
             ("b", "X", "2024-01-01 10:01"), ("a", "Y", "2024-01-01 10:05")]
+    path = write_log(tmp_path, rows)
     with pytest.raises(EventLogError) as caught:
-        scan_log(write_log(tmp_path, rows), COLUMNS)
+        scan_log(path, COLUMNS)
     (problem,) = caught.value.problems
     assert (problem.line, problem.column) == (5, 3)
-    assert "sort the log by case or by time" in problem.message
-    tolerated = scan_log(write_log(tmp_path, rows), COLUMNS, max_bad_rows=1)
-    assert tolerated.late_rows == 1 and tolerated.pairs[("Z", "Y")] == 1
+    assert "neither grouped by case nor sorted by time" in problem.message
+    command = problem.message.split("sort it by case first: ", 1)[1]
+    subprocess.run(["bash", "-c", command], check=True)
+    fixed = scan_log(tmp_path / "log-by-case.csv", COLUMNS)
+    assert fixed.pairs == {("X", "Y"): 1, ("Y", "Z"): 1} and fixed.bad_row_count == 0
+    # tolerated, the late run is skipped and counted as what it is: a skipped row
+    tolerated = scan_log(path, COLUMNS, max_bad_rows=1)
+    assert tolerated.late_rows == 1 and tolerated.bad_row_count == 1
+    assert tolerated.pairs == {("X", "Z"): 1} and tolerated.events == 3
 
 
 def test_interleaved_cases_continue_where_they_stopped(tmp_path: Path) -> None:
