@@ -11,7 +11,7 @@ from cx_audit.core.errors import EventLogError
 from cx_audit.eventlog import reader
 from cx_audit.eventlog.reader import LogColumns, scan_log
 
-from .helpers import SUPPORT_ROWS, write_log
+from .helpers import SUPPORT_ROWS, same_tallies, write_log
 
 COLUMNS = LogColumns("case", "activity", "time")
 
@@ -33,14 +33,6 @@ def test_hand_computed_tallies(tmp_path: Path) -> None:
     assert (stats.reordered_cases, stats.split_runs, stats.late_rows) == (0, 0, 0)
 
 
-def _same(one, other) -> None:
-    assert one.pairs == other.pairs and one.cases == other.cases
-    for name, info in one.labels.items():
-        seen = other.labels[name]
-        assert (seen.visits, seen.cases, seen.starts, seen.ends, seen.wait, seen.revisit_cases) == (
-            info.visits, info.cases, info.starts, info.ends, info.wait, info.revisit_cases)
-
-
 def test_a_log_sorted_by_time_reads_like_one_grouped_by_case(tmp_path: Path) -> None:
     # every case starts at 10:00 (same gaps as before), so sorting by time interleaves them
     same_start = [(case, activity, "2024-01-01T10" + when[13:]) for case, activity, when
@@ -49,7 +41,7 @@ def test_a_log_sorted_by_time_reads_like_one_grouped_by_case(tmp_path: Path) -> 
     assert [r[0] for r in by_time][:3] == ["c1", "c2", "c3"]
     grouped = scan_log(write_log(tmp_path, same_start), COLUMNS)
     interleaved = scan_log(write_log(tmp_path, by_time, name="time.csv"), COLUMNS)
-    _same(grouped, interleaved)
+    same_tallies(grouped, interleaved)
     assert interleaved.split_runs > 0 and interleaved.late_rows == 0
 
 
@@ -60,7 +52,7 @@ def test_rows_out_of_order_within_a_case_are_sorted(tmp_path: Path) -> None:
         random.Random(case).shuffle(rows)
         shuffled.extend(rows)
     stats = scan_log(write_log(tmp_path, shuffled, name="shuffled.csv"), COLUMNS)
-    _same(scan_log(write_log(tmp_path, SUPPORT_ROWS), COLUMNS), stats)
+    same_tallies(scan_log(write_log(tmp_path, SUPPORT_ROWS), COLUMNS), stats)
     assert stats.reordered_cases >= 1
 
 
