@@ -101,3 +101,37 @@ def test_conform_with_a_bad_journey_is_exit_2(tmp_path: Path) -> None:
     design.write_text("journey: [\n")
     result = runner.invoke(app, ["conform", str(design), str(log)])
     assert result.exit_code == 2
+
+
+def test_discover_and_conform_take_the_reading_options(tmp_path: Path) -> None:
+    log = tmp_path / "semi.csv"
+    log.write_text("case;activity;when;phase\n"
+                   "1;Call;01/02/2024 10:00;complete\n"
+                   "1;Fix;01/02/2024 10:20;start\n"
+                   "1;Fix;01/02/2024 10:50;complete\n", encoding="utf-8")
+    code, out = _cli("discover", str(log), "--timestamp", "when")
+    assert code == 2 and "day-first or month-first" in out and ":2:3:" in out
+    code, out = _cli("discover", str(log), "--timestamp", "when", "--timestamp-format",
+                     "%d/%m/%Y %H:%M", "--lifecycle-column", "phase")
+    assert code == 0, out
+    assert 'wait: "20m"' in out and "fix-fix" not in out  # start splits wait from service
+    code, everything = _cli("discover", str(log), "--timestamp", "when", "--timestamp-format",
+                            "%d/%m/%Y %H:%M", "--lifecycle-column", "phase", "--lifecycle", "all")
+    assert code == 0 and "- to: fix\n" in everything and "3 events" in everything
+    code, out = _cli("discover", str(log), "--delimiter", "tab")
+    assert code == 2 and "no case column" in out
+    code, out = _cli("discover", str(log), "--delimiter", ";;")
+    assert code == 2 and "--delimiter must be one character" in out
+    journey = tmp_path / "j.yaml"
+    code, out = _cli("discover", str(log), "--timestamp", "when", "--timestamp-format",
+                     "%d/%m/%Y %H:%M", "--lifecycle-column", "phase", "-o", str(journey))
+    assert code == 0, out
+    code, out = _cli("conform", str(journey), str(log), "--timestamp", "when",
+                     "--timestamp-format", "%d/%m/%Y %H:%M", "--lifecycle-column", "phase")
+    assert code == 0, out
+    assert "2 events of 1 cases matched 2 steps" in out
+
+
+def _cli(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, [*args, *PINNED_ARGS] if args[0] == "conform" else list(args))
+    return result.exit_code, result.output

@@ -52,7 +52,7 @@ from cx_audit.core.model import Journey
 from cx_audit.eventlog.discover import slugify
 from cx_audit.eventlog.mapping import LogMapping, load_mapping
 from cx_audit.eventlog.observations import Observations, StepObservation, observed_loop
-from cx_audit.eventlog.reader import LogColumns, scan_log
+from cx_audit.eventlog.reader import LogColumns, LogFormat, scan_log
 from cx_audit.io.loader import load_journey
 
 __all__ = [
@@ -96,7 +96,8 @@ def _key(text: str) -> str:
 
 def observe(journey: Journey, log: str | os.PathLike[str], mapping: LogMapping | None = None, *,
             columns: LogColumns | None = None, max_bad_rows: int = 0,
-            display_name: str | None = None) -> Observations:
+            display_name: str | None = None, log_format: LogFormat | None = None
+            ) -> Observations:
     """Read the event log at ``log`` once and count it at the level of ``journey``'s steps.
 
     ``columns`` win over the mapping's ``columns``; the rest are guessed.
@@ -114,7 +115,7 @@ def observe(journey: Journey, log: str | os.PathLike[str], mapping: LogMapping |
 
     stats = scan_log(log, (columns or LogColumns()).over(mapping.columns), label_of=label_of,
                      merge_repeats=mapping.merge_repeats, max_bad_rows=max_bad_rows,
-                     display_name=display_name)
+                     display_name=display_name, log_format=log_format)
     return Observations.from_stats(stats, mapping, seen)
 
 
@@ -136,7 +137,8 @@ def conformance_config(config: Config) -> Config:
 def conform(journey_path: str | os.PathLike[str], log_path: str | os.PathLike[str],
             mapping: LogMapping | str | os.PathLike[str] | None = None, *,
             columns: LogColumns | None = None, config: Config | None = None,
-            max_bad_rows: int = 0, design_rules: bool = False) -> ConformResult:
+            max_bad_rows: int = 0, design_rules: bool = False,
+            log_format: LogFormat | None = None) -> ConformResult:
     """Set the journey at ``journey_path`` beside the event log at ``log_path``.
 
     ``mapping`` is a :class:`~cx_audit.eventlog.mapping.LogMapping` or the
@@ -171,7 +173,7 @@ def conform(journey_path: str | os.PathLike[str], log_path: str | os.PathLike[st
         return result
     try:
         observations = observe(journey, log_path, rules, columns=columns,
-                               max_bad_rows=max_bad_rows)
+                               max_bad_rows=max_bad_rows, log_format=log_format)
     except EventLogError as exc:
         run.problems.extend(exc.problems)
         return result

@@ -109,15 +109,58 @@ MapOption = Annotated[Path | None, typer.Option(
     dir_okay=False)]
 BadRowsOption = Annotated[int, typer.Option(
     min=0, help="Skip up to this many unreadable rows instead of stopping.")]
+LifecycleColumnOption = Annotated[str | None, typer.Option(
+    "--lifecycle-column", help="Column (XES: key) of the lifecycle transition (default: "
+    "guessed; XES: lifecycle:transition).")]
+
+
+class Lifecycle(StrEnum):
+    """How ``discover`` and ``conform`` read lifecycle transitions."""
+
+    COMPLETE = "complete"
+    ALL = "all"
+
+
+LifecycleOption = Annotated[Lifecycle, typer.Option(
+    help="complete: only completions are steps, a start event splits the wait from the "
+    "step's own time; all: every event is a step, whatever its transition.")]
+TimestampFormatOption = Annotated[str | None, typer.Option(
+    "--timestamp-format", metavar="<strftime>",
+    help="The timestamps' format, e.g. '%d/%m/%Y %H:%M' (default: ISO 8601, Y/M/D, "
+    "epoch seconds, or day-first/month-first when the log settles which).")]
+DelimiterOption = Annotated[str | None, typer.Option(
+    metavar="<char>", help="CSV field separator: ',', ';', 'tab', '|' … (default: "
+    "detected from the first lines).")]
+
+
+def _log_format(lifecycle: Lifecycle, timestamp_format: str | None, delimiter: str | None
+                ) -> Any:
+    """The reading options of ``discover`` and ``conform``; a bad one ends the command."""
+    from cx_audit.eventlog import LogFormat
+
+    if delimiter is not None and delimiter.lower() in ("tab", "\\t"):
+        delimiter = "\t"
+    if delimiter is not None and (len(delimiter) != 1 or delimiter in "\"\r\n"):
+        raise fail(f"--delimiter must be one character (or 'tab'), not {delimiter!r}")
+    if timestamp_format is not None and "%" not in timestamp_format:
+        raise fail(f"--timestamp-format takes strftime codes such as '%d.%m.%Y %H:%M', "
+                   f"not {timestamp_format!r}")
+    return LogFormat(delimiter=delimiter, timestamp_format=timestamp_format,
+                     lifecycle=lifecycle.value)
 
 
 @app.command()
 def discover(
-    log: Annotated[Path, typer.Argument(help="The event log (CSV).", dir_okay=False)],
+    log: Annotated[Path, typer.Argument(help="The event log (CSV or XES, maybe gzipped).",
+                                        dir_okay=False)],
     case: CaseOption = None,
     activity: ActivityOption = None,
     timestamp: TimestampOption = None,
     resource: ResourceOption = None,
+    lifecycle_column: LifecycleColumnOption = None,
+    lifecycle: LifecycleOption = Lifecycle.COMPLETE,
+    timestamp_format: TimestampFormatOption = None,
+    delimiter: DelimiterOption = None,
     mapping: MapOption = None,
     output: Annotated[str | None, typer.Option(
         "--output", "-o", metavar="<file>", help="Write the journey here (default: stdout); "
@@ -133,10 +176,13 @@ def discover(
 
     if journey_id is not None and (problem := journey_id_problem(journey_id)) is not None:
         raise fail(f"--id: {problem}")
+    log_format = _log_format(lifecycle, timestamp_format, delimiter)
     try:
         rules = load_mapping(mapping) if mapping else None
-        document, notes = build(log, LogColumns(case, activity, timestamp, resource), rules,
-                                max_bad_rows=max_bad_rows, journey_id=journey_id)
+        document, notes = build(log, LogColumns(case, activity, timestamp, resource,
+                                                lifecycle_column), rules,
+                                max_bad_rows=max_bad_rows, journey_id=journey_id,
+                                log_format=log_format)
     except (EventLogError, MappingError) as exc:
         raise bad_input(exc.problems) from None
     text = dump_journey(document, notes)
@@ -156,12 +202,17 @@ def _wrote(output: str | None) -> None:
 @app.command()
 def conform(
     journey: Annotated[Path, typer.Argument(help="The journey map (YAML).", dir_okay=False)],
-    log: Annotated[Path, typer.Argument(help="The event log (CSV).", dir_okay=False)],
+    log: Annotated[Path, typer.Argument(help="The event log (CSV or XES, maybe gzipped).",
+                                        dir_okay=False)],
     mapping: MapOption = None,
     case: CaseOption = None,
     activity: ActivityOption = None,
     timestamp: TimestampOption = None,
     resource: ResourceOption = None,
+    lifecycle_column: LifecycleColumnOption = None,
+    lifecycle: LifecycleOption = Lifecycle.COMPLETE,
+    timestamp_format: TimestampFormatOption = None,
+    delimiter: DelimiterOption = None,
     max_bad_rows: BadRowsOption = 0,
     design_rules: Annotated[bool, typer.Option(
         help="Also run the design rules (CX1-CX5) on the map.")] = False,
@@ -185,11 +236,13 @@ def conform(
     from cx_audit.eventlog import LogColumns
     from cx_audit.renderers import render_audits
 
+    log_format = _log_format(lifecycle, timestamp_format, delimiter)
     settings = load_settings(config, select, ignore, extend_select, severity)
-    result = compare_with_log(journey, log, mapping, columns=LogColumns(case, activity, timestamp,
-                                                                        resource),
+    result = compare_with_log(journey, log, mapping,
+                              columns=LogColumns(case, activity, timestamp, resource,
+                                                 lifecycle_column),
                               config=settings, max_bad_rows=max_bad_rows,
-                              design_rules=design_rules)
+                              design_rules=design_rules, log_format=log_format)
     for note in result.notes:
         say(f"note: {note}")
     run = result.run

@@ -1,6 +1,8 @@
 """Event logs: discover the journey customers actually went through, and set it beside the map.
 
-- :mod:`~cx_audit.eventlog.reader`: one streaming pass over a CSV event log;
+- :mod:`~cx_audit.eventlog.reader`: one streaming pass over an event log (CSV or XES, maybe
+  gzipped);
+- :mod:`~cx_audit.eventlog.xes`: the XES (IEEE 1849) stream of traces, read safely;
 - :mod:`~cx_audit.eventlog.timestamps`: the timestamp formats read;
 - :mod:`~cx_audit.eventlog.mapping`: the mapping file (entries, resolutions, owners, …);
 - :mod:`~cx_audit.eventlog.discover`: a journey document from a log;
@@ -15,13 +17,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from cx_audit.eventlog.discover import build_journey
     from cx_audit.eventlog.mapping import LogMapping, load_mapping, mapping_from_data
-    from cx_audit.eventlog.reader import LogColumns, LogStats, scan_log
+    from cx_audit.eventlog.reader import LogColumns, LogFormat, LogStats, scan_log
 
 _HOMES = {
     "build_journey": "discover",
     "LogMapping": "mapping", "load_mapping": "mapping",
     "mapping_from_data": "mapping",
-    "LogColumns": "reader", "LogStats": "reader", "scan_log": "reader",
+    "LogColumns": "reader", "LogFormat": "reader", "LogStats": "reader",
+    "scan_log": "reader",
 }
 
 
@@ -29,7 +32,7 @@ def __getattr__(name: str) -> Any:
     """Import the submodule that holds ``name`` on first use.
 
     Every audit imports the conformance rules, which need only the small
-    observations module; the CSV reader and discovery load when a log is read.
+    observations module; the log reader and discovery load when a log is read.
     (The ``discover`` function lives in :mod:`cx_audit.eventlog.discover`,
     whose name it shares.)
     """
@@ -40,6 +43,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "LogColumns",
+    "LogFormat",
     "LogMapping",
     "LogStats",
     "build_journey",

@@ -56,7 +56,7 @@ from typing import Any
 
 from cx_audit.core.errors import EventLogError, Problem
 from cx_audit.eventlog.mapping import LogMapping, matches
-from cx_audit.eventlog.reader import LogColumns, LogStats, scan_log
+from cx_audit.eventlog.reader import LogColumns, LogFormat, LogStats, scan_log
 from cx_audit.io.loader import MAX_DURATION_MINUTES
 from cx_audit.io.writer import journey_id_problem, yaml_duration
 from cx_audit.text import words
@@ -72,8 +72,8 @@ ENTRY_FLOOR = 0.01
 
 def discover(path: str | os.PathLike[str], columns: LogColumns | None = None,
              mapping: LogMapping | None = None, *, max_bad_rows: int = 0,
-             journey_id: str | None = None,
-             display_name: str | None = None) -> tuple[dict[str, Any], list[str]]:
+             journey_id: str | None = None, display_name: str | None = None,
+             log_format: LogFormat | None = None) -> tuple[dict[str, Any], list[str]]:
     """Build a journey from the event log at ``path``.
 
     ``columns`` (from the command line) win over the mapping's ``columns``;
@@ -87,7 +87,7 @@ def discover(path: str | os.PathLike[str], columns: LogColumns | None = None,
     chosen = (columns or LogColumns()).over(mapping.columns)
     stats = scan_log(path, chosen, label_of=_activity_filter(mapping),
                      merge_repeats=mapping.merge_repeats, max_bad_rows=max_bad_rows,
-                     display_name=display_name)
+                     display_name=display_name, log_format=log_format)
     return build_journey(stats, mapping, journey_id=journey_id)
 
 
@@ -362,8 +362,13 @@ class _Builder:
         if stats.bad_row_count:
             notes.append(f"Warning: {stats.bad_row_count:,} bad rows were skipped.")
         if stats.late_rows:
-            notes.append(f"Warning: {stats.late_rows:,} runs of rows continue a case with "
-                         "events older than its last one; they were taken in file order.")
+            notes.append(f"Warning: {stats.late_rows:,} of them came after their case had moved "
+                         "past them (the log is not grouped by case).")
+        if stats.transitions:
+            left = sum(stats.transitions.values())
+            kinds = ", ".join(f"{name or 'empty'} {n:,}" for name, n in
+                              sorted(stats.transitions.items()))
+            notes.append(f"Left out: {left:,} events of other lifecycle transitions ({kinds}).")
         notes.extend(f"Warning: {w}." for w in self.warnings)
         return notes
 

@@ -1,21 +1,51 @@
-"""Read an event log (CSV) in one streaming pass and count what customers went through.
+"""Read an event log (CSV or XES, maybe gzipped) in one streaming pass and count its cases.
 
-An event log has one row per event: a case id (one customer's matter), an
-activity and a timestamp, and optionally a resource (who did it). This
-module reads such a file once, row by row, with the :mod:`csv` module
-(``utf-8-sig``, so a byte-order mark is dropped) and folds every case into
+An event log has one event per row (CSV) or ``<event>`` (XES): a case id
+(one customer's matter), an activity and a timestamp, and optionally a
+resource (who did it) and a lifecycle transition (``start``, ``complete``,
+…). This module reads such a file once and folds every case into
 per-label tallies (:class:`LogStats`): visits, cases, starts, ends,
-directly-follows counts, repeat visits and the time between events. A
-"label" is the activity itself for ``discover``, or the journey step an
-activity stands for in ``conform``; a ``label_of`` function decides, and may
-return ``None`` to leave an activity out.
+directly-follows counts, repeat visits, the waits before steps and the
+time the steps took. A "label" is the activity itself for ``discover``, or
+the journey step an activity stands for in ``conform``; a ``label_of``
+function decides, and may return ``None`` to leave an activity out.
+
+Format. What the file holds decides, not its name: gzip data (``1f 8b``) is
+unpacked as it is read (the unpacked size bounded like a file's), XML
+(``<?xml`` or ``<log``) is read as XES (:mod:`cx_audit.eventlog.xes`), text
+as CSV (UTF-8, a byte-order mark dropped). The CSV delimiter (``,`` ``;``
+tab or ``|``) is the one that splits the first lines into the same number of
+fields as the header (:func:`sniff_delimiter`), unless :class:`LogFormat`
+names one; quoting is the usual double quote. Anything else (a binary
+file) is refused as neither.
 
 Columns are chosen by name (exact, then ignoring case and surrounding
 blanks). A name that heads two columns (the Helpdesk log has two called
 ``Variant``) must be told apart by position: ``Variant#2`` is the second
 column of that name and ``#7`` the seventh column. When a column is not
 given, the common names are tried (``case:concept:name``, ``Case ID``,
-``concept:name``, ``Activity``, ``time:timestamp``, ``Timestamp``, …).
+``concept:name``, ``Activity``, ``time:timestamp``, ``Timestamp``,
+``lifecycle:transition``, ``transition``, ``event_type``, …). In XES the
+"columns" are attribute keys: the case is the trace's ``concept:name``, the
+activity ``concept:name``, the timestamp ``time:timestamp``, the resource
+``org:resource`` and the transition ``lifecycle:transition`` of the
+events (the standard's keys, so the resource is read without being
+named); ``case:KEY`` names an attribute of the trace.
+
+Lifecycles (:data:`LIFECYCLES`). Without a transition column every event is
+a completed step, as before. With one, by default (``complete``) only
+``complete`` events (or events with an empty transition) are steps and
+make the directly-follows pairs; a ``start`` event is matched with the
+next ``complete`` of the same activity in the case (first started, first
+completed), and then the step's wait runs from the previous step's
+completion to this start (not below 0 when steps overlap), and start to
+complete is the step's service time (:attr:`LabelStats.service`). Every
+other transition (``schedule``, ``assign``, ``suspend``, ``resume``,
+``withdraw``, ``ate_abort``, …) is left out and counted by name in
+:attr:`LogStats.transitions`; so the time a step was suspended counts as
+service. ``all`` reads every event as a step whatever its transition (the
+reading before lifecycles were known: start and complete become a
+self-loop).
 
 Order. Events of a case are taken in time order; events with equal
 timestamps keep their order in the file (a stable sort). The rows of a case
@@ -24,67 +54,92 @@ time (cases interleaved) reads as well as one grouped by case. The rows of
 one contiguous run of a case are buffered and sorted; a run that continues
 a case seen earlier in the file continues from where that case stopped. A
 later run that holds an event older than the case's last one cannot be
-merged in one pass: it is a bad row (below), taken in file order when
-tolerated, and counted in :attr:`LogStats.late_rows`. Sort such a log by
-case or by time first.
+merged in one pass: the log is refused there with a command that sorts it
+by case (or, with ``max_bad_rows``, the run's rows are skipped as bad rows
+and counted in :attr:`LogStats.late_rows`).
 
 Memory is bounded by the labels and the cases, never by the events:
 
 - ``A x A`` directly-follows counts for ``A`` distinct labels;
-- per label, the waits (exact up to :data:`EXACT_WAITS` values, then a
-  logarithmic histogram with 0.5% wide bins, so the median stays within
-  0.25%), and the resources seen with it (``A x R``);
+- per label, the waits and the service times (exact up to
+  :data:`EXACT_WAITS` values, then a logarithmic histogram with 0.5% wide
+  bins, so the median stays within 0.25%), and the resources seen with it
+  (``A x R``);
 - per open case a constant-size tail: the last label and time, and two bit
-  sets of labels visited and revisited. Every case is open until the end of
-  the file, because an unsorted log may add an event to any case on any row;
-  a case's events themselves are held only while its rows are contiguous;
+  sets of labels visited and revisited (and its started, not yet completed
+  steps). Every case is open until the end of the file, because an
+  unsorted log may add an event to any case on any row; a case's events
+  themselves are held only while its rows are contiguous (in XES: while its
+  trace is read);
 - two timestamp caches of at most 200,000 entries each.
 
-Bad input. A missing column, an unreadable file, text that is not UTF-8 or
-an empty file stop the reading with an :class:`EventLogError`. A bad row (a
-timestamp that cannot be read, an empty case id or activity, a row too short
-to hold the columns) is skipped and counted; the first
-:data:`REPORTED_ROWS` are described as :class:`~cx_audit.io.yamlsource.Problem`
-values at their CSV line and column (the 1-based field number; for a
-record whose quoted field spans lines, its last line). When more
-rows are bad than the caller tolerates (``max_bad_rows``, 0 by default),
-reading ends in an :class:`EventLogError` listing them; otherwise they are
-kept in :attr:`LogStats.bad_rows` as warnings.
+Timestamps are read by :class:`~cx_audit.eventlog.timestamps.TimestampParser`;
+the order of day and month of ``31.01.2024``-like dates is settled from the
+log's first rows (:func:`~cx_audit.eventlog.timestamps.date_order`) or
+refused with an example when they do not settle it; ``LogFormat.timestamp_format``
+gives the form outright. A log that mixes times with and without a zone is
+refused at its first timestamp of the other kind.
+
+Bad input. A missing column, an unreadable file, text that is not UTF-8,
+a file that is neither CSV nor XES, an empty file or mixed zones stop the
+reading with an :class:`EventLogError`. A bad row (a timestamp that cannot
+be read, an empty case id or activity, a row too short to hold the
+columns) is skipped and counted; the first :data:`REPORTED_ROWS` are
+described as :class:`~cx_audit.core.errors.Problem` values at their CSV line
+and column (the 1-based field number; for a record whose quoted field spans
+lines, its last line) or at their XES ``<event>`` tag. When more rows are
+bad than the caller tolerates (``max_bad_rows``, 0 by default), reading
+ends in an :class:`EventLogError` listing them; otherwise they are kept in
+:attr:`LogStats.bad_rows` as warnings, and :attr:`LogStats.bad_row_count`
+is exactly the number of rows skipped.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import difflib
+import gzip
 import io
 import math
 import os
+import shlex
 import statistics
-from collections import Counter
-from collections.abc import Callable, Sequence
+import zlib
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
+from functools import reduce
+from itertools import chain, repeat
+from operator import add, itemgetter, or_, sub
 from typing import Any
 
 from cx_audit.core.errors import EventLogError, Problem
 from cx_audit.eventlog.timestamps import (
     EARLIEST,
     LATEST,
+    MixedZones,
     TimestampParser,
+    date_order,
     timestamp_problem,
 )
-from cx_audit.io.reading import MAX_LOG_BYTES, open_input, read_lines
+from cx_audit.eventlog.xes import XesReader, XesTrace
+from cx_audit.io.reading import MAX_LINE_CHARS, MAX_LOG_BYTES, open_input
 
 __all__ = [
+    "DELIMITERS",
     "EXACT_WAITS",
+    "LIFECYCLES",
     "REPORTED_ROWS",
     "ColumnChoice",
     "EventLogError",
     "LabelStats",
     "LogColumns",
+    "LogFormat",
     "LogStats",
     "resolve_columns",
     "scan_log",
+    "sniff_delimiter",
 ]
 
 EXACT_WAITS = 10_000
@@ -92,6 +147,15 @@ EXACT_WAITS = 10_000
 
 REPORTED_ROWS = 20
 """Bad rows described one by one; the rest are counted."""
+
+LIFECYCLES = ("complete", "all")
+"""How lifecycle transitions are read: only completions are steps, or every event is one."""
+
+DELIMITERS = (",", ";", "\t", "|")
+"""The CSV delimiters recognised from a log's first lines, in order of preference."""
+
+SAMPLE_ROWS = 2000
+"""Rows looked at (at most; within the first MiB) to settle the delimiter and the date order."""
 
 _SEPARATORS = ("T", " ")
 _FOLD_CHECK = 4096
@@ -105,30 +169,62 @@ _GUESSES = {
     "timestamp": ("time:timestamp", "timestamp", "complete timestamp", "time", "datetime",
                   "date", "change date+time", "end time", "completed"),
     "resource": ("org:resource", "resource", "user", "agent", "owner"),
+    "lifecycle": ("lifecycle:transition", "lifecycle", "transition", "event_type",
+                  "event type"),
 }
 _ROLE_OPTION = {"case": "--case", "activity": "--activity", "timestamp": "--timestamp",
-                "resource": "--resource"}
-
+                "resource": "--resource", "lifecycle": "--lifecycle-column"}
+_ROLES = ("case", "activity", "timestamp", "resource", "lifecycle")
+_XES_KEYS = {"case": "case:concept:name", "activity": "concept:name",
+             "timestamp": "time:timestamp", "resource": "org:resource",
+             "lifecycle": "lifecycle:transition"}
+_COMPLETE, _START, _OTHER = 0, 1, -1
 
 
 @dataclass(frozen=True)
 class LogColumns:
-    """Which columns hold the case id, activity, timestamp and (optionally) resource.
+    """Which columns hold the case id, activity, timestamp, resource and lifecycle transition.
 
-    Each is a column name, ``Name#k`` for the k-th column of a repeated name,
-    ``#n`` for the n-th column, or ``None`` to guess from the common names
-    (the resource is never guessed: without it steps get no owner from the log).
+    Each is a column name (in XES an attribute key), ``Name#k`` for the k-th
+    column of a repeated name, ``#n`` for the n-th column, or ``None`` to
+    guess from the common names. The resource is never guessed in a CSV log
+    (without it steps get no owner from the log); the lifecycle column is
+    guessed and may be absent.
     """
 
     case: str | None = None
     activity: str | None = None
     timestamp: str | None = None
     resource: str | None = None
+    lifecycle: str | None = None
 
     def over(self, other: LogColumns) -> LogColumns:
         """These columns, with ``other``'s where these give none."""
         return LogColumns(self.case or other.case, self.activity or other.activity,
-                          self.timestamp or other.timestamp, self.resource or other.resource)
+                          self.timestamp or other.timestamp, self.resource or other.resource,
+                          self.lifecycle or other.lifecycle)
+
+
+@dataclass(frozen=True)
+class LogFormat:
+    """How to read a log beyond its columns; every field ``None`` or default means "find out".
+
+    ``delimiter``: the CSV field separator (default: sniffed from the first
+    lines). ``timestamp_format``: a :func:`time.strptime` format for every
+    timestamp (default: the forms of :mod:`cx_audit.eventlog.timestamps`).
+    ``lifecycle``: ``"complete"`` (only completions are steps) or ``"all"``
+    (every event is one); see the module docstring.
+    """
+
+    delimiter: str | None = None
+    timestamp_format: str | None = None
+    lifecycle: str = "complete"
+
+    def __post_init__(self) -> None:
+        if self.lifecycle not in LIFECYCLES:
+            raise ValueError(f"lifecycle must be one of {LIFECYCLES}, not {self.lifecycle!r}")
+        if self.delimiter is not None and len(self.delimiter) != 1:
+            raise ValueError(f"the delimiter must be one character, not {self.delimiter!r}")
 
 
 @dataclass(frozen=True)
@@ -152,19 +248,21 @@ def resolve_columns(header: Sequence[str], columns: LogColumns,
     """
     problems: list[Problem] = []
     chosen: dict[str, ColumnChoice] = {}
-    for role in ("case", "activity", "timestamp", "resource"):
+    for role in _ROLES:
         spec = getattr(columns, role)
         if spec is None and role == "resource":
             continue
         try:
             index = _find(header, spec, role) if spec is not None else _guess(header, role)
         except ValueError as exc:
+            if spec is None and role == "lifecycle":
+                continue  # no transition column: every event completes a step
             problems.append(Problem(file, 1, 1, str(exc)))
             continue
         chosen[role] = ColumnChoice(index, header[index])
     taken: dict[int, str] = {}
     for role, choice in chosen.items():
-        if choice.index in taken and role != "resource":
+        if choice.index in taken and role not in ("resource", "lifecycle"):
             problems.append(Problem(file, 1, choice.index + 1, (
                 f"the {taken[choice.index]} and {role} columns are both {choice.describe()}")))
         taken.setdefault(choice.index, role)
@@ -230,7 +328,10 @@ class LabelStats:
     between the previous event of the case and this one (``None`` when it
     only ever starts cases); ``wait_samples``: how many such intervals;
     ``position``: its mean 0-based position within its cases; ``resources``:
-    resource -> events (empty without a resource column).
+    resource -> events (empty without a resource column); ``service``:
+    median minutes from a start event to its completion (``None`` without
+    start events), from ``service_samples`` pairs. With start events the
+    wait runs from the previous step's completion to this step's start.
     """
 
     visits: int
@@ -242,6 +343,8 @@ class LabelStats:
     wait_samples: int
     position: float
     resources: Counter[str] = field(default_factory=Counter)
+    service: float | None = None
+    service_samples: int = 0
 
     @property
     def top_resource(self) -> str | None:
@@ -259,7 +362,12 @@ class LogStats:
     ``labels`` maps each label to its :class:`LabelStats`, in order of first
     appearance; ``pairs`` maps (label, next label) to how often one directly
     followed the other within a case; ``skipped`` maps each activity left out
-    by ``label_of`` to its number of events.
+    by ``label_of`` to its number of events. ``format`` is ``"csv"`` or
+    ``"xes"`` (``delimiter``: the CSV delimiter used); ``transitions`` maps
+    each lifecycle transition left out (neither start nor complete) to its
+    events; ``open_starts`` counts start events never completed.
+    ``late_rows`` counts rows skipped because they came after their case had
+    moved past them (see the module docstring); they are among the bad rows.
     """
 
     file: str
@@ -276,6 +384,10 @@ class LogStats:
     late_rows: int
     bad_rows: tuple[Problem, ...] = ()
     bad_row_count: int = 0
+    format: str = "csv"
+    delimiter: str | None = None
+    transitions: dict[str, int] = field(default_factory=dict)
+    open_starts: int = 0
 
     def departures(self, label: str) -> dict[str, int]:
         """Next label -> count, for the events that ``label`` was followed by."""
@@ -309,7 +421,7 @@ class _Waits:
                 key = math.floor(log(value) * scale)
                 bins[key] = bins.get(key, 0) + 1
         self.count += len(self.values)
-        self.values = []
+        self.values.clear()  # the same list: callers may hold its append method
         self.bins = bins
 
     def median(self) -> float | None:
@@ -340,7 +452,8 @@ class _Waits:
 
 def scan_log(path: str | os.PathLike[str], columns: LogColumns | None = None, *,
              label_of: Callable[[str], str | None] | None = None, merge_repeats: bool = False,
-             max_bad_rows: int = 0, display_name: str | None = None) -> LogStats:
+             max_bad_rows: int = 0, display_name: str | None = None,
+             log_format: LogFormat | None = None) -> LogStats:
     """Read the event log at ``path`` once and return its :class:`LogStats`.
 
     ``label_of(activity)`` gives the label an activity is counted under
@@ -348,24 +461,29 @@ def scan_log(path: str | os.PathLike[str], columns: LogColumns | None = None, *,
     With ``merge_repeats``, consecutive events of a case with the same
     label are one visit (its wait runs from the previous label's last
     event); otherwise each is a visit and the repeat a self-loop.
+    ``log_format`` says how to read what the file does not settle.
     Raises :class:`EventLogError` (see the module docstring).
     """
     name = display_name if display_name is not None else os.fspath(path)
+    options = log_format or LogFormat()
     raw = open_input(path, name, error=_ReadingStopped, what="log", limit=MAX_LOG_BYTES)
-    handle = io.TextIOWrapper(io.BufferedReader(raw, _BUFFER), encoding="utf-8-sig",
-                              newline="")
-    with handle:
-        scanner = _Scanner(name, label_of, merge_repeats, max_bad_rows)
+    scanner = _Scanner(name, label_of, merge_repeats, max_bad_rows, options)
+    with raw:
         try:
-            return scanner.run(csv.reader(read_lines(handle, name, error=EventLogError)),
-                               columns or LogColumns())
+            source, packed = _unpacked(io.BufferedReader(raw, _BUFFER), name)
+            head = source.peek(_SNIFF)[:_SNIFF]
+            kind = _content_kind(head, name)
+            chunks = iter(lambda: source.read(_BUFFER), b"")
+            if kind == "xes":
+                return scanner.run_xes(XesReader(chunks, name), columns or LogColumns())
+            lines = _Lines(chunks, name)
+            return scanner.run_csv(lines, columns or LogColumns(), packed)
         except _ReadingStopped as exc:  # too large, or a pipe that fell silent: say where
             raise EventLogError([Problem(name, scanner.line_after(), 1,
                                          exc.problem.message)]) from None
-        except UnicodeDecodeError as exc:
-            byte = exc.object[exc.start]
-            raise EventLogError([Problem(name, scanner.line_after(), 1, (
-                f"not UTF-8 text: byte 0x{byte:02x} cannot be decoded"))]) from None
+        except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+            raise EventLogError([Problem(name, 1, 1, (
+                f"the log is gzip data that cannot be unpacked: {exc}"))]) from None
         except csv.Error as exc:
             raise EventLogError([Problem(name, scanner.line_after(), 1,
                                          f"not a CSV file: {exc}")]) from None
@@ -378,33 +496,192 @@ class _ReadingStopped(EventLogError):
 _BUFFER = 1024 * 1024
 """Bytes read from the log at a time."""
 
+_SNIFF = 64 * 1024
+"""Bytes looked at to tell gzip, XES and CSV apart."""
+
+_TEXT_CONTROLS = frozenset(range(32)) - {9, 10, 12, 13}
+
+
+def _unpacked(source: io.BufferedReader, name: str) -> tuple[io.BufferedReader, bool]:
+    """``source``, or its unpacked bytes when it is gzip data (and whether it was)."""
+    if source.peek(2)[:2] != b"\x1f\x8b":
+        return source, False
+    inner = gzip.GzipFile(fileobj=source, mode="rb")
+    return io.BufferedReader(_Capped(inner, name), _BUFFER), True
+
+
+class _Capped(io.RawIOBase):
+    """The unpacked bytes of a gzip stream, at most :data:`MAX_LOG_BYTES` of them."""
+
+    def __init__(self, inner: gzip.GzipFile, name: str) -> None:
+        super().__init__()
+        self.inner, self.name, self.count = inner, name, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        got = self.inner.readinto(buffer)
+        self.count += got
+        if self.count > MAX_LOG_BYTES:
+            raise _ReadingStopped([Problem(self.name, 1, 1, (
+                f"the unpacked log is larger than {MAX_LOG_BYTES // 1024 ** 3} GiB; "
+                "larger logs are not read"))])
+        return got
+
+
+def _content_kind(head: bytes, name: str) -> str:
+    """``"xes"`` or ``"csv"`` from a file's first bytes; refuse what is neither."""
+    start = head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
+    if start.startswith((b"<?xml", b"<log", b"<!", b"\xff\xfe<", b"\xfe\xff\x00<")) or (
+            start[:1] == b"<" and start[1:2].isalpha()):
+        return "xes"
+    binary = next((i for i, byte in enumerate(head[:4096]) if byte in _TEXT_CONTROLS), None)
+    if binary is not None:
+        shown = " ".join(f"{byte:02x}" for byte in head[:4])
+        raise EventLogError([Problem(name, 1, 1, (
+            f"neither a CSV nor an XES event log: the file is not text (it starts with the "
+            f"bytes {shown}, and byte {binary + 1} is 0x{head[binary]:02x}); give a CSV "
+            "file, an XES file, or either one gzipped"))])
+    return "csv"
+
+
+class _Lines:
+    """The text lines of a CSV log, decoded from UTF-8 and bounded in length.
+
+    Lines are split at ``\\n`` only (so a quoted field keeps its line breaks
+    and ``\\r\\n`` stays whole), a block at a time, and handed to
+    :mod:`csv` through :func:`itertools.chain` so that no Python code runs
+    per line. ``lines_read`` counts the lines handed out, for messages about
+    a failure between rows.
+    """
+
+    def __init__(self, chunks: Iterator[bytes], name: str) -> None:
+        self.chunks = chunks
+        self.name = name
+        self.lines_read = 0
+        self.first = ""
+
+    def blocks(self) -> Iterator[list[str]]:
+        decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        carry = ""
+        limit = MAX_LINE_CHARS
+        for data in chain(self.chunks, [b""]):
+            try:
+                text = decoder.decode(data, final=not data)
+            except UnicodeDecodeError as exc:
+                line = self.lines_read + carry.count("\n") + data.count(b"\n", 0, exc.start) + 1
+                byte = exc.object[exc.start]
+                raise EventLogError([Problem(self.name, line, 1, (
+                    f"not UTF-8 text: byte 0x{byte:02x} cannot be decoded"))]) from None
+            text = carry + text
+            lines = text.split("\n")
+            carry = lines.pop()
+            if len(carry) > limit:
+                line = self.lines_read + len(lines) + 1
+                raise _ReadingStopped([Problem(self.name, line, 1, (
+                    f"line {line} is longer than {limit:,} characters"))])
+            if lines:
+                self.lines_read += len(lines)
+                yield list(map(add, lines, repeat("\n")))
+        if carry:
+            self.lines_read += 1
+            yield [carry]
+
+    def sample(self) -> list[str]:
+        """The first lines (up to :data:`SAMPLE_ROWS`), without consuming them."""
+        self._blocks = self.blocks()
+        self._held = next(self._blocks, [])
+        return self._held[:SAMPLE_ROWS]
+
+    def __iter__(self) -> Iterator[str]:
+        return chain(self._held, chain.from_iterable(self._blocks))
+
+
+def sniff_delimiter(lines: Sequence[str]) -> str:
+    """The delimiter of :data:`DELIMITERS` that splits ``lines`` most consistently.
+
+    The header (the first line) must split into at least two fields; the
+    delimiter whose split gives the most following lines with exactly the
+    header's number of fields wins (ties: the one with more fields, then the earlier in
+    :data:`DELIMITERS`).
+    With no line to judge by, ``,``.
+
+    >>> sniff_delimiter(["case;activity;time\\n", "1;\\"a;b\\";2024-01-01\\n"])
+    ';'
+    >>> sniff_delimiter(["case,activity\\n", "1,x\\n"])
+    ','
+    """
+    best, best_score = ",", (-1, 0)
+    for delimiter in DELIMITERS:
+        try:
+            rows = list(csv.reader(lines[:50], delimiter=delimiter))
+        except csv.Error:
+            continue
+        rows = [row for row in rows if row]
+        if not rows or len(rows[0]) < 2:
+            continue
+        width = len(rows[0])
+        score = (sum(1 for row in rows[1:] if len(row) == width), width)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _sort_command(file: str, delimiter: str, column: int, packed: bool) -> str:
+    """A shell command that writes the log grouped by case (stable, header first)."""
+    quoted = shlex.quote(file)
+    shown = "$'\\t'" if delimiter == "\t" else shlex.quote(delimiter)
+    reader = "gzip -dc" if packed else "cat"
+    target = shlex.quote(file.removesuffix(".gz").removesuffix(".csv") + "-by-case.csv")
+    return (f"({reader} {quoted} | head -n 1; {reader} {quoted} | tail -n +2 | "
+            f"sort -s -t {shown} -k {column},{column}) > {target}")
+
+
+_STAMP = itemgetter(0)
+
 
 class _Scanner:
-    """One pass over the rows; the per-case state lives in ``tails``."""
+    """One pass over the events; the per-case state lives in ``tails``."""
 
     def __init__(self, file: str, label_of: Callable[[str], str | None] | None,
-                 merge: bool, max_bad_rows: int) -> None:
+                 merge: bool, max_bad_rows: int, options: LogFormat) -> None:
         self.file = file
         self.label_of = label_of
         self.merge = merge
         self.max_bad_rows = max_bad_rows
+        self.options = options
+        self.lines: _Lines | None = None
         self.reader: Any = None
         self.time_column = 1
+        self.late_hint = ""
         self.bad: list[Problem] = []
         self.bad_count = 0
+        self.lifecycle = False
         # per label (index), grown by _label()
         self.names: list[str] = []
-        self.visits: list[int] = []
-        self.cases_with: list[int] = []
+        self.bits: list[int] = []
+        self.visits: Counter[int] = Counter()
+        self.cases_with: Counter[int] = Counter()
         self.revisits: list[int] = []
         self.starts: list[int] = []
         self.position: list[int] = []
         self.waits: list[_Waits] = []
-        self.follows: list[dict[int, int]] = []
-        self.resources: list[Counter[str]] = []
+        self.wait_appends: list[Callable[[float], None]] = []
+        self.service: list[_Waits] = []
+        self.pairs: Counter[tuple[int, int]] = Counter()
+        self.resources: Counter[tuple[int, str]] = Counter()
         self.skipped: Counter[str] = Counter()
+        self.held_visits: list[int] = []
+        self.held_cases: list[int] = []
+        self.held_pairs: list[tuple[int, int]] = []
+        self.held_resources: list[tuple[int, str]] = []
+        self.transitions: Counter[str] = Counter()
+        self.index_of: dict[str, int] = {}  # activity -> label index, -2 to leave out
+        self.label_index: dict[str, int] = {}
         # per case: (last label, last time, visited bits, revisited bits, events so far)
         self.tails: dict[str, tuple[int, float, int, int, int]] = {}
+        self.open: dict[str, dict[int, deque[float]]] = {}  # started, not yet completed
         self.cases = 0
         self.first_time = math.inf
         self.last_time = -math.inf
@@ -415,73 +692,144 @@ class _Scanner:
 
     def line_after(self) -> int:
         """The line after the last one read (where reading failed)."""
-        return (self.reader.line_num if self.reader is not None else 0) + 1
+        if self.reader is not None:
+            return int(self.reader.line_num) + 1
+        return (self.lines.lines_read if self.lines is not None else 0) + 1
 
     def _label(self, name: str) -> int:
         index = len(self.names)
         self.names.append(name)
-        for tally in (self.visits, self.cases_with, self.revisits, self.starts, self.position):
+        self.bits.append(1 << index)
+        for tally in (self.revisits, self.starts, self.position):
             tally.append(0)
         self.waits.append(_Waits())
-        self.follows.append({})
-        self.resources.append(Counter())
+        self.wait_appends.append(self.waits[-1].values.append)
+        self.service.append(_Waits())
         return index
+
+    def label(self, activity: str) -> int:
+        """The label index of ``activity`` (-2: left out), learnt on first sight."""
+        found = self.index_of.get(activity)
+        if found is not None:
+            return found
+        name = self.label_of(activity) if self.label_of is not None else activity
+        if name is None:
+            found = -2
+        else:
+            found = self.label_index.get(name, -1)
+            if found < 0:
+                found = self.label_index[name] = self._label(name)
+        self.index_of[activity] = found
+        return found
 
     def _bad_row(self, line: int, column: int, message: str) -> None:
         self.bad_count += 1
         if len(self.bad) < REPORTED_ROWS:
             self.bad.append(Problem(self.file, line, column, message))
 
-    def run(self, reader: csv.Reader, columns: LogColumns) -> LogStats:  # type: ignore[name-defined]
+    def _parser(self) -> TimestampParser:
+        return TimestampParser(self.options.timestamp_format)
+
+    # -- CSV ------------------------------------------------------------------------------
+
+    def run_csv(self, lines: _Lines, columns: LogColumns, packed: bool) -> LogStats:
+        self.lines = lines
+        sample = lines.sample()
+        delimiter = self.options.delimiter or sniff_delimiter(sample)
+        reader = csv.reader(lines, delimiter=delimiter)
         try:
             header = next(reader)
         except StopIteration:
             raise EventLogError([Problem(self.file, 1, 1, "the log is empty: "
                                          "no header row")]) from None
+        self.reader = reader
         chosen = resolve_columns(header, columns, self.file)
         case_i = chosen["case"].index
-        act_i = chosen["activity"].index
         time_i = chosen["timestamp"].index
         self.time_column = time_i + 1
         res_i = chosen["resource"].index if "resource" in chosen else -1
-        width = max(case_i, act_i, time_i, res_i) + 1
-        parse = TimestampParser()
+        life_i = chosen["lifecycle"].index if "lifecycle" in chosen else -1
+        self.lifecycle = life_i >= 0 and self.options.lifecycle == "complete"
+        parse = self._parser()
+        if self.options.timestamp_format is None:
+            parse = self._ordered_parser(sample, delimiter, time_i)
+        self.late_hint = ("; sort it by case first: " + _sort_command(
+            self.file, delimiter, case_i + 1, packed))
+        indexes = (case_i, chosen["activity"].index, time_i, res_i if res_i >= 0 else case_i,
+                   life_i if life_i >= 0 else case_i)
+        try:
+            rows = self._rows(reader, header, indexes, parse)
+        except MixedZones as exc:
+            raise EventLogError([Problem(self.file, reader.line_num, time_i + 1, (
+                f"{exc}: a log must not mix times with and without a zone"))]) from None
+        return self._finish(chosen, rows, "csv", delimiter, reader.line_num)
+
+    def _ordered_parser(self, sample: list[str], delimiter: str, time_i: int) -> TimestampParser:
+        """A parser that knows the log's order of day and month, settled from ``sample``."""
+        texts: list[str] = []
+        lines: list[int] = []
+        try:
+            sample_reader = csv.reader(sample, delimiter=delimiter)
+            next(sample_reader, None)
+            for row in sample_reader:
+                if len(row) > time_i:
+                    texts.append(row[time_i])
+                    lines.append(sample_reader.line_num)
+        except csv.Error:
+            pass  # the main pass reports it where it is
+        order, example = date_order(texts)
+        if example is not None:
+            text = texts[example]
+            raise EventLogError([Problem(self.file, lines[example], time_i + 1, (
+                f"the timestamp '{text[:40]}' can be read day-first or month-first and the "
+                f"first {len(texts):,} rows do not settle which (or show both): give "
+                f"--timestamp-format, e.g. {_format_choices(text)}"))])
+        return TimestampParser(order=order)
+
+    def _rows(self, reader: Any, header: Sequence[str], indexes: tuple[int, ...],
+              parse: TimestampParser) -> int:
+        """Read every row into runs of cases; return the number of rows."""
+        case_i, act_i, time_i, res_i, _life_i = indexes
+        has_resource = res_i != case_i
+        lifecycle = self.lifecycle
+        getter = itemgetter(*indexes)
         days, times = parse.caches
-        label_of = self.label_of
-        index_of: dict[str, int | None] = {}  # activity -> label index, None to skip
-        label_index: dict[str, int] = {}
+        label = self.label
+        index_of = self.index_of
         skipped = self.skipped
+        kinds: dict[str, int] = {}
         add_run = self._add_run
+        separators = _SEPARATORS
         rows = 0
         current = ""  # no case: an empty case id is a bad row
         run: list[tuple[float, int, str, int]] = []
+        run_line = 0
         ordered = True
         previous_time = -math.inf
-        self.reader = reader
+        kind = _COMPLETE
         for row in reader:
-            if len(row) < width:
-                line = reader.line_num
+            try:
+                case, activity, text, resource, transition = getter(row)
+            except IndexError:
                 if not row or (len(row) == 1 and not row[0].strip()):
                     continue  # a blank line
                 rows += 1
-                missing = min(i for i in (case_i, act_i, time_i, res_i) if i >= len(row))
-                self._bad_row(line, len(row) + 1, (
+                missing = min(i for i in indexes if i >= len(row))
+                self._bad_row(reader.line_num, len(row) + 1, (
                     f"the row has {len(row)} field{'s' * (len(row) != 1)}: column "
                     f"'{header[missing]}' (column {missing + 1}) is missing"))
                 continue
             rows += 1
-            case = row[case_i]
-            activity = row[act_i]
-            text = row[time_i]
-            # the parser's own caches, looked up inline for the common ISO layout
+            # the parser's own caches, looked up inline for the common fixed-width layout
             day = days.get(text[:10])
-            if day is not None and text[10:11] in _SEPARATORS:
+            if day is not None and text[10:11] in separators:
                 seconds = times.get(text[11:])
                 stamp = day * 86400.0 + seconds if seconds is not None else parse(text)
             else:
                 stamp = parse(text)
             if stamp is None or not EARLIEST <= stamp < LATEST:
-                self._bad_row(reader.line_num, time_i + 1, timestamp_problem(row[time_i]))
+                self._bad_row(reader.line_num, time_i + 1,
+                              timestamp_problem(text, self.options.timestamp_format))
                 continue
             if not case:
                 self._bad_row(reader.line_num, case_i + 1, "the case id is empty")
@@ -489,53 +837,212 @@ class _Scanner:
             if not activity:
                 self._bad_row(reader.line_num, act_i + 1, "the activity is empty")
                 continue
-            label = index_of.get(activity, -1)
-            if label == -1:
-                name = label_of(activity) if label_of is not None else activity
-                if name is None:
-                    label = None
-                else:
-                    label = label_index.get(name)
-                    if label is None:
-                        label = label_index[name] = self._label(name)
-                index_of[activity] = label
-            if label is None:
+            number = index_of.get(activity)
+            if number is None:
+                number = label(activity)
+            if number < 0:
                 skipped[activity] += 1
                 continue
+            if lifecycle:
+                kind = kinds.get(transition, _OTHER - 1)
+                if kind < _OTHER:
+                    kind = kinds[transition] = _transition_kind(transition)
+                if kind == _OTHER:
+                    self.transitions[transition.strip().lower()] += 1
+                    continue
             if case != current:
                 if run:
-                    add_run(current, run, ordered)
+                    add_run(current, run, ordered, run_line)
                 current = case
                 run = []
+                run_line = reader.line_num
                 ordered = True
             elif stamp < previous_time:
                 ordered = False
             previous_time = stamp
-            run.append((stamp, label, row[res_i] if res_i >= 0 else "", reader.line_num))
+            run.append((stamp, number, resource if has_resource else "", kind))
         if run:
-            add_run(current, run, ordered)
-        if self.bad_count > self.max_bad_rows:
-            problems = list(self.bad)
-            if self.bad_count > len(problems):
-                problems.append(Problem(self.file, reader.line_num, 1, (
-                    f"{self.bad_count - len(problems)} more bad rows "
-                    f"({self.bad_count} in all)")))
-            raise EventLogError(problems)
-        for waits in self.waits:
-            if len(waits.values) >= EXACT_WAITS:
-                waits.fold()
-        return self._result(chosen, rows, self.first_time, self.last_time)
+            add_run(current, run, ordered, run_line)
+        return rows
 
-    def _add_run(self, case: str, run: list[tuple[float, int, str, int]], ordered: bool) -> None:
-        """Fold one contiguous run of a case's rows into the tallies."""
+    # -- XES ------------------------------------------------------------------------------
+
+    def run_xes(self, traces: XesReader, columns: LogColumns) -> LogStats:
+        parse = self._parser()
+        keys: dict[str, str] | None = None
+        chosen: dict[str, ColumnChoice] = {}
+        rows = 0
+        self.late_hint = ": each case must be one trace"
+        line = 1
+        try:
+            for trace in traces:
+                line = trace.line
+                if keys is None:
+                    keys, chosen = _xes_keys(trace, columns, self.file)
+                    self.lifecycle = ("lifecycle" in keys
+                                      and self.options.lifecycle == "complete")
+                rows += len(trace.events)
+                self._trace(trace, keys, parse)
+        except MixedZones as exc:
+            raise EventLogError([Problem(self.file, line, 1, (
+                f"{exc}: a log must not mix times with and without a zone"))]) from None
+        if keys is None:
+            raise EventLogError([Problem(self.file, 1, 1, "the XES log holds no trace")])
+        if traces.stray_events:
+            self._bad_row(1, 1, f"{traces.stray_events:,} events outside any trace belong "
+                                "to no case")
+            self.bad_count += traces.stray_events - 1
+        return self._finish(chosen, rows, "xes", None, line)
+
+    def _trace(self, trace: XesTrace, keys: dict[str, str], parse: TimestampParser) -> None:
+        """Fold one trace (one case) into the tallies."""
+        case = _xes_value(trace, None, keys["case"])
+        if not case:
+            for event in trace.events:
+                self._bad_row(event.line, event.column, (
+                    f"the event's trace has no '{keys['case']}' (the case id)"))
+            return
+        activity_key, time_key = keys["activity"], keys["timestamp"]
+        resource_key, life_key = keys.get("resource"), keys.get("lifecycle")
+        run: list[tuple[float, int, str, int]] = []
+        ordered = True
+        previous = -math.inf
+        for event in trace.events:
+            text = _xes_value(trace, event.attributes, time_key)
+            stamp = parse(text) if text is not None else None
+            if stamp is None:
+                self._bad_row(event.line, event.column, (
+                    f"the event has no '{time_key}'" if text is None
+                    else timestamp_problem(text, self.options.timestamp_format)))
+                continue
+            activity = _xes_value(trace, event.attributes, activity_key)
+            if not activity:
+                self._bad_row(event.line, event.column, f"the event has no '{activity_key}'")
+                continue
+            number = self.label(activity)
+            if number < 0:
+                self.skipped[activity] += 1
+                continue
+            kind = _COMPLETE
+            if self.lifecycle and life_key is not None:
+                transition = _xes_value(trace, event.attributes, life_key) or ""
+                kind = _transition_kind(transition)
+                if kind == _OTHER:
+                    self.transitions[transition.strip().lower()] += 1
+                    continue
+            resource = (_xes_value(trace, event.attributes, resource_key) or ""
+                        if resource_key is not None else "")
+            if stamp < previous:
+                ordered = False
+            previous = stamp
+            run.append((stamp, number, resource, kind))
+        if run:
+            self._add_run(case, run, ordered, trace.events[0].line)
+
+    # -- folding --------------------------------------------------------------------------
+
+    def _add_run(self, case: str, run: list[tuple[float, int, str, int]], ordered: bool,
+                 line: int) -> None:
+        """Fold one contiguous run of a case's events into the tallies."""
         if not ordered:
-            run.sort(key=itemgetter(0))  # stable: equal times keep file order
-        self.first_time = min(self.first_time, run[0][0])
-        self.last_time = max(self.last_time, run[-1][0])
+            run.sort(key=_STAMP)  # stable: equal times keep file order
+        first, last = run[0][0], run[-1][0]
         tail = self.tails.get(case)
-        visits, cases_with, revisits = self.visits, self.cases_with, self.revisits
-        follows, waits, position = self.follows, self.waits, self.position
-        merge = self.merge
+        if tail is not None and first < tail[1]:
+            self._late(case, run, line, tail[1])
+            return
+        if first < self.first_time:
+            self.first_time = first
+        if last > self.last_time:
+            self.last_time = last
+        if self.lifecycle:
+            paired = self._pair(case, run)
+            if not paired:
+                return
+            self._fold_slowly(case, paired, tail, ordered)
+        elif tail is None and not self.merge:
+            self._fold_new(case, run, ordered)
+        else:
+            self._fold_slowly(case, [(s, n, r, None) for s, n, r, _k in run], tail, ordered)
+        self.pending += len(run)
+        if self.pending >= _FOLD_CHECK:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Count what :meth:`_fold_new` has set aside, and bin long lists of waits."""
+        self.pending = 0
+        self.visits.update(self.held_visits)
+        self.cases_with.update(self.held_cases)
+        self.pairs.update(self.held_pairs)
+        self.resources.update(self.held_resources)
+        for held in (self.held_visits, self.held_cases, self.held_pairs, self.held_resources):
+            held.clear()
+        for sample in chain(self.waits, self.service):
+            if len(sample.values) >= EXACT_WAITS:
+                sample.fold()
+
+    def _late(self, case: str, run: list[tuple[float, int, str, int]], line: int,
+              last: float) -> None:
+        """A run older than where its case stands: skip it as bad rows, once told why."""
+        hint, self.late_hint = self.late_hint, ""
+        self.late += len(run)
+        self._bad_row(line, self.time_column, (
+            f"case '{case}' has an event here older than its events on earlier, separate "
+            f"rows: the log is neither grouped by case nor sorted by time{hint}"))
+        self.bad_count += len(run) - 1
+
+    def _pair(self, case: str, run: list[tuple[float, int, str, int]]
+              ) -> list[tuple[float, int, str, float | None]]:
+        """Completions of ``run`` with the time their step started (``None``: no start)."""
+        started = self.open.pop(case, None)
+        paired: list[tuple[float, int, str, float | None]] = []
+        for stamp, number, resource, kind in run:
+            if kind == _START:
+                if started is None:
+                    started = {}
+                started.setdefault(number, deque()).append(stamp)
+                continue
+            waiting = started.get(number) if started is not None else None
+            paired.append((stamp, number, resource, waiting.popleft() if waiting else None))
+        if started is not None and any(started.values()):
+            self.open[case] = started
+        return paired
+
+    def _fold_new(self, case: str, run: list[tuple[float, int, str, int]],
+                  ordered: bool) -> None:
+        """The common case, mostly at C speed: a case seen for the first time, no merging."""
+        stamps, labels, resources, _kinds = zip(*run)
+        self.cases += 1
+        if not ordered:
+            self.reordered += 1
+        self.starts[labels[0]] += 1
+        self.held_visits.extend(labels)  # counted in bulk by _flush(), at C speed
+        distinct = set(labels)
+        self.held_cases.extend(distinct)
+        revisited = 0
+        if len(distinct) < len(labels):
+            revisits = self.revisits
+            for number in distinct:
+                if labels.count(number) > 1:
+                    revisits[number] += 1
+                    revisited |= self.bits[number]
+        later = labels[1:]
+        if later:
+            self.held_pairs.extend(zip(labels, later))
+            appends = self.wait_appends
+            for number, wait in zip(later, map(sub, stamps[1:], stamps)):
+                appends[number](wait)
+        position = self.position
+        for number, place in zip(labels, range(len(labels))):
+            position[number] += place
+        if resources[0] or resources[-1]:
+            self.held_resources.extend(zip(labels, resources))
+        visited = reduce(or_, map(self.bits.__getitem__, distinct), 0)
+        self.tails[case] = (labels[-1], stamps[-1], visited, revisited, len(labels))
+
+    def _fold_slowly(self, case: str, run: list[tuple[float, int, str, float | None]],
+                     tail: tuple[int, float, int, int, int] | None, ordered: bool) -> None:
+        """Any run, event by event: a case continued, repeats merged, start times known."""
         if tail is None:
             self.cases += 1
             if not ordered:
@@ -545,66 +1052,141 @@ class _Scanner:
         else:
             self.split += 1
             previous, last_time, visited, revisited, count = tail
-            if run[0][0] < last_time:
-                self.late += 1
-                self._bad_row(run[0][3], self.time_column, (
-                    f"case '{case}' has an event here older than its event on an earlier, "
-                    "separate row: sort the log by case or by time (taken in file order)"))
-        if run[0][2]:
-            resources = self.resources
-            for _stamp, label, resource, _line in run:
-                seen = resources[label]
-                seen[resource] = seen.get(resource, 0) + 1
-        for stamp, label, _resource, _line in run:
+        visits, cases_with, revisits = self.visits, self.cases_with, self.revisits
+        pairs, waits, service, position = self.pairs, self.waits, self.service, self.position
+        bits, merge = self.bits, self.merge
+        if run[0][2] or run[-1][2]:
+            self.resources.update((number, resource) for _s, number, resource, _b in run)
+        for stamp, number, _resource, began in run:
+            if began is not None:
+                service[number].values.append(stamp - began)
             if previous >= 0:
-                if label == previous and merge:
+                if number == previous and merge:
                     last_time = stamp
                     continue
-                after = follows[previous]
-                after[label] = after.get(label, 0) + 1
-                waits[label].values.append(stamp - last_time)
-            visits[label] += 1
-            position[label] += count
+                pairs[previous, number] += 1
+                wait = (began if began is not None else stamp) - last_time
+                waits[number].values.append(wait if wait > 0 else 0.0)
+            visits[number] += 1
+            position[number] += count
             count += 1
-            bit = 1 << label
+            bit = bits[number]
             if visited & bit:
                 if not revisited & bit:
-                    revisits[label] += 1
+                    revisits[number] += 1
                     revisited |= bit
             else:
                 visited |= bit
-                cases_with[label] += 1
-            previous = label
+                cases_with[number] += 1
+            previous = number
             last_time = stamp
         self.tails[case] = (previous, last_time, visited, revisited, count)
-        self.pending += len(run)
-        if self.pending >= _FOLD_CHECK:
-            self.pending = 0
-            for sample in waits:
-                if len(sample.values) >= EXACT_WAITS:
-                    sample.fold()
 
-    def _result(self, chosen: dict[str, ColumnChoice], rows: int, first_time: float,
-                last_time: float) -> LogStats:
+    def _finish(self, chosen: dict[str, ColumnChoice], rows: int, kind: str,
+                delimiter: str | None, line: int) -> LogStats:
+        if self.bad_count > self.max_bad_rows:
+            problems = list(self.bad)
+            if self.bad_count > len(problems):
+                problems.append(Problem(self.file, line, 1, (
+                    f"{self.bad_count - len(problems)} more bad rows "
+                    f"({self.bad_count} in all)")))
+            raise EventLogError(problems)
+        self._flush()
+        return self._result(chosen, rows, kind, delimiter)
+
+    def _result(self, chosen: dict[str, ColumnChoice], rows: int, kind: str,
+                delimiter: str | None) -> LogStats:
         ends = [0] * len(self.names)
         for tail in self.tails.values():
             ends[tail[0]] += 1
+        owners: list[Counter[str]] = [Counter() for _ in self.names]
+        for (number, resource), count in self.resources.items():
+            if resource:
+                owners[number][resource] = count
         labels = {}
         for i, name in enumerate(self.names):
             median = self.waits[i].median()
+            took = self.service[i].median()
             labels[name] = LabelStats(
                 visits=self.visits[i], cases=self.cases_with[i], revisit_cases=self.revisits[i],
                 starts=self.starts[i], ends=ends[i],
                 wait=median / 60.0 if median is not None else None,
                 wait_samples=self.waits[i].samples(),
                 position=self.position[i] / self.visits[i] if self.visits[i] else 0.0,
-                resources=self.resources[i])
-        pairs = {(self.names[a], self.names[b]): n
-                 for a, after in enumerate(self.follows) for b, n in after.items()}
+                resources=owners[i],
+                service=took / 60.0 if took is not None else None,
+                service_samples=self.service[i].samples())
+        pairs = {(self.names[a], self.names[b]): n for (a, b), n in self.pairs.items()}
         return LogStats(
             file=self.file, columns=chosen, rows=rows, cases=self.cases, labels=labels,
             pairs=pairs, skipped=dict(self.skipped),
-            first_time=first_time if self.cases else None,
-            last_time=last_time if self.cases else None,
+            first_time=self.first_time if self.cases else None,
+            last_time=self.last_time if self.cases else None,
             reordered_cases=self.reordered, split_runs=self.split,
-            late_rows=self.late, bad_rows=tuple(self.bad), bad_row_count=self.bad_count)
+            late_rows=self.late, bad_rows=tuple(self.bad), bad_row_count=self.bad_count,
+            format=kind, delimiter=delimiter, transitions=dict(self.transitions),
+            open_starts=sum(len(q) for started in self.open.values()
+                            for q in started.values()))
+
+
+def _transition_kind(text: str) -> int:
+    """Complete (also an empty transition), start, or another transition."""
+    word = text.strip().lower()
+    if word in ("", "complete", "completed"):
+        return _COMPLETE
+    if word in ("start", "started"):
+        return _START
+    return _OTHER
+
+
+def _format_choices(text: str) -> str:
+    """The two strptime formats that read an ambiguous ``text`` day-first and month-first."""
+    date_text, _, time_text = text.strip().partition(" ")
+    separator = next((c for c in date_text if c in "-./"), "/")
+    clock = ""
+    if time_text:
+        twelve = time_text.rstrip().lower().endswith(("am", "pm"))
+        hours = "%I" if twelve else "%H"
+        clock = f" {hours}:%M" + (":%S" if time_text.count(":") >= 2 else "")
+        clock += " %p" if twelve else ""
+    day_first = separator.join(("%d", "%m", "%Y"))
+    month_first = separator.join(("%m", "%d", "%Y"))
+    return f"'{day_first}{clock}' or '{month_first}{clock}'"
+
+
+def _xes_keys(trace: XesTrace, columns: LogColumns,
+              file: str) -> tuple[dict[str, str], dict[str, ColumnChoice]]:
+    """Role -> attribute key for an XES log, checked against its first trace."""
+    seen = ["case:" + key for key in trace.attributes]
+    for event in trace.events:
+        seen.extend(key for key in event.attributes if key not in seen)
+    problems: list[Problem] = []
+    keys: dict[str, str] = {}
+    for role in _ROLES:
+        spec = getattr(columns, role)
+        key = spec or _XES_KEYS[role]
+        if role == "case" and not key.startswith("case:"):
+            key = "case:" + key
+        if spec is not None and spec.startswith("#"):
+            problems.append(Problem(file, 1, 1, (
+                f"the {role} of an XES log is named by its key, not by position ({spec}); "
+                f"the keys are: {_listing(seen)}")))
+        elif key in seen:
+            keys[role] = key
+        elif spec is not None or role in ("case", "activity", "timestamp"):
+            close = difflib.get_close_matches(key, seen, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            problems.append(Problem(file, trace.line, trace.column, (
+                f"the first trace has no {role} attribute '{key}'{hint}; its keys are: "
+                f"{_listing(seen)}")))
+    if problems:
+        raise EventLogError(problems)
+    chosen = {role: ColumnChoice(seen.index(key), key) for role, key in keys.items()}
+    return keys, chosen
+
+
+def _xes_value(trace: XesTrace, attributes: dict[str, str] | None, key: str) -> str | None:
+    """The value of ``key`` (``case:KEY`` reads the trace) for one event."""
+    if key.startswith("case:"):
+        return trace.attributes.get(key[5:])
+    return attributes.get(key) if attributes is not None else None

@@ -1,38 +1,55 @@
-"""Timestamps of event logs, read fast: ISO 8601 and the unpadded ``Y/M/D H:MM:SS`` form.
+"""Timestamps of event logs, read fast: ISO 8601, day-first and month-first dates, epoch numbers.
 
-Accepted (a ``T`` or a space between date and time; the time is optional):
+Accepted without being told (a ``T`` or a space between date and time; the time is optional):
 
 - ``2010-03-31T15:59:42+01:00``, ``2010-03-31 15:59:42``, ``2010-03-31T15:59:42Z``,
   ``2010-03-31T15:59:42.123+0100``, ``2010-03-31T15:59`` — ISO 8601, with
-  or without a zone (``Z``, ``±hh``, ``±hhmm``, ``±hh:mm``) and fractional
+  or without a zone (``Z``, ``UTC``, ``±hh``, ``±hhmm``, ``±hh:mm``) and fractional
   seconds (``.`` or ``,``, any number of digits);
 - ``2012/10/9 14:50:17``, ``2012/10/09 08:40:25.000`` — the same with
-  slashes and with or without zero padding of month, day and hour.
+  slashes and with or without zero padding of month, day and hour;
+- ``1700000000`` (9 to 11 digits, maybe with a fraction) — seconds since
+  1970-01-01 UTC; ``1700000000123`` (12 to 14 digits) — milliseconds.
+  Fewer digits are refused, so a compact date such as ``20240131`` is never
+  read as a count of seconds.
+
+Day-first and month-first dates (``31-01-2024``, ``31.01.2024``,
+``01/31/2024 1:05 PM``, separators ``-``, ``.`` or ``/``, the year last,
+12-hour times with ``AM``/``PM``) are read once the order of day and month
+is known (``order="dmy"`` or ``"mdy"``). :func:`date_order` finds it from a
+log's first timestamps: a first number above 12 means day-first, a second
+one above 12 month-first; when none decides, or the sample holds both, it
+refuses with an example rather than guess. ``--timestamp-format`` (a
+:func:`time.strptime` format, :data:`TimestampParser` ``fmt``) reads any other
+form and settles any ambiguity.
 
 A timestamp is turned into seconds since 1970-01-01 as a float, and must
 fall within the years 1 to 9999 once its zone is applied (:data:`EARLIEST`,
-:data:`LATEST`), the range every date library shows: ``9999-12-31T23:59:60``
-(a leap second) and ``9999-12-31T24:00`` are past it. A time
-with a zone is converted to UTC; a time without one is read as it stands
-(as if UTC), so differences between events of one log are right as long as
-the log does not mix zoned and unzoned times (nor crosses a daylight-saving
-change without a zone, which no reader could repair).
+:data:`LATEST`): ``9999-12-31T23:59:60`` (a leap second) and ``9999-12-31T24:00``
+are past it. A time with a zone is converted to UTC; a time without one is
+read as it stands (as if UTC). One log must not mix the two: the
+difference between a zoned and a naive time is meaningless, so the parser
+remembers which kind the log's first timestamp was (:attr:`TimestampParser.zoned`)
+and raises :class:`MixedZones` at the first timestamp of the other kind.
+Epoch numbers count as zoned (they are UTC by definition).
 
 Speed: a log repeats its dates and its times of day over and over, so the
 parser keeps two caches, date text -> day number and time-of-day text
 (with its zone) -> seconds. A typical timestamp then costs two slices and
 two dictionary look-ups; fractional seconds are split off before the look-up.
 The caches are bounded (:data:`CACHE_LIMIT` entries each; they are emptied
-when full), so memory does not grow with the log.
+when full), so memory does not grow with the log. Only times of the log's
+kind (zoned or naive) are ever cached, so a cache hit never hides a mix.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, datetime
 
-__all__ = ["CACHE_LIMIT", "EARLIEST", "EXAMPLES", "LATEST", "TimestampParser", "parse_timestamp",
-           "timestamp_problem"]
+__all__ = ["CACHE_LIMIT", "EARLIEST", "EXAMPLES", "LATEST", "MixedZones", "TimestampParser",
+           "date_order", "parse_timestamp", "timestamp_problem"]
 
 CACHE_LIMIT = 200_000
 """Most entries each cache holds (the date cache needs one per day of the log)."""
@@ -47,30 +64,51 @@ EARLIEST = (date.min.toordinal() - _EPOCH_DAY) * 86400.0
 LATEST = (date.max.toordinal() + 1 - _EPOCH_DAY) * 86400.0
 """Epoch seconds of the end of 9999-12-31 UTC; every timestamp accepted is before it."""
 _DATE = re.compile(r"([0-9]{4})([-/])([0-9]{1,2})\2([0-9]{1,2})")
+_DAY_FIRST_OR_MONTH_FIRST = re.compile(r"([0-9]{1,2})([-./])([0-9]{1,2})\2([0-9]{4})")
 _TIME = re.compile(
     r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?"      # hours, minutes, seconds
+    r"(?:\s*([AaPp][Mm]))?"                            # 12-hour clock
     r"\s*(Z|z|UTC|[+-][0-9]{2}(?::?[0-9]{2})?)?")     # zone
+_EPOCH = re.compile(r"([0-9]{9,14})(?:\.([0-9]+))?")
 _DIGITS = frozenset("0123456789")
+_ORDERS = ("dmy", "mdy")
+
+
+class MixedZones(ValueError):
+    """A timestamp with a zone in a log of naive times, or the other way round."""
 
 
 class TimestampParser:
     """A callable that reads one timestamp text into epoch seconds, or ``None``.
 
-    One parser per log: its caches learn the log's dates and times of day.
+    One parser per log: its caches learn the log's dates and times of day,
+    and :attr:`zoned` the log's kind of time. ``order`` (``"dmy"`` or
+    ``"mdy"``) reads day-first or month-first dates; ``fmt`` is a
+    :func:`time.strptime` format that replaces every built-in form.
 
     >>> parse = TimestampParser()
     >>> parse("1970-01-02T00:00:30Z"), parse("1970/1/2 1:00:30+01:00")
     (86430.0, 86430.0)
-    >>> parse("2012-02-30 10:00") is None, parse("9999-12-31T23:59:60") is None
+    >>> parse("2012-02-30 10:00") is None, parse("9999-12-31T23:59:60Z") is None
     (True, True)
+    >>> TimestampParser(order="dmy")("02.01.1970 1:00 PM")
+    133200.0
     """
 
-    __slots__ = ("_days", "_times", "_zones")
+    __slots__ = ("_date_format", "_days", "_format", "_order", "_time_format", "_times",
+                 "_zones", "zoned")
 
-    def __init__(self) -> None:
+    def __init__(self, fmt: str | None = None, order: str | None = None) -> None:
+        if order is not None and order not in _ORDERS:
+            raise ValueError(f"order must be one of {_ORDERS}, not {order!r}")
         self._days: dict[str, int] = {}
         self._times: dict[str, float] = {}
         self._zones: dict[str, int] = {}
+        self._order = order
+        self._format = fmt
+        self._date_format, _, self._time_format = (fmt or "").partition(" ")
+        self.zoned: bool | None = None
+        """Whether the log's times carry a zone; ``None`` until one was read."""
 
     @property
     def caches(self) -> tuple[dict[str, int], dict[str, float]]:
@@ -84,8 +122,19 @@ class TimestampParser:
         value = self.unchecked(text)
         return value if value is not None and EARLIEST <= value < LATEST else None
 
+    def _kind(self, zoned: bool) -> None:
+        """Fix the log's kind of time, or raise :class:`MixedZones` for the other kind."""
+        if self.zoned is None:
+            self.zoned = zoned
+        elif self.zoned is not zoned:
+            raise MixedZones("this timestamp has a zone while the log's first one has none"
+                             if zoned else
+                             "this timestamp has no zone while the log's first one has one")
+
     def unchecked(self, text: str) -> float | None:
         """Epoch seconds of ``text``, or ``None``, without the check of the years 1 to 9999."""
+        if self._format:
+            return self._formatted(text)
         if len(text) > 10 and text[10] in "T ":
             cut = 10
         else:
@@ -94,10 +143,14 @@ class TimestampParser:
         date_text = text if cut < 0 else text[:cut]
         day = self._days.get(date_text)
         if day is None:
+            if cut < 0 and date_text[:1] in _DIGITS and (epoch := _epoch(date_text)) is not None:
+                self._kind(True)
+                return epoch
             day = self._day(date_text)
             if day is None:
                 return None
         if cut < 0:
+            self._kind(False)
             return day * 86400.0
         rest = text[cut + 1:]
         seconds = self._times.get(rest)
@@ -123,17 +176,26 @@ class TimestampParser:
         return day * 86400.0 + seconds + fraction
 
     def _day(self, text: str) -> int | None:
-        match = _DATE.fullmatch(text.strip())
-        if match is None:
-            return None
+        stripped = text.strip()
+        match = _DATE.fullmatch(stripped)
         try:
-            day = date(int(match[1]), int(match[3]), int(match[4])).toordinal() - _EPOCH_DAY
+            if match is not None:
+                year, month, day = int(match[1]), int(match[3]), int(match[4])
+            elif self._order and (other := _DAY_FIRST_OR_MONTH_FIRST.fullmatch(stripped)):
+                first, second, year = int(other[1]), int(other[3]), int(other[4])
+                day, month = (first, second) if self._order == "dmy" else (second, first)
+            else:
+                return None
+            number = date(year, month, day).toordinal() - _EPOCH_DAY
         except ValueError:
             return None
+        self._remember_day(text, number)
+        return number
+
+    def _remember_day(self, text: str, number: int) -> None:
         if len(self._days) >= CACHE_LIMIT:
             self._days.clear()
-        self._days[text] = day
-        return day
+        self._days[text] = number
 
     def _time(self, text: str) -> float | None:
         zone = text[8:]
@@ -141,22 +203,84 @@ class TimestampParser:
         digits = text[:2].isdigit() and text[3:5].isdigit() and text[6:8].isdigit()
         if offset is not None and digits:
             hours, minutes, secs = int(text[:2]), int(text[3:5]), int(text[6:8])
+            zoned = bool(zone)
         else:
             match = _TIME.fullmatch(text.strip())
             if match is None:
                 return None
             hours, minutes = int(match[1]), int(match[2])
             secs = int(match[3]) if match[3] else 0
-            offset = _offset(match[4])
-            if match[3] and match.end(3) == 8:
+            if match[4]:  # 12-hour clock: 12 AM is midnight, 12 PM noon
+                if not 1 <= hours <= 12:
+                    return None
+                hours = hours % 12 + (12 if match[4] in ("PM", "pm", "Pm", "pM") else 0)
+            offset = _offset(match[5])
+            zoned = match[5] is not None
+            if match[3] and match.end(3) == 8 and not match[4]:
                 self._zones[text[8:]] = offset
         if hours > 24 or minutes > 59 or secs > 60 or (hours == 24 and minutes + secs):
             return None
+        self._kind(zoned)
         value = float(hours * 3600 + minutes * 60 + secs) - offset
+        self._remember_time(text, value)
+        return value
+
+    def _remember_time(self, text: str, value: float) -> None:
         if len(self._times) >= CACHE_LIMIT:
             self._times.clear()
         self._times[text] = value
-        return value
+
+    def _formatted(self, text: str) -> float | None:
+        """``text`` read with the explicit format (date and time parts cached apart)."""
+        if self._time_format:
+            date_text, space, time_text = text.partition(" ")
+            if not space:
+                return None
+            day = self._days.get(date_text)
+            if day is None:
+                moment = _strptime(date_text, self._date_format)
+                if moment is None:
+                    return None
+                day = moment.date().toordinal() - _EPOCH_DAY
+                self._remember_day(date_text, day)
+            seconds = self._times.get(time_text)
+            if seconds is None:
+                moment = _strptime(time_text, self._time_format)
+                if moment is None:
+                    return None
+                seconds = _seconds_of_day(moment)
+                self._kind(moment.tzinfo is not None)
+                self._remember_time(time_text, seconds)
+            return day * 86400.0 + seconds
+        moment = _strptime(text, self._format or "")
+        if moment is None:
+            return None
+        self._kind(moment.tzinfo is not None)
+        return (moment.date().toordinal() - _EPOCH_DAY) * 86400.0 + _seconds_of_day(moment)
+
+
+def _strptime(text: str, fmt: str) -> datetime | None:
+    try:
+        return datetime.strptime(text, fmt)
+    except ValueError:
+        return None
+
+
+def _seconds_of_day(moment: datetime) -> float:
+    """Seconds since midnight of ``moment``, less its zone's offset."""
+    offset = moment.utcoffset()
+    shift = offset.total_seconds() if offset is not None else 0.0
+    return (moment.hour * 3600 + moment.minute * 60 + moment.second
+            + moment.microsecond / 1e6 - shift)
+
+
+def _epoch(text: str) -> float | None:
+    """Seconds of an epoch number: 9 to 11 digits are seconds, 12 to 14 milliseconds."""
+    match = _EPOCH.fullmatch(text)
+    if match is None:
+        return None
+    value = float(text)
+    return value if len(match[1]) <= 11 else value / 1000.0
 
 
 def _offset(zone: str | None) -> int:
@@ -170,12 +294,56 @@ def _offset(zone: str | None) -> int:
     return sign * (hours * 3600 + minutes * 60)
 
 
-def timestamp_problem(text: str) -> str:
+def date_order(texts: Iterable[str]) -> tuple[str | None, int | None]:
+    """The order of day and month the timestamps ``texts`` show: ``(order, example)``.
+
+    ``order`` is ``"dmy"``, ``"mdy"`` or ``None`` (no day-first or
+    month-first date in ``texts``). ``example`` is ``None`` when the order is
+    settled, or else the index of a text that shows why it is not (a date
+    both ways could read, when none decides; a date contradicting an
+    earlier deciding one).
+
+    >>> date_order(["31.01.2024", "01.02.2024"]), date_order(["01/02/2024 10:00"])
+    (('dmy', None), (None, 0))
+    >>> date_order(["2024-01-31"]), date_order(["31-01-2024", "01-31-2024"])
+    ((None, None), (None, 1))
+    """
+    order: str | None = None
+    undecided: int | None = None
+    for index, text in enumerate(texts):
+        match = _DAY_FIRST_OR_MONTH_FIRST.match(text.strip())
+        if match is None:
+            continue
+        first, second = int(match[1]), int(match[3])
+        found = "dmy" if first > 12 >= second else "mdy" if second > 12 >= first else None
+        if found is None:
+            if undecided is None:
+                undecided = index
+        elif order is None:
+            order = found
+        elif found != order:
+            return None, index
+    if order is not None:
+        return order, None
+    return None, undecided
+
+
+def timestamp_problem(text: str, fmt: str | None = None) -> str:
     """Why ``text`` is not an accepted timestamp, for the message of a bad row."""
     shown = text if len(text) <= 40 else f"{text[:30]}… ({len(text):,} characters)"
-    if TimestampParser().unchecked(text) is not None:
+    try:
+        readable = TimestampParser(fmt).unchecked(text) is not None
+    except MixedZones:
+        readable = False
+    if readable:
         return f"the timestamp '{shown}' falls outside the years 1 to 9999"
-    return f"cannot read the timestamp '{shown}' (use ISO 8601 or Y/M/D H:MM:SS, e.g. {EXAMPLES})"
+    if fmt:
+        return f"the timestamp '{shown}' does not have the --timestamp-format '{fmt}'"
+    if _DAY_FIRST_OR_MONTH_FIRST.match(text.strip()):
+        return (f"cannot read the timestamp '{shown}' as a date of the log's order of day and "
+                "month (give the format with --timestamp-format, e.g. '%d/%m/%Y %H:%M')")
+    return (f"cannot read the timestamp '{shown}' (use ISO 8601, Y/M/D H:MM:SS or epoch "
+            f"seconds, e.g. {EXAMPLES}; or give the format with --timestamp-format)")
 
 
 def parse_timestamp(text: str) -> float | None:

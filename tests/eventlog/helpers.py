@@ -48,3 +48,13 @@ def need(path: Path) -> Path:
     if not path.is_file():
         pytest.skip(f"{path} is not available")
     return path
+
+
+def same_tallies(one, other) -> None:
+    """Assert that two :class:`LogStats` count the same pairs, cases, visits and times."""
+    assert one.pairs == other.pairs and one.cases == other.cases
+    for name, info in one.labels.items():
+        seen = other.labels[name]
+        assert (seen.visits, seen.cases, seen.starts, seen.ends, seen.wait, seen.revisit_cases,
+                seen.service) == (info.visits, info.cases, info.starts, info.ends, info.wait,
+                                  info.revisit_cases, info.service)

@@ -11,7 +11,7 @@ from cx_audit.core.errors import EventLogError
 from cx_audit.eventlog import reader
 from cx_audit.eventlog.reader import LogColumns, scan_log
 
-from .helpers import SUPPORT_ROWS, write_log
+from .helpers import SUPPORT_ROWS, same_tallies, write_log
 
 COLUMNS = LogColumns("case", "activity", "time")
 
@@ -33,14 +33,6 @@ def test_hand_computed_tallies(tmp_path: Path) -> None:
     assert (stats.reordered_cases, stats.split_runs, stats.late_rows) == (0, 0, 0)
 
 
-def _same(one, other) -> None:
-    assert one.pairs == other.pairs and one.cases == other.cases
-    for name, info in one.labels.items():
-        seen = other.labels[name]
-        assert (seen.visits, seen.cases, seen.starts, seen.ends, seen.wait, seen.revisit_cases) == (
-            info.visits, info.cases, info.starts, info.ends, info.wait, info.revisit_cases)
-
-
 def test_a_log_sorted_by_time_reads_like_one_grouped_by_case(tmp_path: Path) -> None:
     # every case starts at 10:00 (same gaps as before), so sorting by time interleaves them
     same_start = [(case, activity, "2024-01-01T10" + when[13:]) for case, activity, when
@@ -49,7 +41,7 @@ def test_a_log_sorted_by_time_reads_like_one_grouped_by_case(tmp_path: Path) -> 
     assert [r[0] for r in by_time][:3] == ["c1", "c2", "c3"]
     grouped = scan_log(write_log(tmp_path, same_start), COLUMNS)
     interleaved = scan_log(write_log(tmp_path, by_time, name="time.csv"), COLUMNS)
-    _same(grouped, interleaved)
+    same_tallies(grouped, interleaved)
     assert interleaved.split_runs > 0 and interleaved.late_rows == 0
 
 
@@ -60,20 +52,30 @@ def test_rows_out_of_order_within_a_case_are_sorted(tmp_path: Path) -> None:
         random.Random(case).shuffle(rows)
         shuffled.extend(rows)
     stats = scan_log(write_log(tmp_path, shuffled, name="shuffled.csv"), COLUMNS)
-    _same(scan_log(write_log(tmp_path, SUPPORT_ROWS), COLUMNS), stats)
+    same_tallies(scan_log(write_log(tmp_path, SUPPORT_ROWS), COLUMNS), stats)
     assert stats.reordered_cases >= 1
 
 
-def test_an_older_event_after_the_case_moved_on_is_a_bad_row(tmp_path: Path) -> None:
+def test_an_older_event_after_the_case_moved_on_is_refused_with_a_sort_command(
+        tmp_path: Path) -> None:
+    import subprocess
+
     rows = [("a", "X", "2024-01-01 10:00"), ("a", "Z", "2024-01-01 10:10"),
             ("b", "X", "2024-01-01 10:01"), ("a", "Y", "2024-01-01 10:05")]
+    path = write_log(tmp_path, rows)
     with pytest.raises(EventLogError) as caught:
-        scan_log(write_log(tmp_path, rows), COLUMNS)
+        scan_log(path, COLUMNS)
     (problem,) = caught.value.problems
     assert (problem.line, problem.column) == (5, 3)
-    assert "sort the log by case or by time" in problem.message
-    tolerated = scan_log(write_log(tmp_path, rows), COLUMNS, max_bad_rows=1)
-    assert tolerated.late_rows == 1 and tolerated.pairs[("Z", "Y")] == 1
+    assert "neither grouped by case nor sorted by time" in problem.message
+    command = problem.message.split("sort it by case first: ", 1)[1]
+    subprocess.run(["bash", "-c", command], check=True)
+    fixed = scan_log(tmp_path / "log-by-case.csv", COLUMNS)
+    assert fixed.pairs == {("X", "Y"): 1, ("Y", "Z"): 1} and fixed.bad_row_count == 0
+    # tolerated, the late run is skipped and counted as what it is: a skipped row
+    tolerated = scan_log(path, COLUMNS, max_bad_rows=1)
+    assert tolerated.late_rows == 1 and tolerated.bad_row_count == 1
+    assert tolerated.pairs == {("X", "Z"): 1} and tolerated.events == 3
 
 
 def test_interleaved_cases_continue_where_they_stopped(tmp_path: Path) -> None:
