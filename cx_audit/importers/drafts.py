@@ -39,7 +39,7 @@ size limit."""
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _FIELD_ORDER = ("channel", "actor", "owner", "shield", "wait", "emotion", "can_resolve",
-                "tags", "notes")
+                "silent", "tags", "notes")
 
 
 def clean_text(text: str | None) -> str:
