@@ -1,7 +1,7 @@
 """## What it does
 Flags a step that is not a resolution or abandon step and has no owner:
-neither the step nor the journey names a team. Silent steps (routing
-points such as gateways, `silent: true`) are left out.
+neither the step nor the journey names a team. Silent steps, routing
+points such as gateways that nobody works at, are left out.
 
 ## Why it matters
 Every step a customer passes is shaped by some department, and a breakdown
