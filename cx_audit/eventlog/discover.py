@@ -28,9 +28,13 @@ hand-written journey:
   ``Closed``) stays a step, and the cases that end there move on to a
   generated terminal step ``<id>-end`` of its kind;
 - entries get ``share``: the share of cases that start there (largest
-  remainder again, summing to 1). Cases that start at a resolution or
-  abandon activity, or at one the mapping does not list as an entry, are
-  counted everywhere else but not in the shares;
+  remainder again, summing to 1). Cases that start elsewhere (under
+  :data:`ENTRY_FLOOR`, at a resolution or abandon activity, or at one the
+  mapping does not list as an entry) enter through a generated silent
+  entry ``start`` that leads to those activities;
+- generated steps are ``silent: true``: no event stands for them, so that
+  ``conform`` looks through them and a discovered journey conforms to its
+  own log with no findings;
 - ``owner``: the mapping's ``owners``, else the resource that handles the
   activity most often (when a resource column is given); a transition
   between steps of different owners is a ``warm`` handoff, or ``cold`` if
