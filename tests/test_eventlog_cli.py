@@ -101,3 +101,22 @@ def test_conform_with_a_bad_journey_is_exit_2(tmp_path: Path) -> None:
     design.write_text("journey: [\n")
     result = runner.invoke(app, ["conform", str(design), str(log)])
     assert result.exit_code == 2
+
+
+def test_a_discovered_journey_conforms_to_its_own_log_through_the_cli(tmp_path: Path) -> None:
+    """Reopened resolutions and a start under the 1% floor: the generated steps are silent."""
+    rows = ["case,activity,time"]
+    for case in range(150):
+        first = "Chat" if case == 0 else "Call"
+        tail = ["Agent", "Solved", "Reopened", "Solved"] if case % 3 == 0 else ["Agent", "Solved"]
+        rows += [f"{case},{activity},2024-01-01 10:{minute:02d}"
+                 for minute, activity in enumerate([first, *tail])]
+    log, found = tmp_path / "log.csv", tmp_path / "found.yaml"
+    log.write_text("\n".join(rows) + "\n")
+    assert runner.invoke(app, ["discover", str(log), "-o", str(found)]).exit_code == 0
+    text = found.read_text()
+    assert "solved-end:" in text and "silent: true" in text and "  start:" in text
+    result = runner.invoke(app, ["conform", str(found), str(log), "-f", "json",
+                                 "--fail-on", "info"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["summary"]["findings"] == 0
