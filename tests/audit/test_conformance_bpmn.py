@@ -9,7 +9,6 @@ nothing; a log that breaks the design must still be reported.
 
 from __future__ import annotations
 
-import csv
 import itertools
 import random
 from collections.abc import Iterator
@@ -22,6 +21,8 @@ from cx_audit.audit.config import Config
 from cx_audit.audit.conformance import conform
 from cx_audit.importers import import_bpmn, journey_text
 from cx_audit.io.loader import load_journey_text
+
+from .logs import write_traces
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
@@ -187,18 +188,6 @@ def every_trace(tree: Tree) -> set[tuple[str, ...]]:
     return found
 
 
-def write_log(path: Path, traces: list[list[str]] | list[tuple[str, ...]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["case", "activity", "time"])
-        for number, trace in enumerate(traces):
-            for minute, activity in enumerate(trace):
-                writer.writerow([f"c{number}", activity,
-                                 f"2024-01-{1 + number % 28:02d}T{minute // 60:02d}:"
-                                 f"{minute % 60:02d}:{number % 60:02d}"])
-    return path
-
-
 def design_file(tmp_path: Path, tree: Tree) -> Path:
     result = import_bpmn(bpmn_of(tree), "design.bpmn")
     assert result.problems == []
@@ -226,7 +215,7 @@ LOOPED = seq(task("Receive"), loop(seq(task("Review"), par(task("Legal"), task("
 def test_a_design_fits_the_log_of_every_trace_it_allows(tmp_path: Path, tree: Tree) -> None:
     traces = sorted(every_trace(tree))
     assert len(traces) > 10  # the parallel work really is interleaved every way
-    log = write_log(tmp_path / "all.csv", traces * 40)
+    log = write_traces(tmp_path / "all.csv", traces * 40)
     assert findings(design_file(tmp_path, tree), log) == []
 
 
@@ -235,7 +224,7 @@ def test_a_design_fits_random_logs_of_itself(tmp_path: Path, tree: Tree) -> None
     design = design_file(tmp_path, tree)
     for seed in range(3):
         rng = random.Random(seed)
-        log = write_log(tmp_path / f"random{seed}.csv", [random_trace(tree, rng)
+        log = write_traces(tmp_path / f"random{seed}.csv", [random_trace(tree, rng)
                                                          for _ in range(1500)])
         assert findings(design, log) == [], seed
 
@@ -246,7 +235,7 @@ def test_work_out_of_order_within_a_branch_is_reported(tmp_path: Path) -> None:
     traces = [random_trace(ORDER, rng) for _ in range(200)]
     swapped = ["Register", "Reserve", "Check stock", "Charge card", "Send confirmation", "Ship",
                "Close"]
-    log = write_log(tmp_path / "bad.csv", [*traces, swapped])
+    log = write_traces(tmp_path / "bad.csv", [*traces, swapped])
     found = findings(design, log)
     assert [f for f in found if f.startswith("CX601")] == [
         "CX601 'register' -> 'reserve' is observed once (0.5% of departures from 'register'), "
@@ -260,7 +249,7 @@ def test_a_sequence_does_not_fit_interleaved_work(tmp_path: Path) -> None:
     serial = seq(task("Register"), task("Check stock"), task("Reserve"), task("Charge card"),
                  task("Send confirmation"), xor(task("Ship"), task("Collect in store")),
                  task("Close"))
-    log = write_log(tmp_path / "all.csv", sorted(every_trace(ORDER)) * 40)
+    log = write_traces(tmp_path / "all.csv", sorted(every_trace(ORDER)) * 40)
     assert any(f.startswith("CX601") for f in findings(design_file(tmp_path, serial), log))
 
 
@@ -270,7 +259,7 @@ def test_start_end_and_gateways_are_silent_and_match_no_activity(tmp_path: Path)
     assert shown == sorted(["Register", "Check stock", "Reserve", "Charge card",
                             "Send confirmation", "Ship", "Collect in store", "Close"])
     assert sum(s.parallel for s in journey.steps.values()) == 1
-    log = write_log(tmp_path / "events.csv", [["Start event", "Register", "End event"]])
+    log = write_traces(tmp_path / "events.csv", [["Start event", "Register", "End event"]])
     found = findings(design_file(tmp_path, ORDER), log)
     assert any(f.startswith("CX606") and "Start event" in f for f in found)
 
@@ -292,7 +281,7 @@ def test_a_gateway_heavy_design_imports_at_the_size_of_its_activities(tmp_path: 
     transitions = sum(len(s.next) for s in journey.steps.values())
     assert transitions <= flows  # not a product of the gateways
     rng = random.Random(3)
-    log = write_log(tmp_path / "heavy.csv", [random_trace(tree, rng) for _ in range(3000)])
+    log = write_traces(tmp_path / "heavy.csv", [random_trace(tree, rng) for _ in range(3000)])
     path = tmp_path / "heavy.yaml"
     path.write_text(journey_text(result), encoding="utf-8")
     assert findings(path, log) == []

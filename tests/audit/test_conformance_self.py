@@ -10,7 +10,6 @@ checked too when they are there.
 
 from __future__ import annotations
 
-import csv
 import random
 from pathlib import Path
 
@@ -23,21 +22,12 @@ from cx_audit.eventlog.mapping import LogMapping, mapping_from_data
 from cx_audit.io.loader import load_journey
 from cx_audit.io.writer import dump_journey
 
+from .logs import write_traces
+
 SHARED_LOGS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "eventlogs"
 
 # Every rule judges every step, however few cases it has: the strictest self-check.
 STRICT = Config(options={"min_departures": 1, "max_drift": 0.0001, "min_wait_samples": 1})
-
-
-def write(path: Path, cases: list[list[str]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["case", "activity", "time"])
-        for number, trace in enumerate(cases):
-            for minute, activity in enumerate(trace):
-                writer.writerow([f"c{number}", activity,
-                                 f"2024-02-{1 + number % 27:02d}T10:{minute:02d}:00"])
-    return path
 
 
 def self_findings(tmp_path: Path, log: Path, mapping: LogMapping | None = None,
@@ -63,7 +53,7 @@ def reopened_and_rare_starts(rng: random.Random, count: int) -> list[list[str]]:
 
 def test_reopened_resolutions_and_rare_starts(tmp_path: Path) -> None:
     cases = reopened_and_rare_starts(random.Random(1), 3000)
-    log = write(tmp_path / "reopened.csv", cases)
+    log = write_traces(tmp_path / "reopened.csv", cases)
     rare = sum(1 for c in cases if c[0] != "Open")
     assert 0 < rare < ENTRY_FLOOR * len(cases)  # under the entry floor
     document, _notes = discover(log)
@@ -74,14 +64,14 @@ def test_reopened_resolutions_and_rare_starts(tmp_path: Path) -> None:
 
 
 def test_an_entry_that_no_case_leaves(tmp_path: Path) -> None:
-    log = write(tmp_path / "lone.csv", [["Call", "Done"]] * 40 + [["Visit"]] * 10)
+    log = write_traces(tmp_path / "lone.csv", [["Call", "Done"]] * 40 + [["Visit"]] * 10)
     document, _notes = discover(log)
     assert document["steps"]["visit-end"]["silent"] is True
     assert self_findings(tmp_path, log) == []
 
 
 def test_entries_named_by_the_mapping(tmp_path: Path) -> None:
-    log = write(tmp_path / "named.csv", [["Call", "Agent", "Done"]] * 30
+    log = write_traces(tmp_path / "named.csv", [["Call", "Agent", "Done"]] * 30
                 + [["Web", "Agent", "Done"]] * 20 + [["Agent", "Done"]] * 5)
     mapping = mapping_from_data({"entries": ["Call"], "resolutions": ["Done"]}, "map.yaml")
     assert self_findings(tmp_path, log, mapping) == []
@@ -93,12 +83,12 @@ def test_random_logs(tmp_path: Path, seed: int) -> None:
     names = [f"A{i}" for i in range(rng.randint(2, 9))]
     cases = [[rng.choice(names) for _ in range(rng.randint(1, 8))]
              for _ in range(rng.randint(20, 600))]
-    assert self_findings(tmp_path, write(tmp_path / "random.csv", cases)) == []
+    assert self_findings(tmp_path, write_traces(tmp_path / "random.csv", cases)) == []
 
 
 def test_before_the_fix_the_same_journey_would_not_conform(tmp_path: Path) -> None:
     """Without the silent marks the generated steps are findings: the tests above can fail."""
-    log = write(tmp_path / "reopened.csv", reopened_and_rare_starts(random.Random(1), 3000))
+    log = write_traces(tmp_path / "reopened.csv", reopened_and_rare_starts(random.Random(1), 3000))
     document, notes = discover(log)
     for step in document["steps"].values():
         step.pop("silent", None)

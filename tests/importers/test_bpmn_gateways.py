@@ -8,12 +8,7 @@ from cx_audit.importers import import_bpmn, journey_text
 from cx_audit.importers.bpmn import JUNCTION_FACTOR
 
 from .helpers import by_source, load
-
-NS = 'xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" targetNamespace="t"'
-
-
-def bpmn(body: str) -> bytes:
-    return f'<definitions {NS}><process id="p">{body}</process></definitions>'.encode()
+from .test_hostile_imports import bpmn
 
 
 def feedback_chain(count: int) -> bytes:
