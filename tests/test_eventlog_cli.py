@@ -135,3 +135,22 @@ def test_discover_and_conform_take_the_reading_options(tmp_path: Path) -> None:
 def _cli(*args: str) -> tuple[int, str]:
     result = runner.invoke(app, [*args, *PINNED_ARGS] if args[0] == "conform" else list(args))
     return result.exit_code, result.output
+
+
+def test_a_discovered_journey_conforms_to_its_own_log_through_the_cli(tmp_path: Path) -> None:
+    """Reopened resolutions and a start under the 1% floor: the generated steps are silent."""
+    rows = ["case,activity,time"]
+    for case in range(150):
+        first = "Chat" if case == 0 else "Call"
+        tail = ["Agent", "Solved", "Reopened", "Solved"] if case % 3 == 0 else ["Agent", "Solved"]
+        rows += [f"{case},{activity},2024-01-01 10:{minute:02d}"
+                 for minute, activity in enumerate([first, *tail])]
+    log, found = tmp_path / "log.csv", tmp_path / "found.yaml"
+    log.write_text("\n".join(rows) + "\n")
+    assert runner.invoke(app, ["discover", str(log), "-o", str(found)]).exit_code == 0
+    text = found.read_text()
+    assert "solved-end:" in text and "silent: true" in text and "  start:" in text
+    result = runner.invoke(app, ["conform", str(found), str(log), "-f", "json",
+                                 "--fail-on", "info"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["summary"]["findings"] == 0

@@ -15,6 +15,10 @@ Which step an activity stands for, first match wins:
 4. a step whose id is the activity's slug (``Take in charge ticket`` ->
    ``take-in-charge-ticket``), which is how ``discover`` names steps.
 
+Silent steps (``silent: true`` or ``parallel``: start and end events,
+gateways, the ends ``discover`` generates) stand for no activity; the rules
+look through them (:func:`~cx_audit.eventlog.footprint.footprint`).
+
 Events of an activity that matches no step are left out of the counts and
 reported (CX606), so the customer's walk goes from the step before to the
 step after. Consecutive events that stand for the same step are a
@@ -72,20 +76,24 @@ CONFORMANCE_PREFIX = "CX6"
 
 
 def step_matcher(journey: Journey, mapping: LogMapping) -> Callable[[str], str | None]:
-    """The function that gives the step an activity stands for (``None``: none, or ignored)."""
-    by_label = {_key(s.label): s.id for s in journey.steps.values()}
+    """The function that gives the step an activity stands for (``None``: none, or ignored).
+
+    Silent steps stand for no activity: a log never shows them.
+    """
+    shown = {s.id for s in journey.steps.values() if not s.silent}
+    by_label = {_key(s.label): s.id for s in journey.steps.values() if s.id in shown}
 
     def step_of(activity: str) -> str | None:
         if mapping.is_ignored(activity):
             return None
         step = mapping.step_for(activity)
         if step is not None:
-            return step if step in journey.steps else None
+            return step if step in shown else None
         step = by_label.get(_key(activity))
         if step is not None:
             return step
         slug = slugify(activity)
-        return slug if slug in journey.steps else None
+        return slug if slug in shown else None
 
     return step_of
 
@@ -166,10 +174,15 @@ def conform(journey_path: str | os.PathLike[str], log_path: str | os.PathLike[st
             run.problems.extend(exc.problems)
             return result
     unknown = sorted({step for _, step in rules.steps if step not in journey.steps})
-    if unknown:
+    silent = sorted({step for _, step in rules.steps
+                     if step in journey.steps and journey.steps[step].silent})
+    if unknown or silent:
         run.problems.extend(Problem(rules.file or "<mapping>", 1, 1, (
             f"the mapping's 'steps' name '{step}', which journey '{journey.id}' lacks"))
             for step in unknown)
+        run.problems.extend(Problem(rules.file or "<mapping>", 1, 1, (
+            f"the mapping's 'steps' name '{step}', a silent step of journey '{journey.id}' "
+            "that a log never shows")) for step in silent)
         return result
     try:
         observations = observe(journey, log_path, rules, columns=columns,

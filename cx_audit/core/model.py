@@ -140,7 +140,10 @@ class Step:
     ``wait`` is in minutes, ``None`` when the file gives none (a queue with
     ``staffing`` then gets its wait from Erlang C in the analysis).
     ``share`` is the entry share as written; the resolved shares of all
-    entries are in :attr:`Journey.entry_shares`.
+    entries are in :attr:`Journey.entry_shares`. ``silent`` marks a routing
+    point that an event log never shows (a start or end event, a gateway, a
+    generated end); ``parallel`` a silent step whose ways are all taken at
+    once (a parallel split), which conformance reads in any order.
     """
 
     id: str
@@ -163,6 +166,8 @@ class Step:
     notes: str | None = None
     tags: tuple[str, ...] = ()
     extensions: Mapping[str, Any] = field(default_factory=dict)
+    silent: bool = False
+    parallel: bool = False
 
     @property
     def is_shield(self) -> bool:

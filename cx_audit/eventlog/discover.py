@@ -28,9 +28,13 @@ hand-written journey:
   ``Closed``) stays a step, and the cases that end there move on to a
   generated terminal step ``<id>-end`` of its kind;
 - entries get ``share``: the share of cases that start there (largest
-  remainder again, summing to 1). Cases that start at a resolution or
-  abandon activity, or at one the mapping does not list as an entry, are
-  counted everywhere else but not in the shares;
+  remainder again, summing to 1). Cases that start elsewhere (under
+  :data:`ENTRY_FLOOR`, at a resolution or abandon activity, or at one the
+  mapping does not list as an entry) enter through a generated silent
+  entry ``start`` that leads to those activities;
+- generated steps are ``silent: true``: no event stands for them, so that
+  ``conform`` looks through them and a discovered journey conforms to its
+  own log with no findings;
 - ``owner``: the mapping's ``owners``, else the resource that handles the
   activity most often (when a resource column is given); a transition
   between steps of different owners is a ``warm`` handoff, or ``cold`` if
@@ -173,6 +177,7 @@ class _Builder:
         self.stats = stats
         self.mapping = mapping
         self.warnings: list[str] = []
+        self.extra_notes: list[str] = []
         labels = stats.labels
         self.out: dict[str, dict[str, int]] = {a: {} for a in labels}
         for (a, b), n in stats.pairs.items():
@@ -216,13 +221,24 @@ class _Builder:
         return ids
 
     def _end_id(self, activity: str) -> str:
-        base = f"{self.ids[activity]}-end"
+        return self._generated_id(f"{self.ids[activity]}-end")
+
+    def _generated_id(self, base: str) -> str:
         slug, n = base, 1
         while slug in self.used:
             n += 1
             slug = f"{base}-{n}"
         self.used.add(slug)
         return slug
+
+    def _after_entries(self, steps: dict[str, dict[str, Any]], key: str,
+                       step: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        """``steps`` with ``step`` added after the entry steps (which come first)."""
+        entries = {self.ids[a] for a in self.entries}
+        ordered = {k: v for k, v in steps.items() if k in entries}
+        ordered[key] = step
+        ordered.update((k, v) for k, v in steps.items() if k not in entries)
+        return ordered
 
     def owner(self, activity: str) -> str | None:
         return self.owners[activity]
@@ -236,11 +252,12 @@ class _Builder:
         starts = [labels[a].starts for a in entry_list]
         shares = apportion(starts) if sum(starts) else [0.0] * len(entry_list)
         share_of = dict(zip(entry_list, shares, strict=True))
-        outside = total_cases - sum(starts)
+        others = sorted((a for a in labels if labels[a].starts and a not in self.entries),
+                        key=lambda a: (-labels[a].starts, labels[a].position, a))
+        outside = sum(labels[a].starts for a in others)
         if outside:
-            self.warnings.append(f"{outside:,} case{'s' * (outside != 1)} start at an activity "
-                                 "that is not an entry; they count everywhere but in the "
-                                 "entries' shares")
+            shares = apportion([*starts, outside])
+            share_of = dict(zip(entry_list, shares, strict=False))
         for activity in self._order():
             info = labels[activity]
             out = self.out[activity]
@@ -280,6 +297,7 @@ class _Builder:
                     generated[end_target] = {
                         "kind": role or "abandon",
                         "label": f"Case ends after {activity}",
+                        "silent": True,
                         "evidence": [(f"{ends:,} of {total_cases:,} cases end here "
                                       f"({_pct(ends, total_cases)})")]}
                 elif ends:
@@ -301,6 +319,20 @@ class _Builder:
                     step["next"] = nexts
             step["evidence"] = self._evidence(activity, departures)
             steps[self.ids[activity]] = step
+        if outside:
+            start = self._generated_id("start")
+            steps = self._after_entries(steps, start, {
+                "kind": "entry", "label": "Case starts at another activity", "silent": True,
+                "share": shares[-1],
+                "next": [{"to": self.ids[a], "p": p} for a, p in
+                         zip(others, apportion([labels[a].starts for a in others]),
+                             strict=True)],
+                "evidence": [(f"{outside:,} of {total_cases:,} cases "
+                              f"({_pct(outside, total_cases)}) start at an activity that is "
+                              "not an entry")]})
+            self.extra_notes.append(
+                f"{outside:,} case{'s' * (outside != 1)} start at an activity that is not an "
+                f"entry: they enter through the silent step '{start}'.")
         steps.update(generated)
         journey = journey_id or self.mapping.journey or slugify(Path(stats.file).stem)
         title = self.mapping.title or f"Observed journey: {Path(stats.file).name}"
@@ -369,6 +401,7 @@ class _Builder:
             kinds = ", ".join(f"{name or 'empty'} {n:,}" for name, n in
                               sorted(stats.transitions.items()))
             notes.append(f"Left out: {left:,} events of other lifecycle transitions ({kinds}).")
+        notes.extend(self.extra_notes)
         notes.extend(f"Warning: {w}." for w in self.warnings)
         return notes
 

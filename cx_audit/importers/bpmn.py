@@ -67,6 +67,9 @@ ACTIVITIES = TASKS | SUB_PROCESSES | {"in", "out"}
 CONCURRENT_GATEWAYS = frozenset({"parallelGateway", "inclusiveGateway", "complexGateway"})
 INTERMEDIATE_EVENTS = frozenset({"intermediateCatchEvent", "intermediateThrowEvent",
                                  "implicitThrowEvent"})
+_SHOWN = TASKS | SUB_PROCESSES | INTERMEDIATE_EVENTS
+"""Elements whose steps a log may show; start and end events, gateways and other routing
+points become silent steps."""
 FLOW_NODES = TASKS | SUB_PROCESSES | GATEWAYS | INTERMEDIATE_EVENTS | {
     "startEvent", "endEvent", "boundaryEvent"}
 SILENT = frozenset({
@@ -104,6 +107,11 @@ _FALLBACK_IDS = {
     "intermediateCatchEvent": "event", "intermediateThrowEvent": "event",
     "implicitThrowEvent": "event",
 }
+
+JUNCTION_FACTOR = 2
+"""How many times more transitions than steps and flows a collapse may give (see below)."""
+JUNCTION_FLOOR = 64
+"""A group of gateways that collapses into at most this many transitions is always collapsed."""
 
 ROUTE_BUDGET = 1000
 """Most connectors one step's labelled routes may visit before they go unlabelled.
@@ -281,6 +289,7 @@ class _Converter:
         self.wire_links()
         self.wire_messages(message_flows, black_boxes)
         self.promote()
+        self.keep_junctions()
         title = self.title(processes)
         return title, self.drafts()
 
@@ -384,7 +393,10 @@ class _Converter:
                 self.enter[ident], self.leave[ident] = f"in:{ident}", f"out:{ident}"
                 self.walk(sub)
         elif local in GATEWAYS:
-            self.add(ident, False, local, name, scope, child, question=name)
+            # a parallel or inclusive gateway stays a (silent) step: its branches run at once,
+            # which conformance must know; a choice is collapsed into direct transitions
+            self.add(ident, local in CONCURRENT_GATEWAYS, local, name, scope, child,
+                     question=name)
             self.enter[ident] = self.leave[ident] = ident
         elif local == "startEvent":
             if scope.kind == "sub":
@@ -744,6 +756,59 @@ class _Converter:
                 node.notes.append("Nothing leads on from here.")
             spread([node.key])
 
+    def keep_junctions(self) -> None:
+        """Keep the connectors of a group as silent steps where collapsing them would not pay.
+
+        A group is a set of connectors linked by flows. Collapsing it gives
+        up to E x X transitions (E steps lead into it, X steps out of it);
+        keeping its C connectors as steps gives about E + X + C. Past
+        :data:`JUNCTION_FACTOR` times that (and :data:`JUNCTION_FLOOR`
+        transitions) the connectors stay. One pass over the connectors and
+        their flows: linear time.
+        """
+        connectors = [n for n in self.nodes.values() if not n.step]
+        group: dict[str, int] = {}
+        neighbours: dict[str, list[str]] = {n.key: [] for n in connectors}
+        for node in connectors:
+            for edge in node.edges:
+                if edge.target in neighbours:
+                    neighbours[node.key].append(edge.target)
+                    neighbours[edge.target].append(node.key)
+        members: list[list[str]] = []
+        for node in connectors:
+            if node.key in group:
+                continue
+            group[node.key] = len(members)
+            found, stack = [node.key], [node.key]
+            while stack:
+                for other in neighbours[stack.pop()]:
+                    if other not in group:
+                        group[other] = len(members)
+                        found.append(other)
+                        stack.append(other)
+            members.append(found)
+        entering: list[set[str]] = [set() for _ in members]
+        leaving: list[set[str]] = [set() for _ in members]
+        for node in self.nodes.values():
+            for edge in node.edges:
+                target = self.nodes.get(edge.target)
+                if target is None:
+                    continue
+                if node.step and not target.step:
+                    entering[group[target.key]].add(node.key)
+                elif target.step and not node.step:
+                    leaving[group[node.key]].add(target.key)
+        for index, keys in enumerate(members):
+            into, out = len(entering[index]), len(leaving[index])
+            if into * out <= max(JUNCTION_FLOOR, JUNCTION_FACTOR * (into + out + len(keys))):
+                continue
+            for key in keys:
+                self.nodes[key].step = True
+            self.notes.append(
+                f"{len(keys):,} connected gateways and events between {into:,} steps that lead "
+                f"into them and {out:,} that they lead to are kept as silent routing steps: "
+                f"collapsing them would give up to {into * out:,} transitions.")
+
     def expand(self, edges: list[_Edge], origin: str) -> list[_Route]:
         """The steps that ``edges`` (leaving the step ``origin``) reach through connectors.
 
@@ -880,13 +945,17 @@ class _Converter:
         return lane_actor or pool_actor
 
     def drafts(self) -> list[DraftStep]:
-        for gateway in self.nodes.values():
-            if (gateway.type in CONCURRENT_GATEWAYS and len(gateway.edges) > 1
-                    and not gateway.step and gateway.element is not None):
-                self.notes.append(f"{_describe(gateway.element)} starts branches that run at the "
-                                  "same time; the journey shows them as alternatives.")
         routes: dict[str, list[_Route]] = {
             n.key: self.expand(n.edges, n.key) for n in self.nodes.values() if n.step}
+        splits = [key for key in routes if self.nodes[key].type in CONCURRENT_GATEWAYS
+                  and len({e.target for e in self.nodes[key].edges}) > 1]
+        named = [_describe(e) for key in splits if (e := self.nodes[key].element) is not None]
+        if named:
+            more = f" and {len(named) - 3:,} more" if len(named) > 3 else ""
+            self.notes.append(
+                f"{', '.join(named[:3])}{more} start{'s' * (len(named) == 1)} branches that run "
+                "at the same time: kept as silent parallel steps, whose branches conformance "
+                "reads in any order and the audit's figures as alternatives.")
         drafts: list[DraftStep] = []
         for key in _narrative_order(routes, [n.key for n in self.nodes.values()
                                              if n.step and n.kind == "entry"]):
@@ -910,6 +979,9 @@ class _Converter:
                 fields={
                     "actor": None if terminal else self.actor_of(node),
                     "owner": self.owner_of(node),
+                    "silent": ("parallel" if key in splits
+                               else True if node.type not in _SHOWN
+                               else None),
                     "tags": [f"bpmn:{node.element.local}"] if node.element is not None else [],
                     "notes": " ".join(node.notes) or None,
                 },

@@ -37,7 +37,7 @@ Longer text (a 20 MB element name) is cut to this many characters, ending in
 size limit."""
 
 _FIELD_ORDER = ("channel", "actor", "owner", "shield", "wait", "emotion", "can_resolve",
-                "tags", "notes")
+                "silent", "tags", "notes")
 
 
 def clean_text(text: str | None) -> str:

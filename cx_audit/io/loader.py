@@ -74,7 +74,7 @@ MAX_FILE_BYTES = MAX_INPUT_BYTES
 JOURNEY_KEYS = ("journey", "version", "title", "persona", "owner", "replaces", "steps")
 STEP_KEYS = (
     "kind", "label", "channel", "actor", "owner", "shield", "wait", "abandon", "emotion",
-    "can_resolve", "share", "ignore", "next", "evidence", "staffing", "notes", "tags",
+    "can_resolve", "share", "ignore", "next", "evidence", "staffing", "notes", "tags", "silent",
 )
 TRANSITION_KEYS = ("to", "p", "handoff", "label")
 STAFFING_KEYS = ("arrivals", "handle", "agents")
@@ -490,6 +490,7 @@ class _JourneyReader:
         evidence = (self.text_list(f["evidence"][1], f"the evidence of {where}")
                     if "evidence" in f else ())
         tags = self.text_list(f["tags"][1], f"the tags of {where}") if "tags" in f else ()
+        silent, parallel = self.silence(f["silent"][1], where) if "silent" in f else (False, False)
         suppressions = self.read_ignore(f["ignore"][1], where) if "ignore" in f else ()
         transitions: tuple[Transition, ...] = ()
         if "next" in f:
@@ -504,8 +505,20 @@ class _JourneyReader:
             actor=actor, owner=owner, shield=shield or None, wait=wait, abandon=abandon,
             emotion=emotion, can_resolve=can_resolve, share=share, staffing=staffing,
             next=transitions, evidence=evidence, suppressions=suppressions, notes=notes,
-            tags=tags, extensions=extensions,
+            tags=tags, extensions=extensions, silent=silent, parallel=parallel,
         )
+
+    def silence(self, node: Node, where: str) -> tuple[bool, bool]:
+        """``silent``: ``true``, ``false`` or ``parallel`` -> (silent, parallel)."""
+        value = self.scalar_value(node)
+        if isinstance(value, bool):
+            return value, False
+        if value == "parallel":
+            return True, True
+        if value is not _UNREADABLE:
+            self.error(node, f"'silent' of {where} must be true, false or parallel, found "
+                             f"{_describe(node)}")
+        return False, False
 
     def read_staffing(self, node: Node, where: str) -> Staffing | None:
         split = self.mapping_fields(node, STAFFING_KEYS, f"the staffing of {where}")

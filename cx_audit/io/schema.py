@@ -116,6 +116,10 @@ def journey_schema() -> dict[str, Any]:
             },
             "notes": _text("Free documentation."),
             "tags": {"type": "array", "items": {"type": "string"}},
+            "silent": {"enum": [True, False, "parallel"],
+                       "description": ("A routing point an event log never shows (a start or "
+                                       "end event, a gateway, a generated end); parallel: a "
+                                       "split whose ways are all taken at once.")},
         },
         "patternProperties": _EXTENSIONS,
         "additionalProperties": False,

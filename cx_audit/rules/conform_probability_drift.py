@@ -5,7 +5,12 @@ more than `max_drift`, and a step whose observed abandonment (cases that
 end there unresolved) differs from its `abandon` by as much. The map's
 share of a transition is `(1 - abandon) * p`; the observed one is its count
 over the step's departures (transitions out plus cases ending there).
-Steps left fewer than `min_departures` times are not judged.
+Steps left fewer than `min_departures` times are not judged. Silent steps
+(start and end events, gateways, generated ends) are looked through: a
+share is the sum over the routes through them, and a route to a silent end
+counts as ending the case. Steps on a parallel branch, and steps whose
+routes pass a parallel split, are not judged, as the order of parallel
+work fixes no share.
 
 ## Why it matters
 Every figure the auditor computes, the chance of a resolution, of a
@@ -37,6 +42,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
+from cx_audit.eventlog.footprint import END, footprint
 from cx_audit.eventlog.observations import observations_of
 from cx_audit.rules.base import Option, RuleContext
 from cx_audit.text.formatting import percent
@@ -64,29 +70,35 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
     if observed is None:
         return
     limit, least = options["max_drift"], options["min_departures"]
+    design = footprint(context.journey)
     for step in context.journey.steps.values():
         seen = observed.step(step.id)
         if step.is_terminal or seen is None:
             continue
         left = observed.departures(step.id)
-        if left < least:
+        shares = design.shares(step.id) if left >= least else None
+        if shares is None:
             continue
         targets = observed.targets(step.id)
-        for transition in step.next:
-            design = (1.0 - step.abandon) * transition.probability
-            actual = targets.get(transition.target, 0) / left
-            if abs(actual - design) > limit:
+        for target, planned in shares.items():
+            if target == END:
+                continue
+            actual = targets.get(target, 0) / left
+            if abs(actual - planned) > limit:
+                via = next((t for t in step.next if target in design.enters(t.target)), None)
                 yield Candidate(
-                    f"'{step.id}' -> '{transition.target}' takes {percent(actual)} of the "
-                    f"departures observed, the map says {percent(design)}",
-                    step=step.id, location=transition.location,
-                    metrics={"observed": actual, "design": design, "drift": actual - design,
+                    f"'{step.id}' -> '{target}' takes {percent(actual)} of the "
+                    f"departures observed, the map says {percent(planned)}",
+                    step=step.id, location=via.location if via else None,
+                    metrics={"observed": actual, "design": planned, "drift": actual - planned,
                              "departures": left, "max_drift": limit})
+        planned = shares.get(END, 0.0)
         actual = seen.ends / left
-        if abs(actual - step.abandon) > limit:
+        if abs(actual - planned) > limit:
+            how = "" if any(design.ends_through(t.target) for t in step.next) else " unresolved"
             yield Candidate(
                 f"{percent(actual)} of the departures observed from '{step.id}' end the case "
-                f"there unresolved, the map says {percent(step.abandon)}",
+                f"there{how}, the map says {percent(planned)}",
                 step=step.id,
-                metrics={"observed_abandon": actual, "design_abandon": step.abandon,
-                         "drift": actual - step.abandon, "departures": left, "max_drift": limit})
+                metrics={"observed_abandon": actual, "design_abandon": planned,
+                         "drift": actual - planned, "departures": left, "max_drift": limit})

@@ -2,9 +2,11 @@
 With an event log beside the map (`cx-audit conform`), flags what customers
 were seen doing that the map has no transition for: a step followed by
 another step that the map does not link to it, a case that goes on after a
-resolution or abandon step, and cases that start at a step that is not an
-entry. Reported on the source step, with how often it was observed. A step
-repeated right after itself is left to CX605.
+resolution or abandon step, and cases that start at a step that no entry
+leads to. Reported on the source step, with how often it was observed. A
+step repeated right after itself is left to CX605. Silent steps (start and
+end events, gateways, generated ends) are looked through, and the branches
+of a parallel split may interleave in any order (docs/eventlogs.md).
 
 ## Why it matters
 A journey map is a design; the log is what customers went through. A route
@@ -36,7 +38,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.core.model import StepKind
+from cx_audit.eventlog.footprint import footprint
 from cx_audit.eventlog.observations import observations_of
 from cx_audit.rules.base import Option, RuleContext
 from cx_audit.text.formatting import percent
@@ -60,12 +62,13 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
     if observed is None:
         return
     journey, least = context.journey, options["min_observed"]
+    design = footprint(journey)
     for (source, target), count in sorted(observed.transitions.items(),
                                           key=lambda item: (-item[1], item[0])):
         if source == target or count < least:
             continue
         step = journey.steps[source]
-        if any(t.target == target for t in step.next):
+        if design.allows(source, target):
             continue
         share = count / max(observed.departures(source), 1)
         metrics = {"observed": count, "share": share, "departures": observed.departures(source)}
@@ -79,7 +82,7 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
         yield Candidate(message, step=source, metrics=metrics, route=(source, target))
     for step_id, seen in observed.steps.items():
         step = journey.steps[step_id]
-        if seen.starts >= least and step.kind is not StepKind.ENTRY:
+        if seen.starts >= least and not design.may_start(step.id):
             share = seen.starts / max(observed.cases, 1)
             who = "1 case starts" if seen.starts == 1 else f"{seen.starts:,} cases start"
             yield Candidate(

@@ -31,7 +31,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.eventlog.observations import observations_of
+from cx_audit.eventlog.footprint import Footprint, footprint
+from cx_audit.eventlog.observations import Observations, observations_of
 from cx_audit.rules.base import Option, RuleContext
 
 CODE = "CX602"
@@ -51,12 +52,16 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
     observed = observations_of(context)
     if observed is None or not observed.cases:
         return
+    design = footprint(context.journey)
     for transition in context.journey.transitions:
         source, target = transition.source, transition.target
-        if observed.transitions.get((source, target)):
+        if _taken(observed, design, source, target):
             continue
         seen = observed.step(source)
-        if seen is None:
+        if not design.shown(source):
+            why = f"the log never shows a step that '{source}' leads to"
+            left = 0
+        elif seen is None:
             why = f"the log never shows step '{source}'"
             left = 0
         else:
@@ -65,3 +70,22 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
         yield Candidate(f"'{source}' -> '{target}' is never observed ({why})", step=source,
                         location=transition.location,
                         metrics={"departures": left, "p_design": transition.probability})
+
+
+def _taken(observed: Observations, design: Footprint, source: str, target: str) -> bool:
+    """Whether the log shows the transition, seen through silent steps.
+
+    From a visible step: a directly-follows pair to a step it arrives at, or
+    cases ending at the step when the transition may end the case. From a
+    silent step, or on a parallel branch (whose steps interleave with the
+    other branches'), it is enough that the log shows a step it arrives at.
+    """
+    arrives = design.enters(target)
+    ends = design.ends_through(target)
+    if not design.shown(source) or design.in_parallel(source):
+        return (any(observed.step(step) for step in arrives)
+                or (ends and observed.cases > 0))
+    if any(observed.transitions.get((source, step)) for step in arrives):
+        return True
+    seen = observed.step(source)
+    return ends and seen is not None and seen.ends > 0

@@ -1,6 +1,7 @@
 """## What it does
 Flags a step that is not a resolution or abandon step and has no owner:
-neither the step nor the journey names a team.
+neither the step nor the journey names a team. Silent steps, routing
+points such as gateways that nobody works at, are left out.
 
 ## Why it matters
 Every step a customer passes is shaped by some department, and a breakdown
@@ -48,8 +49,9 @@ OPTIONS: dict[str, Option] = {}
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
     """Yield every non-terminal step with no owner after defaults.
 
+    Silent steps (routing points such as gateways) have no work to own.
     Reads the journey model only.
     """
     for step in context.journey.steps.values():
-        if not step.is_terminal and not step.owner:
+        if not step.is_terminal and not step.silent and not step.owner:
             yield Candidate(f"No team owns step '{step.id}'", step=step.id)

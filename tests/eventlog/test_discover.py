@@ -129,8 +129,13 @@ def test_default_entries_leave_out_rare_first_activities(tmp_path: Path) -> None
     rows.sort(key=lambda r: r[0])
     document, notes, _journey = discovered(tmp_path, rows)
     kinds = {s: v.get("kind") for s, v in document["steps"].items()}
-    assert kinds == {"call": "entry", "middle": None, "done": "resolution"}
-    assert any("2 cases start at an activity that is not an entry" in n for n in notes)
+    assert kinds == {"call": "entry", "start": "entry", "middle": None, "done": "resolution"}
+    start = document["steps"]["start"]
+    assert start["silent"] is True and start["share"] == 0.0099  # 2 of 202 cases
+    assert start["next"] == [{"to": "middle", "p": 0.5}, {"to": "done", "p": 0.5}]
+    assert document["steps"]["call"]["share"] == 0.9901
+    assert any("2 cases start at an activity that is not an entry: they enter through the "
+               "silent step 'start'" in n for n in notes)
 
 
 def test_ignored_activities_are_left_out(tmp_path: Path) -> None:

@@ -155,15 +155,21 @@ def test_gateways_collapse_into_labelled_transitions() -> None:
     assert result.notes == []
 
 
-def test_a_parallel_split_is_noted_as_alternatives() -> None:
+def test_a_parallel_split_stays_a_silent_parallel_step() -> None:
     body = process("\n".join([
         '<startEvent id="s"/>', '<parallelGateway id="fork" name="Both"/>',
         '<task id="a" name="Email"/>', '<task id="b" name="Letter"/>', '<endEvent id="e"/>',
         flow("f1", "s", "fork"), flow("f2", "fork", "a"), flow("f3", "fork", "b"),
         flow("f4", "a", "e"), flow("f5", "b", "e")]))
     result = import_bpmn(model(body), "fork.bpmn")
-    assert sorted(t.target for t in load(result).steps["start"].next) == ["email", "letter"]
-    assert any("'Both' (fork)" in n and "alternatives" in n for n in result.notes)
+    journey = load(result)
+    assert [t.target for t in journey.steps["start"].next] == ["both"]
+    fork = journey.steps["both"]
+    assert fork.silent and fork.parallel
+    assert sorted(t.target for t in fork.next) == ["email", "letter"]
+    assert journey.steps["start"].silent and journey.steps["end"].silent
+    assert not journey.steps["email"].silent
+    assert any("'Both' (fork)" in n and "any order" in n for n in result.notes)
 
 
 def test_a_gateway_that_leads_nowhere_stays_visible() -> None:
