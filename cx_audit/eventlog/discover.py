@@ -46,7 +46,9 @@ hand-written journey:
 Defaults without a mapping: the entries are the activities that at least
 1% of the cases start with (:data:`ENTRY_FLOOR`; the most common first
 activity when none reaches it), and the resolution is the activity that
-most cases end with.
+most cases end with among those whose name does not say the case failed
+(:func:`cx_audit.text.words.outcome_of`); an activity whose name does, and
+that cases end with, is an abandon.
 """
 
 from __future__ import annotations
@@ -187,11 +189,19 @@ class _Builder:
                 if not any(matches(a, (name,)) for a in labels):
                     self.warnings.append(f"the mapping's {key} name '{name}', which matches "
                                          "no activity of the log")
+        # without a mapping, names that say a case failed ("Ticket nicht lösbar",
+        # "Cancelled") are abandons when cases end there, never the resolution
+        said_abandon = {a for a in labels if words.outcome_of(a) == "abandon"}
         self.resolutions = {a for a in labels if mapping.has_role(a, "resolutions")}
         if not mapping.resolutions:
-            self.resolutions = {max(labels, key=lambda a: (labels[a].ends, labels[a].visits,
-                                                          _reverse(a)))}
-        self.abandons = {a for a in labels if mapping.has_role(a, "abandons")} - self.resolutions
+            candidates = [a for a in labels if a not in said_abandon] or list(labels)
+            self.resolutions = {max(candidates, key=lambda a: (labels[a].ends, labels[a].visits,
+                                                              _reverse(a)))}
+        if mapping.abandons:
+            self.abandons = {a for a in labels if mapping.has_role(a, "abandons")}
+        else:
+            self.abandons = {a for a in said_abandon if labels[a].ends}
+        self.abandons -= self.resolutions
         terminal_roles = self.resolutions | self.abandons
         if mapping.entries:
             self.entries = {a for a in labels if mapping.has_role(a, "entries")}

@@ -203,3 +203,19 @@ def test_mapping_problems_have_positions(tmp_path: Path) -> None:
         load_mapping(duplicate)
     with pytest.raises(MappingError, match="cannot read"):
         load_mapping(tmp_path / "absent.yaml")
+
+
+def test_an_activity_whose_name_says_the_case_failed_is_never_the_resolution(
+        tmp_path: Path) -> None:
+    """Most tickets end "nicht lösbar" (not solvable): that is an abandon, and the
+    resolution is the activity most of the other cases end with."""
+    rows = ["case,activity,time"]
+    for case in range(10):
+        last = "Ticket nicht lösbar" if case < 6 else "Ticket gelöst"
+        rows += [f"{case},Anruf,2024-01-01T10:00", f"{case},{last},2024-01-01T10:05"]
+    log = tmp_path / "tickets.csv"
+    log.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    document, _ = discover(log)
+    kinds = {step: body.get("kind") for step, body in document["steps"].items()}
+    assert kinds["ticket-gelost"] == "resolution"
+    assert kinds["ticket-nicht-losbar"] == "abandon"
