@@ -10,6 +10,7 @@ sets the encoded entries into the report's frame.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,23 +18,33 @@ from cx_audit import __version__
 from cx_audit.audit.engine import JourneyAudit
 from cx_audit.audit.points import CombustionPoint, combustion_points
 from cx_audit.audit.run import AuditRun
-from cx_audit.core.findings import Severity
+from cx_audit.core.findings import Finding, Severity
 from cx_audit.core.model import Location
 from cx_audit.text.jsonsafe import json_safe
 from cx_audit.text.safe import json_printable
 
-__all__ = ["JsonPart", "journey_json", "journey_to_dict", "point_to_dict", "render_json"]
+__all__ = ["JsonPart", "finding_to_dict", "journey_json", "journey_to_dict", "point_to_dict",
+           "render_json"]
 
 
 def journey_to_dict(audit: JourneyAudit) -> dict[str, Any]:
     """One journey's entry in the report, as plain data."""
-    analysis = audit.analysis.to_dict()
-    findings = []
-    for finding in audit.findings:
-        entry = finding.to_dict()
-        impact = audit.impact(finding)
-        entry["impact"] = impact.to_dict() if impact is not None else None
-        findings.append(entry)
+    return _entry(audit, steps={step: stats.to_dict()
+                                for step, stats in audit.analysis.steps.items()},
+                  findings=[finding_to_dict(audit, finding) for finding in audit.findings])
+
+
+def finding_to_dict(audit: JourneyAudit, finding: Finding) -> dict[str, Any]:
+    """One finding of the journey's entry, with the what-if of removing its step."""
+    entry = finding.to_dict()
+    impact = audit.impact(finding)
+    entry["impact"] = impact.to_dict() if impact is not None else None
+    return entry
+
+
+def _entry(audit: JourneyAudit, *, steps: dict[str, Any],
+           findings: list[dict[str, Any]]) -> dict[str, Any]:
+    """The entry of a journey around its per-step figures and its findings."""
     return {
         "file": audit.journey.file,
         "journey": audit.journey.id,
@@ -41,8 +52,8 @@ def journey_to_dict(audit: JourneyAudit) -> dict[str, Any]:
         "replaces": audit.journey.replaces,
         "combustion_points": [point_to_dict(point) for point in combustion_points(audit)],
         "sensitivity": [record.to_dict() for record in audit.analysis.sensitivity],
-        "metrics": analysis["metrics"],
-        "steps": analysis["steps"],
+        "metrics": audit.analysis.metrics.to_dict(),
+        "steps": steps,
         "findings": findings,
         "suppressed": [{"rule": f.rule, "name": f.name, "step": f.step, "line": f.line,
                         "column": f.column, "message": f.message, "reason": reason}
@@ -95,9 +106,40 @@ class JsonPart:
 
 
 def journey_json(audit: JourneyAudit) -> JsonPart:
-    """Encode one journey's entry right after its audit (the ``keep`` of this format)."""
+    """Encode one journey's entry right after its audit (the ``keep`` of this format).
+
+    The text is :func:`journey_to_dict` encoded, but its per-step figures and
+    findings are encoded a chunk at a time and set into the rest, so that a
+    journey of a million steps never holds all their dicts at once (they
+    took more memory than the audit itself).
+    """
+    text = _dumps(_entry(audit, steps={}, findings=[]))
+    steps = list(audit.analysis.steps.items())
+    members = (_dumps({step: stats.to_dict() for step, stats in steps[at:at + CHUNK]})[1:-1]
+               for at in range(0, len(steps), CHUNK))
+    text = _set_into(text, '"steps": {}', "{", members, "}")
+    findings = audit.findings
+    items = (_dumps([finding_to_dict(audit, f) for f in findings[at:at + CHUNK]])[1:-1]
+             for at in range(0, len(findings), CHUNK))
+    text = _set_into(text, '"findings": []', "[", items, "]")
     return JsonPart(id=audit.id, location=audit.location, counts=audit.severity_counts(),
-                    text=_dumps(journey_to_dict(audit)))
+                    text=text)
+
+
+CHUNK = 4096
+"""Steps or findings encoded at a time."""
+
+
+def _set_into(text: str, marker: str, opening: str, parts: Iterable[str], closing: str) -> str:
+    """``text`` with the empty container after ``marker``'s key filled with ``parts``.
+
+    The marker's key is a key of the entry itself: a string in the entry
+    cannot hold it, since its quotes would be escaped.
+    """
+    at = text.index(marker)
+    key = marker[:marker.index(":") + 2]
+    body = ", ".join(part for part in parts if part)
+    return f"{text[:at]}{key}{opening}{body}{closing}{text[at + len(marker):]}"
 
 
 def _frame(run: AuditRun[Any]) -> dict[str, Any]:
