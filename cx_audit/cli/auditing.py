@@ -192,6 +192,7 @@ def report(
     """
     from cx_audit.audit.run import run_audit
     from cx_audit.renderers import keep_for, render
+    from cx_audit.text.formatting import plural
 
     chosen = report_format or REPORT_SUFFIXES.get(Path(output).suffix.lower())
     if chosen is None:
@@ -210,8 +211,8 @@ def report(
     if run.input_errors:
         raise fail("the report was not written: fix the input problems first")
     emit(render(chosen.value, run, title=title), output, journey_inputs(run.files, settings))
-    say(f"Wrote {printable_path(output)} ({len(run.results)} journeys, "
-        f"{sum(run.counts().values())} findings).")
+    say(f"Wrote {printable_path(output)} ({plural(len(run.results), 'journey')}, "
+        f"{plural(sum(run.counts().values()), 'finding')}).")
 
 
 def _compare_report(paths: list[Path], output: str, chosen: ReportFormat, title: str | None,

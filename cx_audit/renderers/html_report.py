@@ -48,6 +48,7 @@ from cx_audit.renderers.report_content import (
     METHOD,
     facts,
     findings_by_team,
+    folded,
     key_figures,
     lost_share,
     rules_used,
@@ -404,7 +405,9 @@ def _findings(audit: JourneyAudit) -> str:
         out.append(f"<h4>{html_text(team)} <span class=\"muted\">"
                    f"({html_text(severity_counts_text(counts))})</span></h4>")
         out.append('<ul class="findings">')
-        out += [_finding_item(finding) for finding in findings]
+        out += [_finding_item(entry) if isinstance(entry, Finding) else
+                f'<li class="muted">{html_text(entry.text())}</li>'
+                for entry in folded(findings)]
         out.append("</ul>")
     return "\n".join(out)
 

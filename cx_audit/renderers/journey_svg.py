@@ -45,6 +45,9 @@ __all__ = ["LABEL_LINES", "MAX_ROWS", "PAGE_WIDTH", "journey_svg"]
 PAGE_WIDTH = 1000
 """The widest band, in CSS pixels: a landscape page at print."""
 
+MAX_BOXES = 150
+"""Boxes a map may hold once condensed; past it no page can show it, and none is drawn."""
+
 MAX_ROWS = 8
 """Rows a layer may use before the journey is drawn condensed."""
 
@@ -346,6 +349,22 @@ def _edge(geo: _Geometry, edge: DiagramEdge, index: int, lane: list[int], marker
     return "".join(parts)
 
 
+def _not_drawn(journey: Journey, boxes: int) -> Figure:
+    """In place of a map too large for a page: a panel that says so and where to look."""
+    title = (f"Journey map of {one_line(journey.title)} "
+             f"({plural(len(journey.steps), 'step')}), not drawn")
+    lines = (f"{boxes:,} boxes even with loops and runs of shields condensed:",
+             "too many to read on a page. The combustion points below name",
+             "their steps; cx-audit graph draws the whole map as Mermaid or DOT.")
+    body = ('<rect x="0.5" y="0.5" width="499" height="79" rx="4" fill="#fafafa" '
+            'stroke="#b0bec5"/>'
+            + "".join(svg_text(16, 26 + 18 * k, line, css="n") for k, line in enumerate(lines)))
+    svg = svg_element(500, 80, f"<style>.cxj .n{{font-size:11px;fill:#455a64;"
+                      f"font-family:Helvetica,Arial,sans-serif}}</style>{body}",
+                      label=title, css="cxj")
+    return Figure(svg=svg, title=title, width=500, height=80)
+
+
 def _legend(y: float, marker: str, highlighted: int, width: float) -> tuple[str, float]:
     """The key to the drawing, on as many lines as the width needs, and its height."""
     items = [
@@ -407,6 +426,8 @@ def journey_svg(journey: Journey, points: Sequence[CombustionPoint], *,
         of more than :data:`MAX_ROWS` rows).
     """
     graph = diagram_graph(journey, points, highlight=highlight, visits=visits)
+    if len(graph.nodes) > MAX_BOXES:
+        return _not_drawn(journey, len(graph.nodes))
     layout = _layout(graph)
     if not graph.condensed and _too_wide(layout):
         graph = diagram_graph(journey, points, highlight=highlight, condensed=True, visits=visits)

@@ -52,6 +52,8 @@ from cx_audit.renderers.report_content import (
     NO_OWNER,
     advice,
     facts,
+    findings_by_team,
+    folded,
     key_figures,
     owner_of,
     rules_used,
@@ -358,20 +360,17 @@ def _team_heading(team: str, findings: Sequence[Finding]) -> str:
 
 def _by_team(audit: JourneyAudit, rules_url: str | None) -> list[str]:
     journey = audit.journey
-    teams: dict[str, list[Finding]] = defaultdict(list)
-    for finding in audit.findings:
-        teams[owner_of(journey, finding)].append(finding)
-    order = sorted(teams, key=lambda t: (-_severity_counts(teams[t])[Severity.ERROR],
-                                         -len(teams[t]), t))
     position = {step_id: i for i, step_id in enumerate(journey.steps)}
     lines = ["### Combustion points by team", "",
              "Each point is a candidate for the team to review, with the evidence behind it.",
              ""]
-    for team in order:
-        lines += [_team_heading(team, teams[team]), ""]
+    for team, findings in findings_by_team(journey, audit.findings):
+        lines += [_team_heading(team, findings), ""]
         groups: dict[str | None, list[Finding]] = defaultdict(list)
-        for finding in teams[team]:
-            groups[finding.step if finding.step in journey.steps else None].append(finding)
+        entries = folded(sorted(findings, key=_finding_order))
+        for finding in entries:
+            if isinstance(finding, Finding):
+                groups[finding.step if finding.step in journey.steps else None].append(finding)
         keys = sorted(groups, key=lambda k: -1 if k is None else position[k])
         for key in keys:
             if key is None:
@@ -387,6 +386,8 @@ def _by_team(audit: JourneyAudit, rules_url: str | None) -> list[str]:
                 lines += _finding_lines(journey, finding, rules_url)
             if notes:
                 lines += _quotes(notes)
+        lines += [f"- {md_text(entry.text())}" for entry in entries
+                  if not isinstance(entry, Finding)]
         if lines[-1] != "":
             lines.append("")
     return lines

@@ -28,11 +28,14 @@ __all__ = [
     "JOURNEY_WIDE",
     "METHOD",
     "NO_OWNER",
+    "REPEATS_SHOWN",
     "UNKNOWN_RULE_ADVICE",
+    "Repeats",
     "TopPoint",
     "advice",
     "facts",
     "findings_by_team",
+    "folded",
     "key_figures",
     "lost_share",
     "owner_of",
@@ -142,6 +145,63 @@ def findings_by_team(journey: Journey,
     return [(team, sorted(teams[team], key=lambda f: (rank.get(f.severity, 3), f.line,
                                                         f.column, f.rule)))
             for team in order]
+
+
+REPEATS_SHOWN = 5
+"""Findings of one rule listed per team in a report; the rest are told as one line."""
+
+STEPS_NAMED = 3
+"""Steps a folded line names before "and others"."""
+
+
+@dataclass(frozen=True, slots=True)
+class Repeats:
+    """A team's findings of one rule past the first :data:`REPEATS_SHOWN`, as one line.
+
+    A report is read by people: 100,000 empty steps give 100,000 findings of
+    each rule, and a list of them buries the rest. JSON, SARIF and the
+    terminal still list every one.
+    """
+
+    rule: str
+    severity: Severity
+    count: int
+    steps: tuple[str, ...]
+    """The first :data:`STEPS_NAMED` steps among them (journey findings name none)."""
+
+    def text(self) -> str:
+        """The line, in plain words."""
+        named = ", ".join(self.steps)
+        where = ""
+        if named:
+            where = f" at {named}" + (" and others" if self.count > len(self.steps) else "")
+        return (f"and {self.count:,} more {self.rule} finding{'s' * (self.count != 1)} like "
+                f"these{where}; the JSON output (cx-audit audit -f json) lists every one")
+
+
+def folded(findings: Sequence[Finding]) -> list[Finding | Repeats]:
+    """``findings`` in order, each rule's past the first :data:`REPEATS_SHOWN` folded.
+
+    The fold of a rule stands where its first hidden finding was.
+    """
+    shown: Counter[str] = Counter()
+    hidden: dict[str, list[Finding]] = defaultdict(list)
+    place: dict[str, int] = {}
+    out: list[Finding | Repeats | None] = []
+    for finding in findings:
+        if shown[finding.rule] < REPEATS_SHOWN:
+            shown[finding.rule] += 1
+            out.append(finding)
+            continue
+        if finding.rule not in place:
+            place[finding.rule] = len(out)
+            out.append(None)
+        hidden[finding.rule].append(finding)
+    for rule, at in place.items():
+        rest = hidden[rule]
+        steps = tuple(dict.fromkeys(f.step for f in rest if f.step is not None))[:STEPS_NAMED]
+        out[at] = Repeats(rule=rule, severity=rest[0].severity, count=len(rest), steps=steps)
+    return [entry for entry in out if entry is not None]
 
 
 def key_figures(metrics: Metrics) -> list[tuple[str, str, str]]:
