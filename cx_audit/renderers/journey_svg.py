@@ -45,7 +45,7 @@ __all__ = ["LABEL_LINES", "MAX_ROWS", "PAGE_WIDTH", "journey_svg"]
 PAGE_WIDTH = 1000
 """The widest band, in CSS pixels: a landscape page at print."""
 
-MAX_BOXES = 150
+MAX_BOXES = 400
 """Boxes a map may hold once condensed; past it no page can show it, and none is drawn."""
 
 MAX_ROWS = 8
