@@ -129,12 +129,24 @@ def factor_block(rows: Sequence[dict[int, float]], leaks: Sequence[float]) -> Bl
     m = len(rows)
     if m > DENSE_MAX_STEPS:
         return LeakyLU(rows, leaks)
-    try:
-        return LeakyLU(rows, leaks, work_limit=dense_after(m))
-    except LoopTooEntangled:
-        from cx_audit.analysis.dense import DenseInverse
+    limit = dense_after(m)
+    if _cheapest_pivot(rows) <= limit:  # else the first pivot alone passes the limit
+        try:
+            return LeakyLU(rows, leaks, work_limit=limit)
+        except LoopTooEntangled:
+            pass
+    from cx_audit.analysis.dense import DenseInverse
 
-        return DenseInverse(rows, leaks)
+    return DenseInverse(rows, leaks)
+
+
+def _cheapest_pivot(rows: Sequence[dict[int, float]]) -> int:
+    """The updates of the sparse elimination's first pivot, as it counts them (O(entries))."""
+    column = [0] * len(rows)
+    for row in rows:
+        for j in row:
+            column[j] += 1
+    return min(column[i] * (len(row) + 1) for i, row in enumerate(rows))
 
 
 class Chain:

@@ -251,6 +251,9 @@ def _full(sol: ChainSolution, change: StepChange, budget: SolveBudget | None) ->
 def _row_change(old: Sequence[tuple[int, float]],
                 moves: Sequence[tuple[int, float, bool]]) -> list[tuple[int, float]]:
     """``(v, p'(v) - p(v))`` for every target whose probability the change moves."""
+    if len(moves) == len(old) and all(v == w for (v, _), (w, _, _) in zip(old, moves)):
+        # the same targets in the same order (most changes): compare in place
+        return [(v, q - p) for (v, p), (_, q, _) in zip(old, moves) if q != p]
     row = dict(old)
     new: dict[int, float] = {}
     for v, p, _ in moves:
