@@ -439,7 +439,8 @@ def levers_for(sol: ChainSolution, journey: Journey, step_ids: Iterable[str], *,
     ``break_loops`` is false). A lever
     whose effect is not computed (one that needs the whole chain solved
     again, at a step of a loop nobody leaves, past ``budget``; default: one
-    :class:`~cx_audit.analysis.whatif.SolveBudget` for the call) is left out. Unranked: see :func:`rank_levers`.
+    :class:`~cx_audit.analysis.whatif.SolveBudget` for the call) is left out.
+    Unranked: see :func:`rank_levers`.
 
     ``known`` keeps each step's levers between calls with the same settings
     (the points of one journey share steps: a queue, its chain, their loop),
