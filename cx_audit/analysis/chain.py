@@ -7,9 +7,14 @@ no ``next`` (stranded); customers who enter a closed loop never end.
 
 The chain is never inverted as a whole. Its strongly connected components
 are solved one at a time in topological order: a step on no cycle by one
-multiply-add per transition, a cyclic component by a sparse LU of its own
-``I - Q`` (see :mod:`cx_audit.analysis.sparse`). Journeys whose loops are
-local are therefore solved in near-linear time.
+multiply-add per transition, a cyclic component by factors of its own
+``I - Q`` (:func:`factor_block`): a sparse LU (:mod:`cx_audit.analysis.sparse`)
+while its elimination stays sparse, which is the case of loops that stay
+local, however many; the whole inverse, with numpy, for a block so tangled
+that its elimination fills in (:mod:`cx_audit.analysis.dense`). The chance
+of reaching each step of a loop comes from the diagonal of that inverse,
+which the sparse factors give by selected inversion at the cost of the
+factorisation, not one solve per step.
 
 Conventions where the format leaves room (also stated on each function):
 
@@ -31,6 +36,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol
 
 from cx_audit.analysis.erlang import ErlangC, step_wait
 from cx_audit.analysis.sparse import LeakyLU
@@ -39,25 +45,108 @@ from cx_audit.core.errors import LoopTooEntangled
 from cx_audit.core.model import Journey
 
 __all__ = [
+    "DENSE_MAX_STEPS",
+    "DENSE_MIN_WORK",
     "INF",
-    "PER_STEP_WORK_LIMIT",
+    "BlockFactors",
     "Chain",
     "ChainSolution",
     "block_factors",
+    "dense_after",
     "entry_distribution",
+    "factor_block",
     "safe_fsum",
     "weighted_sum",
 ]
 
-PER_STEP_WORK_LIMIT = 20_000_000
-"""Most operations spent on the per-step figures (``p_reach``, what-if) of one loop.
-
-Per-step figures inside a loop of m steps cost m solves of that loop's
-factors; past this budget they are reported as not computed (null) rather
-than letting one huge loop hold the audit for minutes. Loops of a few
-hundred steps stay well inside it."""
-
 INF = math.inf
+
+DENSE_MIN_WORK = 250_000
+"""Sparse elimination updates a block may always take before it counts as dense.
+
+About a tenth of a second in Python: what importing numpy costs, so that a
+journey whose loops factor in less never imports it."""
+
+DENSE_MAX_STEPS = 2_000
+"""Largest block inverted in full (32 MB of floats, about 14 s on the README's machine).
+
+A larger block is factored sparsely whatever its fill, within
+:data:`~cx_audit.core.errors.FACTOR_WORK_LIMIT` updates."""
+
+
+def dense_after(m: int) -> int:
+    """Sparse elimination updates past which a block of ``m`` steps is inverted in full.
+
+    ``m^3 / 1024``, at least :data:`DENSE_MIN_WORK`: with the per-step
+    figures' selected inversion, one sparse update costs about 0.4 us in
+    Python, and the full inverse about 1.7 ns per ``m^3`` in numpy (measured
+    on the README's machine, benchmarks/bench_tangled.py). A block that gets
+    there would cost more sparsely than in full; the updates spent finding
+    out are at most a quarter of the full inverse's cost.
+    """
+    return max(DENSE_MIN_WORK, m * m * m // 1024)
+
+
+class InverseRow(Protocol):
+    """One row of a selected inverse: ``row[b]`` is ``N[a, b]``."""
+
+    def __getitem__(self, index: int, /) -> float: ...
+
+
+class BlockFactors(Protocol):
+    """Factors of one block's ``I - Q``: solves, and the inverse's entries the figures need."""
+
+    @property
+    def m(self) -> int:
+        """Steps of the block."""
+
+    @property
+    def size(self) -> int:
+        """Entries of the factors: the cost of one solve."""
+
+    def solve(self, b: Sequence[float]) -> list[float]:
+        """``x`` with ``(I - Q) x = b``."""
+
+    def solve_transposed(self, b: Sequence[float]) -> list[float]:
+        """``x`` with ``(I - Q)^T x = b``."""
+
+    def selected_inverse(self) -> Sequence[InverseRow]:
+        """``z[a][b] = N[a, b]`` on the diagonal and for every transition ``b -> a``."""
+
+
+def factor_block(rows: Sequence[dict[int, float]], leaks: Sequence[float]) -> BlockFactors:
+    """Factors of one block's ``I - Q``: sparse while they stay sparse, else the full inverse.
+
+    ``rows`` and ``leaks`` are as :class:`~cx_audit.analysis.sparse.LeakyLU`
+    takes them. The sparse elimination runs until it has taken
+    :func:`dense_after` updates; a block that needs more (its steps nearly
+    all lead to one another) is inverted in full by
+    :class:`~cx_audit.analysis.dense.DenseInverse`. A block of more than
+    :data:`DENSE_MAX_STEPS` steps is always factored sparsely, and refused
+    (:class:`~cx_audit.core.errors.LoopTooEntangled`) past
+    :data:`~cx_audit.core.errors.FACTOR_WORK_LIMIT` updates.
+    """
+    m = len(rows)
+    if m > DENSE_MAX_STEPS:
+        return LeakyLU(rows, leaks)
+    limit = dense_after(m)
+    if _cheapest_pivot(rows) <= limit:  # else the first pivot alone passes the limit
+        try:
+            return LeakyLU(rows, leaks, work_limit=limit)
+        except LoopTooEntangled:
+            pass
+    from cx_audit.analysis.dense import DenseInverse
+
+    return DenseInverse(rows, leaks)
+
+
+def _cheapest_pivot(rows: Sequence[dict[int, float]]) -> int:
+    """The updates of the sparse elimination's first pivot, as it counts them (O(entries))."""
+    column = [0] * len(rows)
+    for row in rows:
+        for j in row:
+            column[j] += 1
+    return min(column[i] * (len(row) + 1) for i, row in enumerate(rows))
 
 
 class Chain:
@@ -96,10 +185,10 @@ class Chain:
             ))
         self.cyclic = cyclic
         self.closed = closed
-        self._lu: dict[int, tuple[LeakyLU, dict[int, int]]] = {}
+        self._lu: dict[int, tuple[BlockFactors, dict[int, int]]] = {}
 
-    def factor(self, c: int) -> tuple[LeakyLU, dict[int, int]]:
-        """LU of ``I - Q`` on cyclic, open component ``c``, and its local indices."""
+    def factor(self, c: int) -> tuple[BlockFactors, dict[int, int]]:
+        """Factors of ``I - Q`` on cyclic, open component ``c``, and its local indices."""
         cached = self._lu.get(c)
         if cached is None:
             cached = self._lu[c] = block_factors(self.comps[c], self.comp_of, self.out, self.loss)
@@ -205,13 +294,15 @@ Edges = list[tuple[int, float]]
 
 def block_factors(comp: Sequence[int], comp_of: Sequence[int],
                   out: Sequence[Edges] | Mapping[int, Edges],
-                  loss: Sequence[float] | Mapping[int, float]) -> tuple[LeakyLU, dict[int, int]]:
-    """LU factors of ``I - Q`` on one strongly connected block, and its local indices.
+                  loss: Sequence[float] | Mapping[int, float],
+                  ) -> tuple[BlockFactors, dict[int, int]]:
+    """Factors of ``I - Q`` on one strongly connected block, and its local indices.
 
     ``comp`` lists the block's states; ``out[u]`` and ``loss[u]`` are state
     ``u``'s transitions and lost mass (indexed by state). Transitions leaving
     the block count as leak, a self-loop is implied by the leak (see
-    :class:`~cx_audit.analysis.sparse.LeakyLU`).
+    :class:`~cx_audit.analysis.sparse.LeakyLU`); :func:`factor_block` chooses
+    the factors.
     """
     c = comp_of[comp[0]]
     local = {u: i for i, u in enumerate(comp)}
@@ -228,7 +319,7 @@ def block_factors(comp: Sequence[int], comp_of: Sequence[int],
                 row[j] = row.get(j, 0.0) + p
         rows.append(row)
         leaks.append(leak)
-    return LeakyLU(rows, leaks), local
+    return factor_block(rows, leaks), local
 
 
 def entry_distribution(journey: Journey, net: JourneyView) -> list[float]:
@@ -291,6 +382,7 @@ class ChainSolution:
 
     __slots__ = (
         "_passage",
+        "_returns",
         "_totals",
         "_values",
         "chain",
@@ -321,21 +413,36 @@ class ChainSolution:
         self._check_finite()
         self._values: tuple[list[float], list[float], list[float], list[float]] | None = None
         self._passage: tuple[list[float], list[dict[int, float]]] | None = None
+        self._returns: list[float] = []
         self._totals: tuple[float, float, float, float] | None = None
 
     @property
     def p_reach(self) -> list[float]:
-        """Chance of ever reaching each step (``nan``: not computed; see ``first_passage``)."""
-        return self.first_passage()[0]
+        """Chance of ever reaching each step (see ``first_passage``)."""
+        passage = self._passage
+        return (passage if passage is not None else self.first_passage())[0]
 
     @property
     def back(self) -> list[dict[int, float]]:
         """Per step S of an open loop, S's successors in the loop -> their chance to reach S.
 
-        Empty for a step on no cycle (nothing after it leads back) and in a
-        loop nobody leaves. See :func:`~cx_audit.analysis.whatif.effect_of`.
+        Only successors S goes to with positive probability are listed. Empty
+        for a step on no cycle (nothing after it leads back) and in a loop
+        nobody leaves. See :func:`~cx_audit.analysis.whatif.effect_of`.
         """
-        return self.first_passage()[1]
+        passage = self._passage
+        return (passage if passage is not None else self.first_passage())[1]
+
+    @property
+    def returns(self) -> list[float]:
+        """``N[u, u]`` of each step: its expected visits starting there.
+
+        1 for a step on no cycle, ``inf`` in a loop nobody leaves, and 1 where
+        nobody comes (not needed there). See ``first_passage``.
+        """
+        if self._passage is None:
+            self.first_passage()
+        return self._returns
 
     def _check_finite(self) -> None:
         """Refuse a loop that customers leave so rarely that its visits overflow.
@@ -360,25 +467,22 @@ class ChainSolution:
         """Probability of ever reaching each step, by first-passage decomposition.
 
         For a step on no cycle it equals its visits. For a step ``u`` in an
-        open cyclic component, ``visits(u) = p_reach(u) * N[u, u]`` where
-        ``N[u, u]`` (visits of ``u`` starting at ``u``) comes from one solve
-        within the component; the same solve gives, for the what-if, the
-        chance that each of ``u``'s successors in the loop leads back to
-        ``u`` (``N[v, u] / N[u, u]``).
+        open cyclic component, ``visits(u) = p_reach(u) * N[u, u]``, where
+        ``N[u, u]`` (visits of ``u`` starting at ``u``) is a diagonal entry of
+        the component's inverse; the chance that each successor ``v`` of
+        ``u`` in the loop leads back to ``u`` is ``N[v, u] / N[u, u]``, for
+        the what-if. Both come from one selected inversion of the
+        component's factors (:meth:`~cx_audit.analysis.sparse.LeakyLU.selected_inverse`),
+        at about the cost of the factorisation, whatever the loop's size.
         In a closed component every step is reached by all who enter it.
-
-        A component whose per-step solves would together exceed
-        :data:`PER_STEP_WORK_LIMIT` operations (a loop of thousands of steps
-        that all lead back to one another) gets ``nan`` instead: the journey
-        metrics stay exact, only these per-step figures are not computed.
         """
         if self._passage is not None:
             return self._passage
-        net = self.net
         chain = self.chain
         visits = self.visits
         p_reach = list(visits)
-        back: list[dict[int, float]] = [{} for _ in range(net.n)]
+        back: list[dict[int, float]] = [{} for _ in range(self.net.n)]
+        returns = [1.0] * self.net.n
         for c, comp in enumerate(chain.comps):
             if not chain.cyclic[c]:
                 continue
@@ -386,28 +490,30 @@ class ChainSolution:
                 mass = self.trapped.get(c, 0.0)
                 for u in comp:
                     p_reach[u] = mass
+                    returns[u] = INF
                 continue
             if not any(visits[u] for u in comp):
                 continue
-            lu, _ = chain.factor(c)
-            if len(comp) * lu.size > PER_STEP_WORK_LIMIT:
-                for u in comp:  # one solve per step would take too long: not computed
-                    p_reach[u] = math.nan
-                continue
+            lu, local = chain.factor(c)
+            z = lu.selected_inverse()
             for u in comp:
-                col, local = chain.column(c, u)
-                nuu = col[local[u]]
+                i = local[u]
+                nuu = returns[u] = z[i][i]
                 p_reach[u] = min(1.0, visits[u] / nuu)  # rounding may pass 1
-                back[u] = {v: min(1.0, col[local[v]] / nuu) for v in net.succ[u]
+                back[u] = {v: min(1.0, z[local[v]][i] / nuu) for v, _ in chain.out[u]
                            if v != u and v in local}
+        self._returns = returns
         self._passage = (p_reach, back)
         return self._passage
 
     def retell_costs(self) -> list[float]:
         """Per visit of each step, the expected cold handoffs crossed on leaving it."""
+        return [self.retell_cost(u) for u in range(self.net.n)]
+
+    def retell_cost(self, u: int) -> float:
+        """Per visit of step ``u``, the expected cold handoffs crossed on leaving it."""
         net = self.net
-        return [math.fsum(p for p, cold in zip(net.prob[u], net.cold[u]) if cold and p > 0.0)
-                for u in range(net.n)]
+        return math.fsum(p for p, cold in zip(net.prob[u], net.cold[u]) if cold and p > 0.0)
 
     def values(self) -> tuple[list[float], list[float], list[float], list[float]]:
         """Values to go from each step: P(resolution), shields, wait, retellings."""

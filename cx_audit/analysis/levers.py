@@ -437,9 +437,10 @@ def levers_for(sol: ChainSolution, journey: Journey, step_ids: Iterable[str], *,
     :data:`LEVER_NAMES` (one ``warm-handoff`` per cold transition), then one
     ``break-loop`` per loop on a route that holds one of the steps (unless
     ``break_loops`` is false). A lever
-    whose effect is not computed (a loop too large for per-step figures, or
-    past ``budget``; default: one :class:`~cx_audit.analysis.whatif.SolveBudget`
-    for the call) is left out. Unranked: see :func:`rank_levers`.
+    whose effect is not computed (one that needs the whole chain solved
+    again, at a step of a loop nobody leaves, past ``budget``; default: one
+    :class:`~cx_audit.analysis.whatif.SolveBudget` for the call) is left out.
+    Unranked: see :func:`rank_levers`.
 
     ``known`` keeps each step's levers between calls with the same settings
     (the points of one journey share steps: a queue, its chain, their loop),

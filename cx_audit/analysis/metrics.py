@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import decimal
-import math
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -129,10 +128,9 @@ class StepStats:
     visits : float
         Expected visits per customer; ``math.inf`` when the step is in a trap
         loop that customers reach.
-    p_reach : float or None
-        Probability that a customer ever reaches the step; ``None`` when not
-        computed, for a step inside a loop too large for per-step figures
-        (see :data:`~cx_audit.analysis.chain.PER_STEP_WORK_LIMIT`).
+    p_reach : float
+        Probability that a customer ever reaches the step, for every step,
+        however large its loop.
     wait : float
         Wait in minutes counted at each visit: the file's ``wait``, else the
         Erlang C average speed of answer, else 0 (also 0 for an overloaded
@@ -143,11 +141,13 @@ class StepStats:
         The queue model when the step has ``staffing``.
     impact : Impact or None
         The what-if of removing the step; ``None`` for entries and terminal
-        steps, and where it was not computed (as ``p_reach``).
+        steps, and where it was not computed: a step of a loop nobody
+        leaves, past the budget of whole-chain solves
+        (:func:`~cx_audit.analysis.whatif.removal_impacts`).
     """
 
     visits: float | None
-    p_reach: float | None
+    p_reach: float
     wait: float
     overloaded: bool
     erlang: ErlangC | None
@@ -297,9 +297,12 @@ def analyse(journey: Journey, view: JourneyView | None = None) -> JourneyAnalysi
 
     With ``n`` steps and ``e`` transitions: structural metrics O(n + e)
     (``paths`` adds integers of O(n) bits); the chain, ``p_reach`` and every
-    step's impact O(n + e + sum over cyclic components C of |C| f(C)), where
-    f(C) is the size of C's sparse LU factors: near-linear when loops are
-    local. See :class:`~cx_audit.analysis.chain.ChainSolution` and
+    step's impact O(n + e + sum over cyclic components C of w(C)), where
+    w(C) is the work of C's sparse elimination (about the size of its
+    factors times their widest row: near-linear when loops are local), or
+    |C|^3 multiply-adds in numpy for a component so tangled that it is
+    inverted in full. See :class:`~cx_audit.analysis.chain.ChainSolution`,
+    :func:`~cx_audit.analysis.chain.factor_block` and
     :func:`~cx_audit.analysis.whatif.removal_impacts`.
     """
     return JourneyAnalysis(journey, view)
@@ -337,7 +340,7 @@ def _step_figures(net: JourneyView, sol: ChainSolution) -> dict[str, StepStats]:
         visits = sol.visits[u]
         steps[step_id] = StepStats(
             visits=visits,
-            p_reach=None if math.isnan(p_reach[u]) else p_reach[u],
+            p_reach=p_reach[u],
             wait=sol.waits[u],
             overloaded=bool(queue is not None and queue.overloaded),
             erlang=queue,

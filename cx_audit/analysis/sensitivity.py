@@ -70,10 +70,8 @@ Choices where the definition leaves room:
 - when nobody starts (no entry, or only zero shares) the entry shares have
   no derivative (a first customer makes a jump) and are left out; every
   other derivative is 0;
-- loops too large for per-step figures (``PER_STEP_WORK_LIMIT`` in
-  :mod:`cx_audit.analysis.chain`) get their sensitivities all the same: the
-  adjoint needs no per-step solve, only one solve of each loop (with the
-  factors kept from the forward solve, for a loop customers reach).
+- the adjoint needs no per-step solve, only one solve of each loop (with
+  the factors kept from the forward solve, for a loop customers reach).
 """
 
 from __future__ import annotations

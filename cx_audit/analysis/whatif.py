@@ -10,21 +10,35 @@ Each delta is *after minus before*: a positive ``delta_p_resolution`` is a
 gain, a negative ``delta_wait_expected`` a drop. A delta is ``None`` when
 the expectation is infinite before or after the change.
 
-How it is solved. With ``V`` a value to go (the chance of a resolution, or
-the shields, wait or retellings still to come) and ``h(y)`` the chance to
-reach S from ``y``, the change moves every ``V(y)`` by ``h(y) * dV(S)``: the
+How it is solved. Changing one step's row is a rank-one change of the
+chain's ``I - Q``, and the Sherman-Morrison formula gives its effect from
+the factors already computed. With ``V`` a value to go (the chance of a
+resolution, or the shields, wait or retellings still to come) and ``h(y)``
+the chance to reach S from ``y`` (column S of the inverse, divided by its
+diagonal entry), the change moves every ``V(y)`` by ``h(y) * dV(S)``: the
 walk before it first reaches S is untouched. At S,
-``dV(S) = (A - V(S)) / (1 - r)``, where ``A`` is S's new cost plus its new
-row over the old values (S's own, for a self-loop) and ``r = sum p'(v) h(v)``
-(``h(S) = 1``) the chance that the new row brings customers back to S. The journey's total moves by
-``p_reach(S) * dV(S)``. ``h`` on S's successors comes from the same solve
-that gives ``p_reach``; a target that cannot reach S (downstream, or a
-terminal step) has ``h = 0``. Three cases are solved otherwise, exactly:
-when ``1 - r`` is tiny (the loop almost never lets go, and the quotient
-would lose precision) S's loop alone is solved again with the new row; when
-S is in a loop nobody leaves, when the new row sends customers to a step
-whose ``h`` is not known (one upstream of S), or when it closes a loop, the
-whole chain is solved again.
+``dV(S) = (c' - c + sum (p'(v) - p(v)) V(v)) / g``, the change of S's cost
+and of its row over the old values, divided by ``g``, the chance that the
+new row never brings customers back to S. The journey's total moves by
+``p_reach(S) * dV(S)``.
+
+``g`` is formed without cancelling the digits that matter: the old row's
+chance of never coming back is ``1 / N[S, S]``, a diagonal entry computed
+to full relative precision, and ``g = 1 / N[S, S] + sum (p(v) - p'(v)) h(v)``
+(``h(S) = 1``) adds to it what the change moves. A change that only sends
+customers back less (removing a step, breaking a loop) adds terms of one
+sign; only when the terms sent back more nearly cancel the rest (less than
+:data:`NEAR_TRAP` of their sum is left) is S's loop solved again with the
+new row, in the leak-carrying factors that keep full precision.
+
+``h`` on S's successors comes from the selected inversion that gives
+``p_reach`` (:meth:`~cx_audit.analysis.chain.ChainSolution.first_passage`);
+a target that cannot reach S (downstream, or a terminal step) has
+``h = 0``; for a target in S's loop that S does not go to today, one solve
+of the loop's factors gives the whole column. The whole chain is solved
+again only where the chain's structure changes: when S is in a loop nobody
+leaves, when the new row sends customers upstream of S (joining two
+components into one loop), or when it closes a loop.
 """
 
 from __future__ import annotations
@@ -36,20 +50,27 @@ from typing import Any
 
 from cx_audit.analysis.chain import (
     INF,
-    PER_STEP_WORK_LIMIT,
     Chain,
     ChainSolution,
     block_factors,
     weighted_sum,
 )
 
-__all__ = ["NEAR_TRAP", "Effect", "Impact", "SolveBudget", "StepChange", "effect_of", "removal",
-           "removal_impacts", "unchanged"]
+__all__ = ["FULL_SOLVE_WORK", "NEAR_TRAP", "Effect", "Impact", "SolveBudget", "StepChange",
+           "effect_of", "removal", "removal_impacts", "unchanged"]
 
 NEAR_TRAP = 1e-5
-"""Below this chance of never coming back, the closed-form update would lose
-precision (``1 - r`` is formed by a subtraction, good to about 1e-15): the
-loop is solved again instead, keeping effects to about 1e-10 relative."""
+"""When less than this share of the terms of ``g`` is left once they are added
+(the change sends customers back to S about as often as the rest lets them
+go), the closed form would lose precision: S's loop is solved again instead,
+keeping effects to about 1e-10 relative."""
+
+FULL_SOLVE_WORK = 20_000_000
+"""Operations' worth of whole-chain solves a caller weighing many changes allows.
+
+Only a change of the chain's structure needs one (a step of a loop nobody
+leaves, or a new transition upstream); no lever or removal in an open loop
+ever does."""
 
 
 class SolveBudget:
@@ -58,9 +79,9 @@ class SolveBudget:
     __slots__ = ("left",)
 
     def __init__(self, sol: ChainSolution) -> None:
-        """A budget of :data:`PER_STEP_WORK_LIMIT` operations' worth of solves, at least one."""
+        """A budget of :data:`FULL_SOLVE_WORK` operations' worth of solves, at least one."""
         net = sol.net
-        self.left = max(1, PER_STEP_WORK_LIMIT // max(1, net.n + sum(map(len, net.succ))))
+        self.left = max(1, FULL_SOLVE_WORK // max(1, net.n + sum(map(len, net.succ))))
 
     def take(self) -> bool:
         """Spend one solve; False when none is left."""
@@ -163,6 +184,13 @@ def _costs(sol: ChainSolution) -> tuple[list[float], list[float], list[float], l
             list(sol.waits), sol.retell_costs())
 
 
+def _step_costs(sol: ChainSolution, s: int) -> tuple[float, float, float, float]:
+    """Step ``s``'s own costs today, as :func:`_costs` gives them (O(degree))."""
+    net = sol.net
+    return (1.0 if net.resolution[s] else 0.0, float(net.shield[s]), sol.waits[s],
+            sol.retell_cost(s))
+
+
 def _new_costs(change: StepChange) -> tuple[float, float, float, float]:
     """The changed step's own costs: resolution, shield, wait, retells per visit."""
     return (0.0, change.shield, change.wait,
@@ -173,54 +201,98 @@ def effect_of(sol: ChainSolution, change: StepChange,
               budget: SolveBudget | None = None) -> Effect | None:
     """The exact effect of ``change`` on the journey's figures (see the module docstring).
 
-    ``None`` when it is not computed: the step is in a loop too large for
-    per-step figures, or the change needs the whole chain solved again and
-    ``budget`` (callers that weigh many changes ration those; ``None``: no
-    limit) has none left. The step must not be a resolution or abandon step.
+    ``None`` when it is not computed: the change needs the whole chain
+    solved again (it changes the chain's structure) and ``budget`` (callers
+    that weigh many changes ration those; ``None``: no limit) has none
+    left. The step must not be a resolution or abandon step.
     """
     chain = sol.chain
     s = change.step
-    c = chain.comp_of[s]
-
-    def full() -> Effect | None:
-        return _by_full_solve(sol, change) if budget is None or budget.take() else None
-
-    if chain.closed[c]:
-        return full()
+    if chain.closed[chain.comp_of[s]]:
+        return _full(sol, change, budget)
     reach = sol.p_reach[s]
-    if math.isnan(reach):
-        return None
     if reach == 0.0:  # nobody gets there: nothing changes
         totals = sol.totals()
         unchanged_by = [None if total == INF else 0.0 for total in totals]
         return Effect.of([0.0, *unchanged_by[1:]])
-    back = sol.back[s]
-    r = 0.0
-    for v, p, _ in change.moves:
-        if v == s:
-            r += p
-        elif v in back:
-            r += p * back[v]
-        elif sol.net.terminal[v] or chain.comp_of[v] < c:
-            continue  # v cannot lead back to S
-        else:  # v may lead back to S by a way h does not cover
-            return full()
-    if 1.0 - r < NEAR_TRAP:
-        return _within_loop(sol, change) or full()
-    values = sol.values()
-    before = sol.totals()
-    new_cost = _new_costs(change)
+    moved = _row_change(chain.out[s], change.moves)
+    h = _chance_back(sol, s, moved)
+    if h is None:
+        return _full(sol, change, budget)
+    # g: the old row's chance of never coming back, and what the change moves
+    positive = 1.0 / sol.returns[s]
+    negative = 0.0
+    for v, dp in moved:
+        term = -dp * h[v]
+        if term > 0.0:
+            positive += term
+        else:
+            negative += term
+    gap = positive + negative
+    if gap < NEAR_TRAP * positive:
+        return _within_loop(sol, change) or _full(sol, change, budget)
     deltas: list[float | None] = []
-    for value, cost, total in zip(values, new_cost, before, strict=True):
-        old = value[s]
-        if total == INF or old == INF:
+    for value, was, cost, total in zip(sol.values(), _step_costs(sol, s), _new_costs(change),
+                                       sol.totals()):
+        if total == INF or value[s] == INF:
             deltas.append(None)
             continue
-        terms = [cost]
-        terms.extend(p * value[v] for v, p, _ in change.moves)  # a self-loop counts V(S) too
-        ahead = math.fsum(terms)
-        deltas.append(None if ahead == INF else reach * (ahead - old) / (1.0 - r))
+        ahead = math.fsum([cost, -was, *[dp * value[v] for v, dp in moved]])
+        # a self-loop counts V(S) too
+        deltas.append(None if math.isinf(ahead) or math.isnan(ahead) else reach * ahead / gap)
     return Effect.of(deltas)
+
+
+def _full(sol: ChainSolution, change: StepChange, budget: SolveBudget | None) -> Effect | None:
+    """The whole chain solved again, if ``budget`` allows one more solve."""
+    return _by_full_solve(sol, change) if budget is None or budget.take() else None
+
+
+def _row_change(old: Sequence[tuple[int, float]],
+                moves: Sequence[tuple[int, float, bool]]) -> list[tuple[int, float]]:
+    """``(v, p'(v) - p(v))`` for every target whose probability the change moves."""
+    if len(moves) == len(old) and all(v == w for (v, _), (w, _, _) in zip(old, moves)):
+        # the same targets in the same order (most changes): compare in place
+        return [(v, q - p) for (v, p), (_, q, _) in zip(old, moves) if q != p]
+    row = dict(old)
+    new: dict[int, float] = {}
+    for v, p, _ in moves:
+        if p > 0.0:
+            new[v] = new.get(v, 0.0) + p
+    moved = [(v, p - row.get(v, 0.0)) for v, p in new.items() if p != row.get(v, 0.0)]
+    moved.extend((v, -p) for v, p in row.items() if v not in new)
+    return moved
+
+
+def _chance_back(sol: ChainSolution, s: int,
+                 moved: Sequence[tuple[int, float]]) -> dict[int, float] | None:
+    """``h`` on the targets in ``moved``: the chance to reach S from there (``h(S) = 1``).
+
+    From the selected inversion for S's successors; a target in S's loop
+    that S does not go to today takes one solve of the loop's factors (the
+    column ``N[., S]``). ``None`` when a new target lies upstream of S's
+    loop: the change would join loops, and only a whole solve tells.
+    """
+    chain = sol.chain
+    c = chain.comp_of[s]
+    back = sol.back[s]
+    h: dict[int, float] = {}
+    column: tuple[list[float], dict[int, int]] | None = None
+    for v, _ in moved:
+        if v == s:
+            h[v] = 1.0
+        elif v in back:
+            h[v] = back[v]
+        elif chain.comp_of[v] < c or sol.net.terminal[v]:
+            h[v] = 0.0  # v cannot lead back to S
+        elif chain.comp_of[v] == c:
+            if column is None:
+                column = chain.column(c, s)
+            col, local = column
+            h[v] = min(1.0, col[local[v]] / col[local[s]])
+        else:
+            return None
+    return h
 
 
 def _by_full_solve(sol: ChainSolution, change: StepChange) -> Effect:
@@ -343,10 +415,10 @@ def removal(sol: ChainSolution, s: int) -> StepChange:
 def removal_impacts(sol: ChainSolution) -> list[Impact | None]:
     """The impact of removing each step (``None`` for entries and terminal steps).
 
-    ``None`` also where it is not computed: a step in a loop too large for
-    per-step figures, or past the budget of whole-chain solves (each costs
-    O(n + e) plus the loops' factorisations; together they may spend
-    :data:`~cx_audit.analysis.chain.PER_STEP_WORK_LIMIT` operations). An
+    ``None`` also where it is not computed: a step of a loop nobody leaves,
+    past the budget of whole-chain solves (each costs O(n + e) plus the
+    loops' factorisations; together they may spend
+    :data:`FULL_SOLVE_WORK` operations). An
     overloaded queue's wait counts as 0 (see
     :func:`~cx_audit.analysis.erlang.step_wait`), so removing it changes the
     wait by nothing of its own.

@@ -168,14 +168,17 @@ def test_nobody_starts() -> None:
     assert [(r.parameter, r.step, r.derivative) for r in records] == [("abandon", "a", 0.0)]
 
 
-def test_loops_past_the_per_step_budget_still_get_sensitivities(
+def test_a_loop_inverted_in_full_gets_the_same_sensitivities(
         monkeypatch: pytest.MonkeyPatch) -> None:
     spec = menu_loop(0.2, 0.4, 0.5)
-    full = analyse(make_journey(spec)).sensitivity
-    monkeypatch.setattr(chain_module, "PER_STEP_WORK_LIMIT", 0)
+    sparse = analyse(make_journey(spec)).sensitivity
+    monkeypatch.setattr(chain_module, "DENSE_MIN_WORK", 0)  # every loop counts as dense
     result = analyse(make_journey(spec))
-    assert result.steps["menu"].p_reach is None  # the per-step figures are not computed
-    assert result.sensitivity == full
+    assert type(result.solution.chain.factor(result.solution.chain.comp_of[0])[0]).__name__ \
+        == "DenseInverse"
+    dense = {(r.parameter, r.step, r.to): r.derivative for r in result.sensitivity}
+    assert dense == pytest.approx(
+        {(r.parameter, r.step, r.to): r.derivative for r in sparse}, rel=1e-12, abs=1e-15)
 
 
 # --------------------------------------------------------------------------
