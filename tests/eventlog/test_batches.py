@@ -39,8 +39,8 @@ def _rows(seed: int) -> list[tuple[str, ...]]:
     for i in range(3, len(rows) - 1, 11):  # out of order within a case
         if rows[i][0] == rows[i + 1][0]:
             rows[i], rows[i + 1] = rows[i + 1], rows[i]
-    rows[7] = rows[7][:2] + ("not a time",) + rows[7][3:]
-    rows[20] = (rows[20][0], "") + rows[20][2:]
+    rows[7] = (*rows[7][:2], "not a time", *rows[7][3:])
+    rows[20] = (rows[20][0], "", *rows[20][2:])
     moved = [row for row in rows if row[0] == "c5"]  # c5 later continues as a second run
     keep = [row for row in rows if row[0] != "c5"]
     half = len(moved) // 2
@@ -51,14 +51,13 @@ def _rows(seed: int) -> list[tuple[str, ...]]:
 def test_any_batch_size_reads_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                        seed: int) -> None:
     log = write_log(tmp_path, _rows(seed), header=HEADER)
-    settings = {"max_bad_rows": 1000}
-    whole = scan_log(log, COLUMNS, **settings)
-    merged = scan_log(log, COLUMNS, merge_repeats=True, **settings)
+    whole = scan_log(log, COLUMNS, max_bad_rows=1000)
+    merged = scan_log(log, COLUMNS, merge_repeats=True, max_bad_rows=1000)
     for size in (1, 2, 3, 7):
         monkeypatch.setattr(reader, "_BATCH", size)
-        again = scan_log(log, COLUMNS, **settings)
+        again = scan_log(log, COLUMNS, max_bad_rows=1000)
         same_tallies(whole, again)
-        same_tallies(merged, scan_log(log, COLUMNS, merge_repeats=True, **settings))
+        same_tallies(merged, scan_log(log, COLUMNS, merge_repeats=True, max_bad_rows=1000))
         assert again.bad_rows == whole.bad_rows and again.bad_row_count == whole.bad_row_count
         assert (again.split_runs, again.reordered_cases, again.transitions, again.open_starts) \
             == (whole.split_runs, whole.reordered_cases, whole.transitions, whole.open_starts)
