@@ -374,6 +374,10 @@ class _Builder:
             first += (f"; median wait {human_duration(info.wait)} "
                       f"({samples:,} interval{'s' * (samples != 1)})")
         lines = [first]
+        if info.service is not None:  # start and complete events: the step's own time
+            pairs = info.service_samples
+            lines.append(f"median service {human_duration(info.service)} from start to "
+                         f"complete ({pairs:,} event{'s' * (pairs != 1)})")
         extra = []
         if info.starts:
             extra.append(_cases(info.starts, "starts here", "start here"))

@@ -6,7 +6,8 @@ optional. Activities are named as they appear in the log.
 ```yaml
 journey: helpdesk                 # id of a discovered journey (default: from the file name)
 title: Helpdesk tickets
-columns: {case: Case ID, activity: Activity, timestamp: Complete Timestamp, resource: Resource}
+columns: {case: Case ID, activity: Activity, timestamp: Complete Timestamp, resource: Resource,
+          lifecycle: Transition}
 entries: [Assign seriousness, Insert ticket]    # where customers start
 resolutions: [Closed]                           # the matter is solved
 abandons: [INVALID, DUPLICATE]                  # the customer gave up
@@ -19,7 +20,9 @@ ignore: [Unmatched*]                            # activities to leave out
 repeats: loop                                   # or merge
 ```
 
-``columns`` name the log's columns (the command-line options win over it).
+``columns`` name the log's columns (the command-line options win over it);
+``lifecycle`` is the column of lifecycle transitions (``start``,
+``complete``, …), like ``--lifecycle-column``.
 Wherever an activity is named (``entries`` to ``ignore``), a name with
 ``*``, ``?`` or ``[`` is a glob pattern (``Completed-*``), tried after the
 exact names, in file order. ``steps`` ties activities to the steps of a hand-written journey for
@@ -55,7 +58,7 @@ __all__ = ["MAPPING_KEYS", "LogMapping", "MappingError", "is_pattern", "load_map
 
 MAPPING_KEYS = ("journey", "title", "columns", "entries", "resolutions", "abandons", "shields",
                 "owners", "handoffs", "steps", "ignore", "repeats")
-_COLUMN_KEYS = ("case", "activity", "timestamp", "resource")
+_COLUMN_KEYS = ("case", "activity", "timestamp", "resource", "lifecycle")
 _HANDOFF_KINDS = ("warm", "cold", "none")
 _GLOB = re.compile(r"[*?\[]")
 
@@ -251,7 +254,8 @@ class _Reader:
 
     def columns(self, value: Any) -> LogColumns:
         if not isinstance(value, dict):
-            self.error("columns", "'columns' must map case/activity/timestamp/resource to names")
+            self.error("columns", "'columns' must map case/activity/timestamp/resource/"
+                       "lifecycle to names")
             return LogColumns()
         found = {}
         for key, name in value.items():

@@ -35,9 +35,13 @@ Epoch numbers count as zoned (they are UTC by definition).
 
 Speed: a log repeats its dates and its times of day over and over, so the
 parser keeps two caches, date text -> day number and time-of-day text
-(with its zone) -> seconds. A typical timestamp then costs two slices and
-two dictionary look-ups; fractional seconds are split off before the look-up.
-The caches are bounded (:data:`CACHE_LIMIT` entries each; they are emptied
+(with the separator before it, its fraction and its zone) -> seconds. A
+typical timestamp then costs two slices and two dictionary look-ups, which
+a caller may make itself for a whole column (:attr:`TimestampParser.caches`):
+every time key starts with its separator (``T`` or a space), so a hit on
+``text[:10]`` and ``text[10:]`` reads exactly what the parser would. A
+time's fraction is split off to read the rest, and the whole time is
+remembered too. The caches are bounded (:data:`CACHE_LIMIT` entries each; they are emptied
 when full), so memory does not grow with the log. Only times of the log's
 kind (zoned or naive) are ever cached, so a cache hit never hides a mix.
 """
@@ -113,8 +117,11 @@ class TimestampParser:
     @property
     def caches(self) -> tuple[dict[str, int], dict[str, float]]:
         """The date cache (date text -> days since 1970-01-01) and the time-of-day
-        cache (time text with its zone -> seconds), for callers that look them up
-        inline before calling the parser. They are cleared, never replaced.
+        cache (separator, time text, fraction and zone -> seconds), for callers
+        that look them up inline before calling the parser: when ``text[:10]``
+        and ``text[10:]`` are both found, ``days * 86400.0 + seconds`` is what
+        the parser returns (before the check of the years 1 to 9999). They are
+        cleared, never replaced.
         """
         return self._days, self._times
 
@@ -152,28 +159,46 @@ class TimestampParser:
         if cut < 0:
             self._kind(False)
             return day * 86400.0
-        rest = text[cut + 1:]
-        seconds = self._times.get(rest)
-        if seconds is not None:
-            return day * 86400.0 + seconds
-        fraction = 0.0
+        key = text[cut:]  # the separator too: see the class docstring
+        seconds = self._times.get(key)
+        if seconds is None:
+            seconds = self._clock(key)
+            if seconds is None:
+                return None
+        return day * 86400.0 + seconds
+
+    def _clock(self, key: str) -> float | None:
+        """Seconds of a time of day (``key`` starts with its separator), remembered by ``key``.
+
+        Fractional seconds are split off to read the rest (cached without them
+        as well), and added before the whole ``key`` is remembered, so that a
+        cached and a fresh reading of one text give the same float.
+        """
+        rest = key[1:]
         point = rest.find(".")
         if point < 0:
             point = rest.find(",")
-        if point >= 0:
-            end, size = point + 1, len(rest)
-            while end < size and rest[end] in _DIGITS:
-                end += 1
-            if end == point + 1:
-                return None
-            fraction = float("0." + rest[point + 1:end])  # any number of digits
-            rest = rest[:point] + rest[end:]
-            seconds = self._times.get(rest)
-        if seconds is None:
+        if point < 0:
             seconds = self._time(rest)
+            if seconds is not None:
+                self._remember_time(key, seconds)
+            return seconds
+        end, size = point + 1, len(rest)
+        while end < size and rest[end] in _DIGITS:
+            end += 1
+        if end == point + 1:
+            return None
+        fraction = float("0." + rest[point + 1:end])  # any number of digits
+        whole = key[0] + rest[:point] + rest[end:]
+        seconds = self._times.get(whole)
+        if seconds is None:
+            seconds = self._time(whole[1:])
             if seconds is None:
                 return None
-        return day * 86400.0 + seconds + fraction
+            self._remember_time(whole, seconds)
+        seconds += fraction
+        self._remember_time(key, seconds)
+        return seconds
 
     def _day(self, text: str) -> int | None:
         stripped = text.strip()
@@ -221,9 +246,7 @@ class TimestampParser:
         if hours > 24 or minutes > 59 or secs > 60 or (hours == 24 and minutes + secs):
             return None
         self._kind(zoned)
-        value = float(hours * 3600 + minutes * 60 + secs) - offset
-        self._remember_time(text, value)
-        return value
+        return float(hours * 3600 + minutes * 60 + secs) - offset
 
     def _remember_time(self, text: str, value: float) -> None:
         if len(self._times) >= CACHE_LIMIT:
@@ -243,14 +266,14 @@ class TimestampParser:
                     return None
                 day = moment.date().toordinal() - _EPOCH_DAY
                 self._remember_day(date_text, day)
-            seconds = self._times.get(time_text)
+            seconds = self._times.get(space + time_text)
             if seconds is None:
                 moment = _strptime(time_text, self._time_format)
                 if moment is None:
                     return None
                 seconds = _seconds_of_day(moment)
                 self._kind(moment.tzinfo is not None)
-                self._remember_time(time_text, seconds)
+                self._remember_time(space + time_text, seconds)
             return day * 86400.0 + seconds
         moment = _strptime(text, self._format or "")
         if moment is None:
