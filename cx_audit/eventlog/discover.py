@@ -344,7 +344,7 @@ class _Builder:
                 f"{outside:,} case{'s' * (outside != 1)} start at an activity that is not an "
                 f"entry: they enter through the silent step '{start}'.")
         steps.update(generated)
-        journey = journey_id or self.mapping.journey or slugify(Path(stats.file).stem)
+        journey = journey_id or self.mapping.journey or slugify(_log_name(stats.file))
         title = self.mapping.title or f"Observed journey: {Path(stats.file).name}"
         document: dict[str, Any] = {"journey": journey, "version": 1, "title": title,
                                     "steps": steps}
@@ -396,7 +396,10 @@ class _Builder:
             (f"Discovered from {Path(stats.file).name}: {stats.events:,} events of "
              f"{stats.cases:,} cases, {_date(stats.first_time)} to {_date(stats.last_time)}."),
             f"Columns: {columns}.",
-            ("p: observed share of each step's departures; wait: median time since the "
+            ("p: observed share of each step's departures; wait: median time from the "
+             "previous completion to the step's start (its service time is in its evidence);"
+             if any(label.service_samples for label in stats.labels.values()) else
+             "p: observed share of each step's departures; wait: median time since the "
              "previous event of the case;"),
             "abandon: share of the step's visits after which the case ended unresolved.",
         ]
@@ -418,6 +421,15 @@ class _Builder:
         notes.extend(self.extra_notes)
         notes.extend(f"Warning: {w}." for w in self.warnings)
         return notes
+
+
+def _log_name(file: str) -> str:
+    """The log's file name without its format's suffixes (``gen.xes.gz`` is ``gen``)."""
+    name = Path(file).name
+    for suffix in (".gz", ".xes", ".csv", ".tsv", ".txt"):
+        if name.lower().endswith(suffix) and len(name) > len(suffix):
+            name = name[:-len(suffix)]
+    return name
 
 
 def _cases(count: int, one: str, many: str) -> str:

@@ -8,7 +8,7 @@ import pytest
 
 from cx_audit.audit.engine import audit_journey
 from cx_audit.core.errors import EventLogError, MappingError
-from cx_audit.eventlog.discover import apportion, discover, slugify
+from cx_audit.eventlog.discover import apportion, build_journey, discover, slugify
 from cx_audit.eventlog.mapping import LogMapping, load_mapping, mapping_from_data
 from cx_audit.eventlog.reader import LogColumns
 from cx_audit.io.loader import load_journey_text
@@ -219,3 +219,28 @@ def test_an_activity_whose_name_says_the_case_failed_is_never_the_resolution(
     kinds = {step: body.get("kind") for step, body in document["steps"].items()}
     assert kinds["ticket-gelost"] == "resolution"
     assert kinds["ticket-nicht-losbar"] == "abandon"
+
+
+def test_a_discovered_journey_of_a_packed_xes_log_is_named_without_its_suffixes(
+        tmp_path: Path) -> None:
+    """``support.xes.gz`` gives the journey ``support``, and the header says what a wait
+    is when start and complete events split it from the service time."""
+    import gzip
+
+    from cx_audit.eventlog.reader import scan_log
+
+    events = "".join(
+        f'<event><string key="concept:name" value="{name}"/>'
+        f'<date key="time:timestamp" value="2024-01-01T10:{minute:02d}:00+00:00"/>'
+        f'<string key="lifecycle:transition" value="{phase}"/></event>'
+        for minute, (name, phase) in enumerate([("Call", "start"), ("Call", "complete"),
+                                                ("Fix", "start"), ("Fix", "complete")]))
+    xes = f'<?xml version="1.0"?><log><trace><string key="concept:name" value="c1"/>{events}'
+    packed = tmp_path / "support.xes.gz"
+    packed.write_bytes(gzip.compress((xes + "</trace></log>").encode()))
+    document, notes = build_journey(scan_log(packed))
+    assert document["journey"] == "support"
+    assert "wait: median time from the previous completion to the step's start" in (
+        dump_journey(document, notes))
+    plain, plain_notes = build_journey(scan_log(write_log(tmp_path, SUPPORT_ROWS)))
+    assert "wait: median time since the previous event" in dump_journey(plain, plain_notes)
