@@ -125,6 +125,7 @@ from cx_audit.eventlog.timestamps import (
     MixedZones,
     TimestampParser,
     date_order,
+    iso_column,
     timestamp_problem,
 )
 from cx_audit.eventlog.xes import XesEvent, XesReader, XesTrace
@@ -1070,6 +1071,11 @@ class _Scanner:
                 problems[index] = (self.time_column, self.time_missing)
             texts = ["" if text is None else text for text in texts]
         parse = self.parse
+        fast = iso_column(texts, parse)
+        if fast is not None:
+            if ((fast < EARLIEST) | (fast >= LATEST)).any():
+                return self._outside(fast.tolist(), texts, problems)
+            return fast.tolist()  # type: ignore[no-any-return]
         days_of, seconds_of = parse.caches
         days = list(map(days_of.get, map(_DATE_PART, texts)))
         seconds = list(map(seconds_of.get, map(_TIME_PART, texts)))
@@ -1094,10 +1100,16 @@ class _Scanner:
                 seconds[index] = value
         stamps = list(map(add, map(mul, days, repeat(86400.0)), seconds))
         if any(map(EARLIEST.__gt__, stamps)) or any(map(LATEST.__le__, stamps)):
-            for index, stamp in enumerate(stamps):  # a cached time pushed past year 1 or 9999
-                if not EARLIEST <= stamp < LATEST and stamp == stamp:
-                    problems.setdefault(index, (self.time_column, timestamp_problem(
-                        texts[index], self.options.timestamp_format)))
+            return self._outside(stamps, texts, problems)
+        return stamps
+
+    def _outside(self, stamps: list[float], texts: list[str],
+                 problems: dict[int, tuple[int, str]]) -> list[float]:
+        """``stamps``, with those a zone pushed past the years 1 to 9999 told in ``problems``."""
+        for index, stamp in enumerate(stamps):
+            if not EARLIEST <= stamp < LATEST and stamp == stamp:
+                problems.setdefault(index, (self.time_column, timestamp_problem(
+                    texts[index], self.options.timestamp_format)))
         return stamps
 
     def _sift(self, problems: dict[int, tuple[int, str]], activities: list[Any],
