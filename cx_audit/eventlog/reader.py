@@ -110,14 +110,12 @@ import os
 import shlex
 import statistics
 import zlib
-from bisect import bisect_right
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import reduce
 from itertools import accumulate, chain, compress, islice, repeat
-from operator import add, attrgetter, gt, is_, itemgetter, mul, ne, not_, or_, sub
+from operator import add, attrgetter, is_, itemgetter, mul, ne, not_
 from typing import Any
 
 from cx_audit.core.errors import EventLogError, Problem
@@ -127,6 +125,7 @@ from cx_audit.eventlog.timestamps import (
     MixedZones,
     TimestampParser,
     date_order,
+    iso_column,
     timestamp_problem,
 )
 from cx_audit.eventlog.xes import XesEvent, XesReader, XesTrace
@@ -164,7 +163,6 @@ SAMPLE_ROWS = 2000
 """Rows looked at (at most; within the first MiB) to settle the delimiter and the date order."""
 
 _SEPARATORS = ("T", " ")
-_FOLD_CHECK = 4096
 _BIN_RATIO = 1.005
 _BIN_SCALE = 1.0 / math.log(_BIN_RATIO)
 _ZERO = 0.0
@@ -779,22 +777,18 @@ class _Scanner:
         # per label (index), grown by _label()
         self.names: list[str] = []
         self.bits: list[int] = []
-        self.visits: Counter[int] = Counter()
-        self.cases_with: Counter[int] = Counter()
+        self.visits: list[int] = []
+        self.cases_with: list[int] = []
         self.revisits: list[int] = []
         self.starts: list[int] = []
         self.position: list[int] = []
         self.waits: list[_Waits] = []
-        self.wait_appends: list[Callable[[float], None]] = []
         self.service: list[_Waits] = []
-        self.service_appends: list[Callable[[float], None]] = []
         self.pairs: Counter[tuple[int, int]] = Counter()
         self.resources: Counter[tuple[int, str]] = Counter()
         self.skipped: Counter[str] = Counter()
-        self.held_visits: list[int] = []
-        self.held_cases: list[int] = []
-        self.held_pairs: list[tuple[int, int]] = []
-        self.held_resources: list[tuple[int, str]] = []
+        self.resource_index: dict[str, int] = {}  # resource -> code, in order of first sight
+        self.resource_names: list[str] = []
         self.transitions: Counter[str] = Counter()
         self.index_of: dict[str, int] = {}  # activity -> label index, -2 to leave out
         self.kind_of: dict[str, int] = {}  # transition text -> _COMPLETE, _START or _OTHER
@@ -807,7 +801,6 @@ class _Scanner:
         self.cases = 0
         self.first_time = math.inf
         self.last_time = -math.inf
-        self.unflushed = 0
         self.reordered = 0
         self.split = 0
         self.late = 0
@@ -822,12 +815,10 @@ class _Scanner:
         index = len(self.names)
         self.names.append(name)
         self.bits.append(1 << index)
-        for tally in (self.revisits, self.starts, self.position):
+        for tally in (self.visits, self.cases_with, self.revisits, self.starts, self.position):
             tally.append(0)
         self.waits.append(_Waits())
-        self.wait_appends.append(self.waits[-1].values.append)
         self.service.append(_Waits())
-        self.service_appends.append(self.service[-1].values.append)
         return index
 
     def label(self, activity: str) -> int:
@@ -1080,6 +1071,11 @@ class _Scanner:
                 problems[index] = (self.time_column, self.time_missing)
             texts = ["" if text is None else text for text in texts]
         parse = self.parse
+        fast = iso_column(texts, parse)
+        if fast is not None:
+            if ((fast < EARLIEST) | (fast >= LATEST)).any():
+                return self._outside(fast.tolist(), texts, problems)
+            return fast.tolist()  # type: ignore[no-any-return]
         days_of, seconds_of = parse.caches
         days = list(map(days_of.get, map(_DATE_PART, texts)))
         seconds = list(map(seconds_of.get, map(_TIME_PART, texts)))
@@ -1104,10 +1100,16 @@ class _Scanner:
                 seconds[index] = value
         stamps = list(map(add, map(mul, days, repeat(86400.0)), seconds))
         if any(map(EARLIEST.__gt__, stamps)) or any(map(LATEST.__le__, stamps)):
-            for index, stamp in enumerate(stamps):  # a cached time pushed past year 1 or 9999
-                if not EARLIEST <= stamp < LATEST and stamp == stamp:
-                    problems.setdefault(index, (self.time_column, timestamp_problem(
-                        texts[index], self.options.timestamp_format)))
+            return self._outside(stamps, texts, problems)
+        return stamps
+
+    def _outside(self, stamps: list[float], texts: list[str],
+                 problems: dict[int, tuple[int, str]]) -> list[float]:
+        """``stamps``, with those a zone pushed past the years 1 to 9999 told in ``problems``."""
+        for index, stamp in enumerate(stamps):
+            if not EARLIEST <= stamp < LATEST and stamp == stamp:
+                problems.setdefault(index, (self.time_column, timestamp_problem(
+                    texts[index], self.options.timestamp_format)))
         return stamps
 
     def _sift(self, problems: dict[int, tuple[int, str]], activities: list[Any],
@@ -1134,86 +1136,285 @@ class _Scanner:
 
     def _runs(self, keys: list[Any], stamps: list[float], numbers: list[int],
               resources: list[str] | None, kinds: list[int] | None, where: _Where) -> None:
-        """Cut a batch into runs of one key and fold each; the last waits for the next batch."""
+        """Cut a batch into runs of one key and fold them; the last waits for the next batch."""
         count = len(keys)
         cuts = [0, *compress(range(1, count), map(ne, islice(keys, 1, None), keys)), count]
-        # the runs whose events are not in time order (found for the whole batch at once)
-        backwards = set(compress(range(1, count), map(gt, stamps, islice(stamps, 1, None))))
-        unordered = {bisect_right(cuts, i) - 1 for i in backwards.difference(cuts)}
         held, self.held = self.held, None
         first = 0
+        if held is not None and held.key == keys[0]:
+            held.extend(stamps, numbers, resources, kinds, cuts[1])
+            if cuts[1] == count:
+                self.held = held
+                return
+            first = 1
+        start, end = cuts[first], cuts[-2]
+        run_keys = [keys[cut] for cut in islice(cuts, first, len(cuts) - 2)]
+        offsets = [cut - start for cut in islice(cuts, first, len(cuts) - 2)]
+        places: list[tuple[_Where, int]] = [(where, cut) for cut in
+                                            islice(cuts, first, len(cuts) - 2)]
+        columns = (stamps[start:end], numbers[start:end],
+                   resources[start:end] if resources is not None else None,
+                   kinds[start:end] if kinds is not None else None)
         if held is not None:
-            if held.key == keys[0]:
-                held.extend(stamps, numbers, resources, kinds, cuts[1])
-                if cuts[1] == count:
-                    self.held = held
-                    return
-                first = 1
-            self._run(held.key, held.stamps, held.numbers, held.resources, held.kinds,
-                      held.where, held.first, None)
-        run = self._run
-        for number in range(first, len(cuts) - 2):
-            start, end = cuts[number], cuts[number + 1]
-            run(keys[start], stamps[start:end], numbers[start:end],
-                resources[start:end] if resources is not None else None,
-                kinds[start:end] if kinds is not None else None, where, start,
-                number not in unordered)
-        if len(cuts) - 2 >= first:
-            start = cuts[-2]
-            self.held = _Run(keys[start], stamps[start:], numbers[start:],
-                             resources[start:] if resources is not None else None,
-                             kinds[start:] if kinds is not None else None, where, start)
+            size = len(held.stamps)
+            run_keys.insert(0, held.key)
+            offsets = [0, *(offset + size for offset in offsets)]
+            places.insert(0, (held.where, held.first))
+            columns = (held.stamps + columns[0], held.numbers + columns[1],
+                       held.resources + columns[2] if held.resources is not None
+                       and columns[2] is not None else held.resources,
+                       held.kinds + columns[3] if held.kinds is not None
+                       and columns[3] is not None else held.kinds)
+        if run_keys:
+            self._fold_runs(run_keys, offsets, *columns, places)
+        self.held = _Run(keys[end], stamps[end:], numbers[end:],
+                         resources[end:] if resources is not None else None,
+                         kinds[end:] if kinds is not None else None, where, end)
 
     def _end_runs(self) -> None:
         """Fold the run still held at the end of the log."""
         held, self.held = self.held, None
         if held is not None:
-            self._run(held.key, held.stamps, held.numbers, held.resources, held.kinds,
-                      held.where, held.first, None)
-        self._flush()
+            self._fold_runs([held.key], [0], held.stamps, held.numbers, held.resources,
+                            held.kinds, [(held.where, held.first)])
 
-    def _run(self, key: Any, stamps: list[float], numbers: list[int],
-             resources: list[str] | None, kinds: list[int] | None, where: _Where,
-             first: int, ordered: bool | None) -> None:
-        """Fold one contiguous run of a case's events: sorted, paired, merged, counted once.
+    def _fold_runs(self, keys: list[Any], offsets: list[int], stamps: list[float],
+                   numbers: list[int], resources: list[str] | None, kinds: list[int] | None,
+                   places: list[tuple[_Where, int]]) -> None:
+        """Fold runs of events (run ``i`` starts at ``offsets[i]``; its key is ``keys[i]``).
 
-        ``ordered``: whether the events are in time order (``None``: not known yet).
+        Runs of different cases are independent and are folded together, a
+        column at a time (:meth:`_fold_wave`); a case with several runs here
+        has them folded one wave after another, in file order.
         """
-        case = key if not self.case_names else self.case_names.pop(key)
-        if ordered is None:
-            ordered = len(stamps) < 2 or not any(map(gt, stamps, islice(stamps, 1, None)))
-        if not ordered:  # stable: equal times keep file order
-            order = sorted(range(len(stamps)), key=stamps.__getitem__)
-            stamps = list(map(stamps.__getitem__, order))
-            numbers = list(map(numbers.__getitem__, order))
-            resources = list(map(resources.__getitem__, order)) if resources else resources
-            kinds = list(map(kinds.__getitem__, order)) if kinds is not None else None
-        tail = self.tails.get(case)
-        if tail is not None and stamps[0] < tail[1]:
-            self._late(case, len(stamps), where(first, self.time_column))
+        import numpy as np
+
+        cases = keys if not self.case_names else list(map(self.case_names.pop, keys))
+        lengths: Any = np.diff(np.array([*offsets, len(stamps)], dtype=np.int64))
+        run_of = np.repeat(np.arange(len(keys), dtype=np.int64), lengths)
+        owners = None
+        if resources is not None:
+            owner_of = self.resource_index
+            codes = list(map(owner_of.get, resources))
+            if None in codes:
+                codes = [owner_of.setdefault(text, len(owner_of)) for text in resources]
+                self.resource_names.extend(islice(owner_of, len(self.resource_names), None))
+            owners = np.array(codes, dtype=np.int64)
+        columns = (np.array(stamps, dtype=np.float64), np.array(numbers, dtype=np.int64),
+                   owners, np.array(kinds, dtype=np.int8) if kinds is not None else None)
+        late: list[tuple[int, str, int]] = []
+        if len(set(cases)) == len(cases):
+            self._fold_wave(cases, list(range(len(cases))), run_of, columns, late)
+        else:
+            seen: Counter[Any] = Counter()
+            waves: list[list[int]] = []
+            for index, case in enumerate(cases):
+                wave = seen[case]
+                seen[case] += 1
+                if wave == len(waves):
+                    waves.append([])
+                waves[wave].append(index)
+            for wave_runs in waves:
+                chosen = np.zeros(len(cases), dtype=bool)
+                chosen[wave_runs] = True
+                mask = chosen[run_of]
+                renumber = np.cumsum(chosen) - 1
+                picked = [None if column is None else column[mask] for column in columns]
+                self._fold_wave([cases[i] for i in wave_runs], wave_runs, renumber[run_of[mask]],
+                                (picked[0], picked[1], picked[2], picked[3]), late)
+        for index, case, events in sorted(late):
+            where, first = places[index]
+            self._late(case, events, where(first, self.time_column))
+        for sample in chain(self.waits, self.service):
+            if len(sample.values) >= EXACT_WAITS:
+                sample.fold()
+
+    def _fold_wave(self, cases: list[Any], indexes: list[int], run_of: Any,
+                   columns: tuple[Any, Any, Any, Any], late: list[tuple[int, str, int]]) -> None:
+        """Count runs of distinct cases into the tallies, each run's events in time order.
+
+        ``run_of`` gives each event's run (0-based, ascending); ``columns`` are
+        numpy arrays of the events' times, labels, resource codes and kinds
+        (``None``: not read). Runs older than their case's last event are
+        added to ``late`` (with their index among ``indexes``) instead.
+        """
+        import numpy as np
+
+        stamps, labels, owners, kinds = columns
+        runs = len(cases)
+        heads = np.flatnonzero(np.r_[True, run_of[1:] != run_of[:-1]])
+        backwards = (stamps[1:] < stamps[:-1]) & (run_of[1:] == run_of[:-1])
+        unordered = np.zeros(runs, dtype=bool)
+        if backwards.any():  # a stable sort by time within each run: equal times keep file order
+            unordered[run_of[1:][backwards]] = True
+            order = np.argsort(stamps, kind="stable")
+            order = order[np.argsort(run_of[order], kind="stable")]
+            stamps, labels = stamps[order], labels[order]
+            owners = owners[order] if owners is not None else None
+            kinds = kinds[order] if kinds is not None else None
+        tails = list(map(self.tails.get, cases))
+        last_times = np.array([-math.inf if tail is None else tail[1] for tail in tails])
+        is_late = stamps[heads] < last_times
+        if is_late.any():
+            sizes = np.diff(np.r_[heads, len(stamps)])
+            for run in np.flatnonzero(is_late).tolist():
+                late.append((indexes[run], cases[run], int(sizes[run])))
+            keep = ~is_late
+            mask = keep[run_of]
+            cases = [case for case, kept in zip(cases, keep.tolist()) if kept]
+            tails = [tail for tail, kept in zip(tails, keep.tolist()) if kept]
+            unordered = unordered[keep]
+            run_of = (np.cumsum(keep) - 1)[run_of[mask]]
+            stamps, labels = stamps[mask], labels[mask]
+            owners = owners[mask] if owners is not None else None
+            kinds = kinds[mask] if kinds is not None else None
+            runs = len(cases)
+            if not runs:
+                return
+            heads = np.flatnonzero(np.r_[True, run_of[1:] != run_of[:-1]])
+        self.first_time = min(self.first_time, float(stamps.min()))
+        self.last_time = max(self.last_time, float(stamps.max()))
+        arrive = stamps
+        began = None
+        if kinds is not None and ((kinds == _START).any() or
+                                  any(case in self.open for case in cases)):
+            stamps, labels, owners, began, run_of, cases, tails, unordered = self._pairs(
+                cases, tails, unordered, heads, stamps, labels, owners, kinds)
+            runs = len(cases)
+            if not runs:
+                return
+            heads = np.flatnonzero(np.r_[True, run_of[1:] != run_of[:-1]])
+            timed = ~np.isnan(began)
+            self._add_samples(self.service, labels[timed], (stamps - began)[timed])
+            arrive = np.where(timed, began, stamps)
+        if owners is not None:
+            pairs, counts = np.unique(labels * (1 << 32) + owners, return_counts=True)
+            names = self.resource_names
+            for code, number in zip(pairs.tolist(), counts.tolist()):
+                self.resources[code >> 32, names[code & 0xFFFFFFFF]] += number
+        events = len(stamps)
+        ends = np.r_[heads[1:], events]
+        has_tail = np.array([tail is not None for tail in tails], dtype=bool)
+        previous = np.array([-1 if tail is None else tail[0] for tail in tails], dtype=np.int64)
+        before = np.empty(events, dtype=np.int64)
+        before[1:] = labels[:-1]
+        before[heads] = previous
+        # a visit starts at every event (merged: where the label changes)
+        starts = np.flatnonzero(labels != before) if self.merge else np.arange(events)
+        visits = labels[starts]
+        visit_run = run_of[starts]
+        per_run = np.bincount(visit_run, minlength=runs)
+        first_visit = np.cumsum(per_run) - per_run
+        leave = stamps[np.minimum(np.r_[starts[1:], events], ends[visit_run]) - 1]
+        opening = np.r_[True, visit_run[1:] != visit_run[:-1]]
+        # a run's events before its first visit continue the case's last visit
+        first_start = np.where(per_run > 0, starts[np.minimum(first_visit, len(starts) - 1)],
+                               ends) if len(starts) else ends
+        last_times = np.array([0.0 if tail is None else tail[1] for tail in tails])
+        continued = first_start > heads
+        last_times[continued] = stamps[first_start[continued] - 1]
+        came_from = np.where(opening, previous[visit_run], np.r_[-1, visits[:-1]])
+        waited = np.where(opening, arrive[starts] - last_times[visit_run],
+                          arrive[starts] - np.r_[0.0, leave[:-1]])
+        follows = came_from >= 0
+        labels_now = len(self.names)
+        pair_codes, pair_counts = np.unique(came_from[follows] * labels_now + visits[follows],
+                                            return_counts=True)
+        for code, number in zip(pair_codes.tolist(), pair_counts.tolist()):
+            self.pairs[divmod(code, labels_now)] += number
+        self._add_samples(self.waits, visits[follows], np.maximum(waited[follows], 0.0))
+        so_far = np.array([0 if tail is None else tail[4] for tail in tails], dtype=np.int64)
+        place = so_far[visit_run] + np.arange(len(starts)) - first_visit[visit_run]
+        _add(self.visits, np.bincount(visits, minlength=labels_now))
+        _add(self.position, np.bincount(visits, weights=place, minlength=labels_now))
+        new = ~has_tail
+        _add(self.starts, np.bincount(visits[opening & new[visit_run]], minlength=labels_now))
+        self.cases += int(new.sum())
+        self.split += runs - int(new.sum())
+        self.reordered += int((unordered & new).sum())
+        # cases with each label, and cases that come back to it: bit sets of labels per case
+        kind = np.int64 if labels_now <= 62 else object
+        bits = np.array(self.bits, dtype=kind)
+        visited = np.array([0 if tail is None else tail[2] for tail in tails], dtype=kind)
+        revisited = np.array([0 if tail is None else tail[3] for tail in tails], dtype=kind)
+        found, repeats = np.unique(visit_run * labels_now + visits, return_counts=True)
+        found_run, found_label = np.divmod(found, labels_now)
+        bit = bits[found_label]
+        seen = (visited[found_run] & bit) != 0
+        back = ((revisited[found_run] & bit) == 0) & (seen | (repeats > 1))
+        _add(self.cases_with, np.bincount(found_label[~seen], minlength=labels_now))
+        _add(self.revisits, np.bincount(found_label[back], minlength=labels_now))
+        if len(found):
+            groups = np.flatnonzero(np.r_[True, found_run[1:] != found_run[:-1]])
+            owner = found_run[groups]
+            visited[owner] |= np.bitwise_or.reduceat(bit, groups)
+            revisited[owner] |= np.bitwise_or.reduceat(np.where(back, bit, 0).astype(kind),
+                                                       groups)
+        last_label = np.where(per_run > 0, visits[np.maximum(first_visit + per_run - 1, 0)]
+                              if len(starts) else previous, previous)
+        self.tails.update(zip(cases, zip(last_label.tolist(), stamps[ends - 1].tolist(),
+                                         visited.tolist(), revisited.tolist(),
+                                         (so_far + per_run).tolist())))
+
+    def _pairs(self, cases: list[Any], tails: list[Any], unordered: Any, heads: Any, stamps: Any,
+               labels: Any, owners: Any, kinds: Any) -> tuple[Any, ...]:
+        """Pair each run's starts with its completions (:meth:`_pair`), as columns again.
+
+        Runs left with no completion are dropped (they fold nothing).
+        """
+        import numpy as np
+
+        bounds = [*heads.tolist(), len(stamps)]
+        times, numbers = stamps.tolist(), labels.tolist()
+        codes = owners.tolist() if owners is not None else None
+        marks = kinds.tolist()
+        kept_times: list[float] = []
+        kept_numbers: list[int] = []
+        kept_owners: list[int] = []
+        kept_began: list[float] = []
+        kept_runs: list[int] = []
+        kept: list[int] = []
+        for run, case in enumerate(cases):
+            start, end = bounds[run], bounds[run + 1]
+            done, done_numbers, done_owners, began = self._pair(
+                case, times[start:end], numbers[start:end],
+                codes[start:end] if codes is not None else None, marks[start:end])
+            if not done:
+                continue
+            kept_runs += repeat(len(kept), len(done))
+            kept.append(run)
+            kept_times += done
+            kept_numbers += done_numbers
+            if done_owners is not None:
+                kept_owners += done_owners
+            kept_began += (math.nan if moment is None else moment for moment in began)
+        return (np.array(kept_times, dtype=np.float64), np.array(kept_numbers, dtype=np.int64),
+                np.array(kept_owners, dtype=np.int64) if codes is not None else None,
+                np.array(kept_began, dtype=np.float64), np.array(kept_runs, dtype=np.int64),
+                [cases[run] for run in kept], [tails[run] for run in kept], unordered[kept])
+
+    @staticmethod
+    def _add_samples(samples: list[_Waits], labels: Any, values: Any) -> None:
+        """Add ``values`` (a numpy array) to the samples of their ``labels``."""
+        import numpy as np
+
+        if not len(labels):
             return
-        if stamps[0] < self.first_time:
-            self.first_time = stamps[0]
-        if stamps[-1] > self.last_time:
-            self.last_time = stamps[-1]
-        self.unflushed += len(stamps)
-        began: list[float | None] | None = None
-        if kinds is not None and (_START in kinds or case in self.open):
-            stamps, numbers, resources, began = self._pair(case, stamps, numbers, resources,
-                                                           kinds)
-        if stamps:
-            self._fold(case, stamps, numbers, resources, began, tail, ordered)
-        if self.unflushed >= _FOLD_CHECK:
-            self._flush()
+        order = np.argsort(labels, kind="stable")
+        ordered = labels[order]
+        numbers = values[order].tolist()
+        cuts = [*np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]).tolist(), len(numbers)]
+        for start, end in zip(cuts, islice(cuts, 1, None)):
+            samples[int(ordered[start])].values.extend(numbers[start:end])
 
     def _pair(self, case: str, stamps: list[float], numbers: list[int],
-              resources: list[str] | None, kinds: list[int]
-              ) -> tuple[list[float], list[int], list[str] | None, list[float | None]]:
+              resources: list[int] | None, kinds: list[int]
+              ) -> tuple[list[float], list[int], list[int] | None, list[float | None]]:
         """The completions of a run, and the time each one's step started (``None``: no start)."""
         started = self.open.pop(case, None)
         done: list[float] = []
         labels: list[int] = []
-        owners: list[str] | None = [] if resources is not None else None
+        owners: list[int] | None = [] if resources is not None else None
         began: list[float | None] = []
         for index, (stamp, number, kind) in enumerate(zip(stamps, numbers, kinds)):
             if kind == _START:
@@ -1230,92 +1431,6 @@ class _Scanner:
         if started is not None and any(started.values()):
             self.open[case] = started
         return done, labels, owners, began
-
-    def _fold(self, case: str, stamps: list[float], numbers: list[int],
-              resources: list[str] | None, began: list[float | None] | None,
-              tail: tuple[int, float, int, int, int] | None, ordered: bool) -> None:
-        """Count one run of a case's steps (in time order) into the tallies; the one fold.
-
-        Lists are counted in bulk (:meth:`_flush`); only the waits and the
-        positions are added label by label.
-        """
-        arrive: list[float] = stamps
-        if began is not None:  # a step with a start arrives then, and took until its completion
-            service = self.service_appends
-            for stamp, number, start in zip(stamps, numbers, began):
-                if start is not None:
-                    service[number](stamp - start)
-            arrive = [stamp if start is None else start for stamp, start in zip(stamps, began)]
-        if resources is not None:
-            self.held_resources.extend(zip(numbers, resources))
-        if tail is None:
-            self.cases += 1
-            if not ordered:
-                self.reordered += 1
-            self.starts[numbers[0]] += 1
-            previous, last_time, visited, revisited, count = -1, 0.0, 0, 0, 0
-        else:
-            self.split += 1
-            previous, last_time, visited, revisited, count = tail
-        leave = stamps
-        if self.merge:
-            flags = chain((numbers[0] != previous,), map(ne, islice(numbers, 1, None), numbers))
-            heads = list(compress(range(len(numbers)), flags))
-            if len(heads) < len(numbers):  # repeats: one visit, from its first to its last event
-                if not heads or heads[0]:
-                    last_time = stamps[(heads[0] if heads else len(stamps)) - 1]
-                if not heads:
-                    self.tails[case] = (previous, last_time, visited, revisited, count)
-                    return
-                leave = [stamps[end - 1] for end in chain(islice(heads, 1, None), (len(stamps),))]
-                numbers = list(map(numbers.__getitem__, heads))
-                arrive = list(map(arrive.__getitem__, heads))
-        size = len(numbers)
-        self.held_visits.extend(numbers)
-        appends = self.wait_appends
-        if previous >= 0:
-            self.held_pairs.append((previous, numbers[0]))
-            wait = arrive[0] - last_time
-            appends[numbers[0]](wait if wait > 0 else 0.0)
-        if size > 1:
-            later = numbers[1:]
-            self.held_pairs.extend(zip(numbers, later))
-            waits: Iterable[float] = map(sub, islice(arrive, 1, None), leave)
-            if began is not None:  # a start may come before the previous completion
-                waits = [wait if wait > 0 else 0.0 for wait in waits]
-            for number, wait in zip(later, waits):
-                appends[number](wait)
-        position = self.position
-        for number, place in zip(numbers, range(count, count + size)):
-            position[number] += place
-        bits = self.bits
-        distinct = set(numbers)
-        seen = reduce(or_, map(bits.__getitem__, distinct), 0)
-        if visited & seen:
-            self.held_cases.extend(number for number in distinct if not visited & bits[number])
-        else:
-            self.held_cases.extend(distinct)
-        if len(distinct) < size or visited & seen:
-            revisits = self.revisits
-            for number in distinct:
-                bit = bits[number]
-                if not revisited & bit and (visited & bit or numbers.count(number) > 1):
-                    revisits[number] += 1
-                    revisited |= bit
-        self.tails[case] = (numbers[-1], leave[-1], visited | seen, revisited, count + size)
-
-    def _flush(self) -> None:
-        """Count what :meth:`_fold` has set aside, and bin long lists of waits."""
-        self.unflushed = 0
-        self.visits.update(self.held_visits)
-        self.cases_with.update(self.held_cases)
-        self.pairs.update(self.held_pairs)
-        self.resources.update(self.held_resources)
-        for held in (self.held_visits, self.held_cases, self.held_pairs, self.held_resources):
-            held.clear()
-        for sample in chain(self.waits, self.service):
-            if len(sample.values) >= EXACT_WAITS:
-                sample.fold()
 
     def _late(self, case: str, events: int, where: tuple[int, int]) -> None:
         """A run older than where its case stands: skip it as bad rows, once told why."""
@@ -1336,7 +1451,6 @@ class _Scanner:
                     f"{self.bad_count - len(problems)} more bad rows "
                     f"({self.bad_count} in all)")))
             raise EventLogError(problems)
-        self._flush()
         return self._result(chosen, rows, kind, delimiter)
 
     def _result(self, chosen: dict[str, ColumnChoice], rows: int, kind: str,
@@ -1372,6 +1486,13 @@ class _Scanner:
             format=kind, delimiter=delimiter, transitions=dict(self.transitions),
             open_starts=sum(len(q) for started in self.open.values()
                             for q in started.values()))
+
+
+def _add(tally: list[int], counts: Any) -> None:
+    """Add a numpy array of counts (one per label; maybe float sums of whole numbers)."""
+    for index, number in enumerate(counts.tolist()):
+        if number:
+            tally[index] += int(number)
 
 
 def _transition_kind(text: str) -> int:

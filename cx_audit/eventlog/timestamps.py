@@ -51,9 +51,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
 __all__ = ["CACHE_LIMIT", "EARLIEST", "EXAMPLES", "LATEST", "MixedZones", "TimestampParser",
-           "date_order", "parse_timestamp", "timestamp_problem"]
+           "date_order", "iso_column", "parse_timestamp", "timestamp_problem"]
 
 CACHE_LIMIT = 200_000
 """Most entries each cache holds (the date cache needs one per day of the log)."""
@@ -124,6 +125,11 @@ class TimestampParser:
         cleared, never replaced.
         """
         return self._days, self._times
+
+    @property
+    def has_format(self) -> bool:
+        """Whether an explicit ``fmt`` replaces the built-in forms."""
+        return bool(self._format)
 
     def __call__(self, text: str) -> float | None:
         value = self.unchecked(text)
@@ -376,3 +382,94 @@ def parse_timestamp(text: str) -> float | None:
     60.5
     """
     return TimestampParser()(text)
+
+
+def iso_column(texts: list[str], parser: TimestampParser) -> Any:
+    """Epoch seconds of a column of ISO 8601 ``texts`` at C speed, or ``None``.
+
+    Every text must have the shape ``YYYY-MM-DD`` with an optional ``T`` or
+    space and ``HH:MM`` (then maybe seconds, one to six fraction digits and
+    a zone ``Z``, ``±hh``, ``±hhmm`` or ``±hh:mm``), and all must be of the
+    log's kind (zoned or naive; :attr:`TimestampParser.zoned` is set if it
+    was not). The zone is read from the characters, cut off, and the rest
+    read by numpy. When one text does not fit, ``None`` says to read the
+    column text by text with ``parser``, which also tells why a text is bad.
+    The values are the floats ``parser`` gives (the day, then the rest of
+    the time, added as it adds them). Years 1 to 9999 are not checked here.
+    """
+    import numpy as np
+
+    if not texts or parser.has_format:
+        return None
+    column = np.array(texts, dtype=str)
+    width = column.dtype.itemsize // 4
+    if width < 10 or width > 40:
+        return None
+    count = len(texts)
+    codes = column.view(np.uint32).reshape(count, width)
+    digits = np.zeros((count, width + 8), dtype=bool)
+    digits[:, :width] = (codes >= 48) & (codes <= 57)
+    lengths = np.strings.str_len(column)
+    fits = digits[:, [0, 1, 2, 3, 5, 6, 8, 9]].all(axis=1)
+    fits &= (codes[:, 4] == 45) & (codes[:, 7] == 45)
+    rows = np.arange(count)
+    zone_at = lengths.copy()  # where the zone starts (the length: no zone)
+    offsets = np.zeros(count, dtype=np.int64)
+    if width > 10:
+        timed = lengths > 10
+        if width < 16:
+            fits &= ~timed
+        else:
+            fits &= ~timed | (((codes[:, 10] == 84) | (codes[:, 10] == 32)) & (lengths >= 16)
+                              & digits[:, [11, 12, 14, 15]].all(axis=1) & (codes[:, 13] == 58))
+            tail = codes[:, 15:]  # a sign before the 16th character is not a zone
+            signs = (tail == 43) | (tail == 45)
+            signed = signs.any(axis=1)
+            utc = (codes[rows, lengths - 1] == 90) & timed
+            zone_at = np.where(signed, 15 + signs.argmax(axis=1), np.where(utc, lengths - 1,
+                                                                           lengths))
+            if signed.any():  # ±hh, ±hhmm or ±hh:mm, then the end
+                size = lengths - zone_at
+                at = zone_at[:, None] + np.arange(1, 6)
+                near = digits[rows[:, None], at]
+                colon = codes[rows[:, None], np.minimum(at, width - 1)][:, 2] == 58
+                good = near[:, 0] & near[:, 1] & ((size == 3) | ((size == 5) & near[:, 2]
+                                                                 & near[:, 3])
+                                                  | ((size == 6) & colon & near[:, 3] & near[:, 4]))
+                fits &= ~signed | good
+                pick = codes[rows[:, None], np.minimum(at, width - 1)].astype(np.int64) - 48
+                minutes = np.where(size == 6, pick[:, 3] * 10 + pick[:, 4],
+                                   np.where(size == 5, pick[:, 2] * 10 + pick[:, 3], 0))
+                hours = pick[:, 0] * 10 + pick[:, 1]
+                sign = np.where(codes[rows, np.minimum(zone_at, width - 1)] == 45, -1, 1)
+                offsets = np.where(signed, sign * (hours * 3600 + minutes * 60), 0)
+            dots = codes == 46
+            if dots.any():  # a fraction: one to six digits
+                dotted = np.flatnonzero(dots.any(axis=1))
+                point = dots[dotted].argmax(axis=1)
+                run = digits[dotted[:, None], point[:, None] + np.arange(1, 8)]
+                if not run[:, 0].all() or run.all(axis=1).any():
+                    return None
+    if width > 16:  # between the minutes and the zone: only seconds and their fraction
+        clock = codes[:, 16:]
+        inside = np.arange(16, width) < zone_at[:, None]
+        fits &= ~(inside & ~(digits[:, 16:width] | (clock == 58) | (clock == 46))).any(axis=1)
+    if not fits.all():
+        return None
+    zoned = zone_at < lengths
+    kind = bool(zoned[0])
+    if (zoned != kind).any() or (parser.zoned is not None and parser.zoned is not kind):
+        return None
+    if kind:  # cut the zone off: a NUL ends a numpy string
+        codes = codes.copy()
+        codes[np.arange(width) >= zone_at[:, None]] = 0
+        column = codes.view(column.dtype).reshape(count)
+    try:
+        local = column.astype("datetime64[us]").astype(np.int64)
+    except ValueError:
+        return None
+    parser.zoned = kind
+    days = local // 86_400_000_000
+    whole, micros = np.divmod(local, 1_000_000)
+    rest = (whole - days * 86400 - offsets).astype(np.float64) + micros / 1e6
+    return days * 86400.0 + rest

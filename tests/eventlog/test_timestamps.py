@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from cx_audit.eventlog.timestamps import CACHE_LIMIT, TimestampParser, parse_timestamp
+from cx_audit.eventlog.timestamps import CACHE_LIMIT, TimestampParser, iso_column, parse_timestamp
 
 
 def epoch(*parts: int) -> float:
@@ -58,3 +58,38 @@ def test_caches_give_the_same_answers_and_stay_bounded(monkeypatch: pytest.Monke
     assert values == sorted(values)
     assert len(small._days) <= 5 and len(small._times) <= 5
     assert CACHE_LIMIT >= 100_000
+
+
+ISO_COLUMNS = [
+    ["2023-09-14T17:37:37+00:00", "2023-09-14T17:37:37.5+01:00", "1970-01-01T00:00:00Z",
+     "2011-10-01T00:38:44.546+02:00", "2023-09-14T17:37:37.123456-05:30",
+     "2023-09-14 17:37+01", "2023-09-14T17:37:37+0130", "2023-09-14T17:37Z"],
+    ["2023-09-14 17:37:37", "2023-09-14", "2023-09-14T17:37", "2023-09-14T17:37:37.123456",
+     "1969-12-31T23:59:59.25"],
+]
+
+
+@pytest.mark.parametrize("texts", ISO_COLUMNS)
+def test_an_iso_column_reads_as_the_parser_reads_each_text(texts: list[str]) -> None:
+    parser = TimestampParser()
+    values = iso_column(texts, parser)
+    assert values is not None
+    assert values.tolist() == [TimestampParser().unchecked(text) for text in texts]
+    assert parser.zoned is texts[0].endswith(("Z", "00", "01"))
+
+
+@pytest.mark.parametrize("odd", [
+    "2023-09-14T17:37:37.1234567Z", "2023-09-14T17:37:37.Z", "2023-09-14T17:37:37+1",
+    "2023-09-14T24:00:00", "2023-02-30T10:00", "today", "2023-09-14T17:37:37UTC",
+    "2023-09-14T17:37:37 +01:00", "2023-09-14T17:37:37 ", "2012/10/9 14:50:17",
+    "2023-09-14T17:37:37"])
+def test_a_column_with_one_text_numpy_cannot_take_is_read_text_by_text(odd: str) -> None:
+    texts = ["2023-09-14T17:37:37+00:00", odd]
+    assert iso_column(texts, TimestampParser()) is None
+
+
+def test_an_iso_column_of_the_other_kind_is_left_to_the_parser() -> None:
+    parser = TimestampParser()
+    assert parser("2023-09-14T17:37:37Z") is not None
+    assert iso_column(["2023-09-14T17:37:37"], parser) is None
+    assert iso_column(["2023-09-14T17:37:37"], TimestampParser(fmt="%Y-%m-%dT%H:%M:%S")) is None
