@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from xml.parsers import expat
 
 from cx_audit.core.errors import EventLogError, Problem
+from cx_audit.importers.safexml import refuse_declarations
 
 __all__ = ["MAX_XES_DEPTH", "MAX_XES_TOKEN", "XesEvent", "XesReader", "XesTrace"]
 
@@ -139,17 +140,9 @@ class XesReader:
         def refuse(what: str) -> None:
             raise _Stop(*here(), _REFUSAL.format(what=what))
 
-        def external(*_args: object) -> int:
-            refuse("external entities")
-            return 0
-
         parser.StartElementHandler = start
         parser.EndElementHandler = end
-        parser.StartDoctypeDeclHandler = lambda *_args: refuse("DOCTYPE declarations")
-        parser.EntityDeclHandler = lambda *_args: refuse("ENTITY declarations")
-        parser.UnparsedEntityDeclHandler = lambda *_args: refuse("ENTITY declarations")
-        parser.NotationDeclHandler = lambda *_args: refuse("NOTATION declarations")
-        parser.ExternalEntityRefHandler = external
+        refuse_declarations(parser, refuse)
         fed = 0
         try:
             for chunk in self._chunks:

@@ -22,13 +22,22 @@ Failures raise :class:`XmlInputError` with a 1-based line and column.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from xml.parsers import expat
 
 from cx_audit.core.errors import XmlInputError
 
-__all__ = ["MAX_XML_BYTES", "MAX_XML_DEPTH", "XmlDocument", "XmlElement", "XmlInputError",
-           "parse_xml"]
+__all__ = [
+    "MAX_XML_BYTES",
+    "MAX_XML_DEPTH",
+    "XmlDocument",
+    "XmlElement",
+    "XmlInputError",
+    "parse_xml",
+    "refuse_declarations",
+]
 
 MAX_XML_BYTES = 32 * 1024 * 1024
 """Largest model file read (32 MiB; real process models are well under 1 MiB)."""
@@ -87,6 +96,25 @@ def _split(name: str) -> tuple[str, str]:
     return (uri, local) if sep else ("", name)
 
 
+def refuse_declarations(parser: Any, refuse: Callable[[str], None]) -> None:
+    """Make ``parser`` (expat) call ``refuse(what)`` at any DTD, entity or notation.
+
+    A document type declaration can expand entities without bound (the
+    "billion laughs") or fetch external files; journeys, models and logs
+    never need one. ``refuse`` raises, with the position it knows.
+    """
+
+    def external(*_args: object) -> int:
+        refuse("external entities")
+        return 0
+
+    parser.StartDoctypeDeclHandler = lambda *_args: refuse("DOCTYPE declarations")
+    parser.EntityDeclHandler = lambda *_args: refuse("ENTITY declarations")
+    parser.UnparsedEntityDeclHandler = lambda *_args: refuse("ENTITY declarations")
+    parser.NotationDeclHandler = lambda *_args: refuse("NOTATION declarations")
+    parser.ExternalEntityRefHandler = external
+
+
 def parse_xml(data: bytes) -> XmlDocument:
     """Parse ``data`` safely; raise :class:`XmlInputError` on any refusal or error."""
     if len(data) > MAX_XML_BYTES:
@@ -142,15 +170,7 @@ def parse_xml(data: bytes) -> XmlDocument:
     parser.EndElementHandler = end
     parser.CharacterDataHandler = characters
     parser.StartNamespaceDeclHandler = namespace
-    parser.StartDoctypeDeclHandler = lambda *args: refuse("DOCTYPE declarations")
-    parser.EntityDeclHandler = lambda *args: refuse("ENTITY declarations")
-    parser.UnparsedEntityDeclHandler = lambda *args: refuse("ENTITY declarations")
-    parser.NotationDeclHandler = lambda *args: refuse("NOTATION declarations")
-    def external(*args: object) -> int:
-        refuse("external entities")
-        return 0
-
-    parser.ExternalEntityRefHandler = external
+    refuse_declarations(parser, refuse)
     try:
         parser.Parse(data, True)
     except expat.ExpatError as exc:
