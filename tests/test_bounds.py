@@ -138,8 +138,8 @@ def test_more_than_ten_to_the_4300_routes_are_written_exactly(tmp_path: Path) ->
     routes = cli("paths", "-k", "2", path, timeout=120)
     assert routes.returncode == 0 and "no route" not in routes.stdout
     listed = routes.stdout.splitlines()
-    assert listed[1].split()[:2] == ["1.", "<0.1%"] and "(14,462 steps more)" in listed[2]
-    assert max(len(line) for line in listed) < 400
+    assert listed[1].split()[:2] == ["1.", "<0.1%"] and "(14,462 steps more)" in routes.stdout
+    assert max(len(line) for line in listed) <= 160  # wrapped at the terminal's width
 
 
 def test_four_hundred_steps_that_all_lead_to_one_another(tmp_path: Path) -> None:

@@ -150,7 +150,7 @@ def paths(
         document = {"journey": journey.id, "routes": [r.to_dict() for r in routes]}
         emit(json.dumps(document, indent=2) + "\n", None)
     else:
-        emit(render_routes(journey, routes), None)
+        emit(render_routes(journey, routes, width=terminal_width()), None)
 
 
 class ReportFormat(StrEnum):

@@ -8,12 +8,16 @@ from cx_audit.analysis import Route
 from cx_audit.core.model import Journey
 from cx_audit.text.formatting import human_duration, percent
 from cx_audit.text.safe import printable
+from cx_audit.text.styled import wrap_words
 
 __all__ = ["render_routes"]
 
 
-def render_routes(journey: Journey, routes: Sequence[Route]) -> str:
-    """Numbered routes, best first, each with its probability, shields, wait and retells."""
+def render_routes(journey: Journey, routes: Sequence[Route], *, width: int = 100) -> str:
+    """Numbered routes, best first, each with its probability, shields, wait and retells.
+
+    A route's steps wrap at ``width`` columns, under the first step.
+    """
     lines = [f"Most likely routes to a resolution in {printable(journey.id)}:"]
     if not routes:
         lines.append("  (no route reaches a resolution)")
@@ -22,7 +26,9 @@ def render_routes(journey: Journey, routes: Sequence[Route]) -> str:
             f"{number:>3}. {_chance(route.probability):>6}  shields {route.shields}  "
             f"wait {human_duration(route.wait)}  retells {route.retells}  "
             f"handoffs {route.handoffs}")
-        lines.append("      " + " -> ".join(_shown_steps(route.steps)))
+        steps = _shown_steps(route.steps)
+        words = [f"{step} ->" for step in steps[:-1]] + steps[-1:]
+        lines += ["      " + line for line in wrap_words(words, width - 6)]
     return "\n".join(lines) + "\n"
 
 

@@ -13,8 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from rich.cells import chop_cells
-
 from cx_audit.audit.engine import JourneyAudit
 from cx_audit.audit.points import CombustionPoint, combustion_points, fix_first
 from cx_audit.audit.run import AuditRun
@@ -22,7 +20,7 @@ from cx_audit.core.findings import Finding, Severity
 from cx_audit.renderers.phrasing import effort_text
 from cx_audit.text.formatting import human_duration, per_thousand, percent, plural
 from cx_audit.text.safe import printable, printable_path, printable_problem
-from cx_audit.text.styled import Line, cells, render_lines
+from cx_audit.text.styled import Line, cells, render_lines, wrap_words
 
 __all__ = ["render_terminal"]
 
@@ -147,7 +145,7 @@ def _summary_lines(run: AuditRun[JourneyAudit], width: int) -> list[Line]:
         lines += _summary_list(rows, width)
     # the legend and notes as wide as the table (when it is narrow, not narrower than 60)
     below = min(width, max(LEGEND_WIDTH, *(line.cell_len for line in lines)))
-    lines += [Line(line, style="dim") for line in _wrap_words(_legend_words(), below)]
+    lines += [Line(line, style="dim") for line in wrap_words(_legend_words(), below)]
     for audit in run.audits:
         note = _unresolved_note(audit)
         if note:
@@ -194,7 +192,7 @@ def _summary_list(rows: list[tuple[str, list[str]]], width: int) -> list[Line]:
         lines.append(_shortened(journey, width, pad=False))
         named = [f"{column.header} {figure}," for column, figure in zip(SUMMARY_COLUMNS, figures)]
         named[-1] = named[-1].removesuffix(",")
-        lines += [Line("  " + line) for line in _wrap_words(named, width - 2)]
+        lines += [Line("  " + line) for line in wrap_words(named, width - 2)]
     return lines
 
 
@@ -285,41 +283,11 @@ def _hanging(head: Line, words: list[str], width: int, *, style: str = "") -> li
     if width - indent < MIN_ROOM:
         indent = min(4, max(0, width - MIN_ROOM))
         return [head, *(Line(" " * indent + line, style=style)
-                        for line in _wrap_words(words, width - indent))]
-    first, *rest = _wrap_words(words, width - indent)
+                        for line in wrap_words(words, width - indent))]
+    first, *rest = wrap_words(words, width - indent)
     line = head.copy()
     line.append(first, style=style)
     return [line, *(Line(" " * indent + more, style=style) for more in rest)]
-
-
-def _wrap_words(words: list[str], width: int) -> list[str]:
-    """``words`` joined by spaces into lines of at most ``width`` cells (wide characters count two).
-
-    A word is never split unless it is wider than a whole line by itself.
-    Unlike :func:`textwrap.wrap`, a word is not broken at a hyphen (step ids
-    must stay whole to be found) and widths are terminal cells, not characters.
-    """
-    width = max(1, width)
-    joined = " ".join(words)
-    if cells(joined) <= width:  # most messages: one line
-        return [joined]
-    lines: list[str] = []
-    line: list[str] = []
-    used = 0
-    for word in words:
-        size = cells(word)
-        if line and used + 1 + size > width:
-            lines.append(" ".join(line))
-            line, used = [], 0
-        rest = word
-        if size > width:
-            *whole, rest = chop_cells(word, width)
-            lines += whole
-            size = cells(rest)
-        used += size + (1 if line else 0)
-        line.append(rest)
-    lines.append(" ".join(line))
-    return lines
 
 
 def _heading(audit: JourneyAudit, width: int) -> list[Line]:
@@ -329,9 +297,9 @@ def _heading(audit: JourneyAudit, width: int) -> list[Line]:
         line = Line(file, style="bold")
         line.append(GAP + title)
         return [line]
-    lines = [Line(part, style="bold") for part in _wrap_words([file], width)]
+    lines = [Line(part, style="bold") for part in wrap_words([file], width)]
     if title.strip():
-        lines += [Line("  " + part) for part in _wrap_words(title.split(), width - 2)]
+        lines += [Line("  " + part) for part in wrap_words(title.split(), width - 2)]
     return lines
 
 
@@ -409,4 +377,4 @@ def _closing_lines(run: AuditRun[JourneyAudit], width: int) -> list[Line]:
             line.append(problems + " ", style="bold red")
         return [line.append(summary)]
     lines = [Line(problems, style="bold red")] if problems else []
-    return lines + [Line(part) for part in _wrap_words(summary.split(), width)]
+    return lines + [Line(part) for part in wrap_words(summary.split(), width)]

@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len, chop_cells, set_cell_size
 
-__all__ = ["Line", "cells", "render_lines"]
+__all__ = ["Line", "cells", "render_lines", "wrap_words"]
 
 _ATTRIBUTES = {"bold": 1, "dim": 2}
 _COLOURS = {"red": 31, "yellow": 33, "cyan": 36}
@@ -134,3 +134,33 @@ class Line:
 def render_lines(lines: Iterable[Line], color: bool) -> str:
     """``lines`` as text, each ended by a newline."""
     return "".join(line.render(color) + "\n" for line in lines)
+
+
+def wrap_words(words: list[str], width: int) -> list[str]:
+    """``words`` joined by spaces into lines of at most ``width`` cells (wide characters count two).
+
+    A word is never split unless it is wider than a whole line by itself.
+    Unlike :func:`textwrap.wrap`, a word is not broken at a hyphen (step ids
+    must stay whole to be found) and widths are terminal cells, not characters.
+    """
+    width = max(1, width)
+    joined = " ".join(words)
+    if cells(joined) <= width:  # most messages: one line
+        return [joined]
+    lines: list[str] = []
+    line: list[str] = []
+    used = 0
+    for word in words:
+        size = cells(word)
+        if line and used + 1 + size > width:
+            lines.append(" ".join(line))
+            line, used = [], 0
+        rest = word
+        if size > width:
+            *whole, rest = chop_cells(word, width)
+            lines += whole
+            size = cells(rest)
+        used += size + (1 if line else 0)
+        line.append(rest)
+    lines.append(" ".join(line))
+    return lines

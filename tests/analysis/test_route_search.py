@@ -216,3 +216,18 @@ def test_routes_far_below_the_smallest_float_are_found_in_order() -> None:
         assert sum(step.startswith("b") for step in route.steps) == 1
     assert len({route.steps for route in routes}) == 4
     assert all(route.probability == 0.0 for route in routes)  # below 5e-324: rounded to 0
+
+
+def test_a_route_wraps_under_its_first_step_at_the_width() -> None:
+    from cx_audit.renderers.routes import render_routes
+
+    steps: dict[str, dict[str, Any]] = {"in": {"kind": "entry", "next": ["step-0"]}}
+    for i in range(12):
+        steps[f"step-{i}"] = {"next": [f"step-{i + 1}" if i < 11 else "done"]}
+    steps["done"] = {"kind": "resolution"}
+    journey = make_journey(steps)
+    text = render_routes(journey, most_likely_routes(journey, 1), width=60)
+    lines = text.splitlines()
+    assert all(len(line) <= 60 for line in lines)
+    assert len(lines) > 3 and all(line.startswith("      ") for line in lines[2:])
+    assert " ".join(" ".join(lines[2:]).split()) == " -> ".join(steps)
