@@ -46,9 +46,11 @@ hand-written journey:
 Defaults without a mapping: the entries are the activities that at least
 1% of the cases start with (:data:`ENTRY_FLOOR`; the most common first
 activity when none reaches it), and the resolution is the activity that
-most cases end with among those whose name does not say the case failed
-(:func:`cx_audit.text.words.outcome_of`); an activity whose name does, and
-that cases end with, is an abandon.
+most cases end with among those whose name does not say the matter failed
+(refused, not solvable: :data:`cx_audit.text.words.FAILURE_WORDS`, negations
+read); an activity whose name does, and that cases end with, is an abandon.
+Words of giving up or cancelling are left out here: in a cancellation
+journey, the cancellation confirmed is the resolution.
 """
 
 from __future__ import annotations
@@ -189,9 +191,11 @@ class _Builder:
                 if not any(matches(a, (name,)) for a in labels):
                     self.warnings.append(f"the mapping's {key} name '{name}', which matches "
                                          "no activity of the log")
-        # without a mapping, names that say a case failed ("Ticket nicht lösbar",
-        # "Cancelled") are abandons when cases end there, never the resolution
-        said_abandon = {a for a in labels if words.outcome_of(a) == "abandon"}
+        # without a mapping, names that say the matter failed ("Ticket nicht lösbar",
+        # "Rejected") are abandons when cases end there, never the resolution; a
+        # cancellation is left alone: in a cancellation journey it is the resolution
+        said_abandon = {a for a in labels
+                        if words.outcome_of(a, words.FAILURE_WORDS) == "abandon"}
         self.resolutions = {a for a in labels if mapping.has_role(a, "resolutions")}
         if not mapping.resolutions:
             candidates = [a for a in labels if a not in said_abandon] or list(labels)

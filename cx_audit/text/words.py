@@ -29,6 +29,8 @@ from functools import lru_cache
 __all__ = [
     "ABANDON_WORDS",
     "ACTOR_WORDS",
+    "FAILURE_WORDS",
+    "GIVE_UP_WORDS",
     "NEGATIONS",
     "RESOLUTION_WORDS",
     "actor_for_name",
@@ -188,8 +190,7 @@ ACTOR_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 """Actor -> words that suggest it in a lane, pool or actor name (folded, whole words)."""
 
-ABANDON_WORDS: tuple[str, ...] = (
-    # the customer gives up
+GIVE_UP_WORDS: tuple[str, ...] = (
     "abandon", "abandoned", "abandons", "cancel", "cancels", "cancelled", "canceled",
     "cancellation", "cancelation", "give up", "gives up", "gave up", "given up", "hang up",
     "hangs up", "hung up", "quit", "quits", "withdraw", "withdraws", "withdrew", "withdrawn",
@@ -199,9 +200,13 @@ ABANDON_WORDS: tuple[str, ...] = (
     "abandonne", "abandonnee", "annule", "annulee", "annulation", "raccroche", "resilie",
     "abandonado", "abandonada", "cancelado", "cancelada", "cancelacion", "colgo", "desiste",
     "desistio", "desistiu", "desistencia", "cancelamento", "abandono",
-    # the matter is refused or cannot be solved
+)
+"""Words or phrases that say the customer gave up (or cancelled)."""
+
+FAILURE_WORDS: tuple[str, ...] = (
     "rejected", "reject", "refused", "declined", "denied", "unresolved", "unsolved",
-    "unsolvable", "not solvable", "no solution", "failed", "failure",
+    "unsolvable", "not solvable", "no solution", "failed", "unable to resolve",
+    "impossible to resolve", "without resolution", "without solution",
     "abgelehnt", "ablehnung", "ungelost", "unlosbar", "keine losung", "gescheitert",
     "rejete", "rejetee", "refuse", "refusee", "refus", "irresolu", "insoluble",
     "sans solution", "echec",
@@ -210,6 +215,9 @@ ABANDON_WORDS: tuple[str, ...] = (
     "rejeitado", "rejeitada", "recusado", "recusada", "negado", "negada", "sem solucao",
     "insoluvel", "falhou",
 )
+"""Words or phrases that say the matter was refused or could not be solved."""
+
+ABANDON_WORDS: tuple[str, ...] = GIVE_UP_WORDS + FAILURE_WORDS
 """Words or phrases that make a name an unresolved end: given up, refused or not solvable."""
 
 RESOLUTION_WORDS: tuple[str, ...] = (
@@ -227,12 +235,12 @@ RESOLUTION_WORDS: tuple[str, ...] = (
 """Words that make a name a resolution, unless a negation stands before them."""
 
 NEGATIONS: tuple[str, ...] = (
-    "not", "no", "never", "cannot", "cant", "t", "without",
+    "not", "no", "never", "cannot", "cant", "without",
     "nicht", "kein", "keine", "keiner", "nie", "ohne",
     "non", "pas", "jamais", "sans", "ne",
     "sin", "nunca", "nao", "sem", "nem",
 )
-"""Words that turn the keyword after them around (``t`` is what ``isn't`` folds to)."""
+"""Words that turn the keyword after them around (and ``n't``: ``isn't`` folds to ``isn t``)."""
 
 NEGATION_REACH = 2
 """How many words before a keyword a negation may stand (``nicht mehr lösbar``, ``n'est pas``)."""
@@ -263,8 +271,14 @@ def actor_for_name(name: str | None) -> str | None:
 
 def _negated(text: str, start: int) -> bool:
     """True when a negation stands within :data:`NEGATION_REACH` words before ``start``."""
-    before = text[:start].split()[-NEGATION_REACH:]
-    return any(word in _NEGATION_SET for word in before)
+    words = text[:start].split()
+    before = words[-NEGATION_REACH:]
+    if any(word in _NEGATION_SET for word in before):
+        return True
+    # "isn't", "wasn't", "can't" fold to "isn t": a lone t after a word ending in n
+    reach = len(words) - len(before)
+    return any(word == "t" and at > 0 and words[at - 1].endswith("n")
+               for at, word in enumerate(words) if at >= reach)
 
 
 _NEGATION_SET = frozenset(NEGATIONS)
@@ -283,10 +297,22 @@ def outcome_of(name: str | None, abandon_words: Iterable[str] = ABANDON_WORDS) -
     >>> outcome_of("Non résolu"), outcome_of("Not cancelled"), outcome_of("Review")
     ('abandon', None, None)
     """
-    text = fold(name or "")
+    outcomes = [_phrase_outcome(fold(phrase), tuple(abandon_words))
+                for phrase in _PHRASE_BREAK.split(name or "")]
+    if "abandon" in outcomes:
+        return "abandon"
+    return "resolution" if "resolution" in outcomes else None
+
+
+_PHRASE_BREAK = re.compile(r"\s[-–—]\s|[,;:()|]")
+"""Where a name's phrases part (``No charge - closed``): a negation never reaches across."""
+
+
+def _phrase_outcome(text: str, abandon_words: tuple[str, ...]) -> str | None:
+    """What one folded phrase says: see :func:`outcome_of`."""
     if not text:
         return None
-    abandon = _compiled(tuple(abandon_words))
+    abandon = _compiled(abandon_words)
     if abandon is not None and any(not _negated(text, m.start()) for m in abandon.finditer(text)):
         return "abandon"
     resolution = _compiled(RESOLUTION_WORDS)

@@ -244,3 +244,19 @@ def test_a_discovered_journey_of_a_packed_xes_log_is_named_without_its_suffixes(
         dump_journey(document, notes))
     plain, plain_notes = build_journey(scan_log(write_log(tmp_path, SUPPORT_ROWS)))
     assert "wait: median time since the previous event" in dump_journey(plain, plain_notes)
+
+
+def test_a_confirmed_cancellation_can_be_the_resolution(tmp_path: Path) -> None:
+    """In a cancellation journey the cancellation confirmed is what customers came for:
+    only words of refusal or failure keep an activity from being the resolution."""
+    rows = ["case,activity,time"]
+    for case in range(8):
+        last = "Cancellation confirmed" if case < 6 else "Offer accepted"
+        rows += [f"{case},Cancellation request,2024-01-01T10:00",
+                 f"{case},Retention offer,2024-01-01T10:05", f"{case},{last},2024-01-01T10:09"]
+    log = tmp_path / "cancel.csv"
+    log.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    document, _ = discover(log)
+    steps = document["steps"]
+    assert steps["cancellation-confirmed"]["kind"] == "resolution"
+    assert steps["cancellation-request"]["kind"] == "entry"

@@ -12,6 +12,7 @@ from cx_audit.importers import drafts, import_bpmn, import_mermaid
 from cx_audit.text.words import (
     ABANDON_WORDS,
     ACTOR_WORDS,
+    FAILURE_WORDS,
     RESOLUTION_WORDS,
     actor_for_name,
     fold,
@@ -168,3 +169,23 @@ def test_mermaid_actor_names_with_keywords_give_the_actor_and_stay_owners() -> N
     assert (steps["analyse"]["actor"], steps["analyse"]["owner"]) == ("backoffice",
                                                                       "Second-Level-Support")
     assert steps["fix"]["actor"] == "backoffice" and "owner" not in steps["fix"]
+
+
+@pytest.mark.parametrize(("name", "outcome"), [
+    ("No charge - closed", "resolution"),      # a negation never reaches across a phrase
+    ("Kein Rückruf – erledigt", "resolution"),
+    ("AT&T closed", "resolution"),             # a lone t is no negation
+    ("Tier-T done", "resolution"),
+    ("Isn't resolved", "abandon"),             # but n't is
+    ("Closed without resolution", "abandon"),
+    ("Unable to resolve", "abandon"),
+    ("Not resolved yet – call back", "abandon"),
+])
+def test_negations_stay_within_their_phrase(name: str, outcome: str) -> None:
+    assert outcome_of(name) == outcome
+
+
+def test_a_cancellation_is_a_failure_only_to_the_give_up_words() -> None:
+    assert outcome_of("Cancellation confirmed") == "abandon"
+    assert outcome_of("Cancellation confirmed", FAILURE_WORDS) is None
+    assert outcome_of("Antrag abgelehnt", FAILURE_WORDS) == "abandon"
