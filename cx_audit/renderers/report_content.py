@@ -168,13 +168,15 @@ class Repeats:
     count: int
     steps: tuple[str, ...]
     """The first :data:`STEPS_NAMED` steps among them (journey findings name none)."""
+    more_steps: bool = False
+    """Whether they lie at other steps too."""
 
     def text(self) -> str:
         """The line, in plain words."""
         named = ", ".join(self.steps)
         where = ""
         if named:
-            where = f" at {named}" + (" and others" if self.count > len(self.steps) else "")
+            where = f" at {named}" + (" and others" if self.more_steps else "")
         return (f"and {self.count:,} more {self.rule} finding{'s' * (self.count != 1)} like "
                 f"these{where}; the JSON output (cx-audit audit -f json) lists every one")
 
@@ -182,7 +184,9 @@ class Repeats:
 def folded(findings: Sequence[Finding]) -> list[Finding | Repeats]:
     """``findings`` in order, each rule's past the first :data:`REPEATS_SHOWN` folded.
 
-    The fold of a rule stands where its first hidden finding was.
+    The fold of a rule stands where its first hidden finding was (the
+    Markdown report, which lists findings under their steps, closes the
+    team's list with it).
     """
     shown: Counter[str] = Counter()
     hidden: dict[str, list[Finding]] = defaultdict(list)
@@ -199,8 +203,9 @@ def folded(findings: Sequence[Finding]) -> list[Finding | Repeats]:
         hidden[finding.rule].append(finding)
     for rule, at in place.items():
         rest = hidden[rule]
-        steps = tuple(dict.fromkeys(f.step for f in rest if f.step is not None))[:STEPS_NAMED]
-        out[at] = Repeats(rule=rule, severity=rest[0].severity, count=len(rest), steps=steps)
+        steps = tuple(dict.fromkeys(f.step for f in rest if f.step is not None))
+        out[at] = Repeats(rule=rule, severity=rest[0].severity, count=len(rest),
+                          steps=steps[:STEPS_NAMED], more_steps=len(steps) > STEPS_NAMED)
     return [entry for entry in out if entry is not None]
 
 

@@ -18,14 +18,17 @@ def render_routes(journey: Journey, routes: Sequence[Route], *, width: int = 100
 
     A route's steps wrap at ``width`` columns, under the first step.
     """
-    lines = [f"Most likely routes to a resolution in {printable(journey.id)}:"]
+    lines = wrap_words(f"Most likely routes to a resolution in {printable(journey.id)}:"
+                       .split(), width)
     if not routes:
         lines.append("  (no route reaches a resolution)")
     for number, route in enumerate(routes, start=1):
-        lines.append(
-            f"{number:>3}. {_chance(route.probability):>6}  shields {route.shields}  "
-            f"wait {human_duration(route.wait)}  retells {route.retells}  "
-            f"handoffs {route.handoffs}")
+        head = f"{number:>3}. {_chance(route.probability):>6}  "
+        # each figure stays whole on its line; two spaces between figures
+        figures = [f"shields {route.shields} ", f"wait {human_duration(route.wait)} ",
+                   f"retells {route.retells} ", f"handoffs {route.handoffs}"]
+        wrapped = [line.rstrip() for line in wrap_words(figures, width - len(head))]
+        lines += [head + wrapped[0], *(" " * len(head) + line for line in wrapped[1:])]
         steps = _shown_steps(route.steps)
         words = [f"{step} ->" for step in steps[:-1]] + steps[-1:]
         lines += ["      " + line for line in wrap_words(words, width - 6)]
@@ -43,7 +46,7 @@ STEPS_SHOWN = 40
 
 def _shown_steps(steps: Sequence[str]) -> list[str]:
     """The route's steps, printable; past :data:`STEPS_SHOWN`, its ends around a count."""
-    if len(steps) <= STEPS_SHOWN:
+    if len(steps) <= STEPS_SHOWN + 2:  # hiding fewer than three steps would save nothing
         return [printable(step) for step in steps]
     half = STEPS_SHOWN // 2
     hidden = len(steps) - 2 * half

@@ -231,3 +231,17 @@ def test_a_route_wraps_under_its_first_step_at_the_width() -> None:
     assert all(len(line) <= 60 for line in lines)
     assert len(lines) > 3 and all(line.startswith("      ") for line in lines[2:])
     assert " ".join(" ".join(lines[2:]).split()) == " -> ".join(steps)
+
+
+def test_every_line_of_the_routes_fits_the_width_and_a_short_cut_is_no_cut() -> None:
+    from cx_audit.renderers.routes import STEPS_SHOWN, render_routes
+
+    steps: dict[str, dict[str, Any]] = {"in": {"kind": "entry", "next": ["s0"]}}
+    for i in range(STEPS_SHOWN):
+        steps[f"s{i}"] = {"wait": 5000.0, "shield": "queue",
+                          "next": [f"s{i + 1}" if i < STEPS_SHOWN - 1 else "done"]}
+    steps["done"] = {"kind": "resolution"}
+    journey = make_journey(steps, journey_id="a-rather-long-journey-id-for-the-title-line")
+    text = render_routes(journey, most_likely_routes(journey, 1), width=40)
+    assert all(len(line) <= 40 for line in text.splitlines())
+    assert "steps more" not in text and "s20" in text  # 42 steps: hiding 2 saves nothing

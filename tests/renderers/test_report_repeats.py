@@ -64,3 +64,10 @@ def test_a_map_too_large_for_a_page_is_not_drawn_and_says_where_to_look(tmp_path
                        "  a: {next: [done]}\n  done: {kind: resolution}\n", encoding="utf-8")
     assert not journey_svg(run_audit([shorter], Config()).results[0].journey, ()).title.endswith(
         "not drawn")
+
+
+def test_repeats_at_one_step_name_it_without_others() -> None:
+    findings = [_finding("CX301", "hub", i) for i in range(REPEATS_SHOWN + 3)]
+    (repeats,) = [e for e in folded(findings) if isinstance(e, Repeats)]
+    assert repeats.count == 3 and repeats.steps == ("hub",) and not repeats.more_steps
+    assert "at hub;" in repeats.text() and "others" not in repeats.text()
