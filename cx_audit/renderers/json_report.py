@@ -117,11 +117,11 @@ def journey_json(audit: JourneyAudit) -> JsonPart:
     steps = list(audit.analysis.steps.items())
     members = (_dumps({step: stats.to_dict() for step, stats in steps[at:at + CHUNK]})[1:-1]
                for at in range(0, len(steps), CHUNK))
-    text = _set_into(text, '"steps": {}', "{", members, "}")
+    text = _set_into(text, '"steps": {}', members)
     findings = audit.findings
     items = (_dumps([finding_to_dict(audit, f) for f in findings[at:at + CHUNK]])[1:-1]
              for at in range(0, len(findings), CHUNK))
-    text = _set_into(text, '"findings": []', "[", items, "]")
+    text = _set_into(text, '"findings": []', items)
     return JsonPart(id=audit.id, location=audit.location, counts=audit.severity_counts(),
                     text=text)
 
@@ -130,16 +130,15 @@ CHUNK = 4096
 """Steps or findings encoded at a time."""
 
 
-def _set_into(text: str, marker: str, opening: str, parts: Iterable[str], closing: str) -> str:
-    """``text`` with the empty container after ``marker``'s key filled with ``parts``.
+def _set_into(text: str, marker: str, parts: Iterable[str]) -> str:
+    """``text`` with the empty container that ends ``marker`` (``"key": []``) holding ``parts``.
 
-    The marker's key is a key of the entry itself: a string in the entry
-    cannot hold it, since its quotes would be escaped.
+    The marker's key is a key of the document itself: a string in it cannot
+    hold the marker, since its quotes would be escaped.
     """
     at = text.index(marker)
-    key = marker[:marker.index(":") + 2]
     body = ", ".join(part for part in parts if part)
-    return f"{text[:at]}{key}{opening}{body}{closing}{text[at + len(marker):]}"
+    return f"{text[:at]}{marker[:-1]}{body}{marker[-1]}{text[at + len(marker):]}"
 
 
 def _frame(run: AuditRun[Any]) -> dict[str, Any]:
@@ -185,8 +184,5 @@ def render_json(run: AuditRun[JsonPart]) -> str:
     times slower on large audits; ``jq .`` shows it indented. The journeys
     come encoded, one part each, and are set into the frame.
     """
-    frame = _dumps(_frame(run))
-    marker = '"journeys": []'
-    at = frame.index(marker)
-    journeys = ", ".join(part.text for part in run.results)
-    return f"{frame[:at]}\"journeys\": [{journeys}]{frame[at + len(marker):]}\n"
+    return _set_into(_dumps(_frame(run)), '"journeys": []',
+                     (part.text for part in run.results)) + "\n"

@@ -272,13 +272,11 @@ def actor_for_name(name: str | None) -> str | None:
 def _negated(text: str, start: int) -> bool:
     """True when a negation stands within :data:`NEGATION_REACH` words before ``start``."""
     words = text[:start].split()
-    before = words[-NEGATION_REACH:]
-    if any(word in _NEGATION_SET for word in before):
-        return True
+    first = max(0, len(words) - NEGATION_REACH)
     # "isn't", "wasn't", "can't" fold to "isn t": a lone t after a word ending in n
-    reach = len(words) - len(before)
-    return any(word == "t" and at > 0 and words[at - 1].endswith("n")
-               for at, word in enumerate(words) if at >= reach)
+    return any(words[at] in _NEGATION_SET
+               or (words[at] == "t" and at > 0 and words[at - 1].endswith("n"))
+               for at in range(first, len(words)))
 
 
 _NEGATION_SET = frozenset(NEGATIONS)
