@@ -17,7 +17,8 @@ from cx_audit.audit.engine import JourneyAudit
 from cx_audit.audit.points import CombustionPoint, combustion_points, fix_first
 from cx_audit.audit.run import AuditRun
 from cx_audit.core.findings import Finding, Severity
-from cx_audit.renderers.phrasing import effort_text
+from cx_audit.renderers.phrasing import effort_text, lever_gist
+from cx_audit.renderers.report_content import top_points
 from cx_audit.text.formatting import human_duration, per_thousand, percent, plural
 from cx_audit.text.safe import printable, printable_path, printable_problem
 from cx_audit.text.styled import Line, cells, render_lines, wrap_words
@@ -38,10 +39,12 @@ def render_terminal(run: AuditRun[JourneyAudit], *, color: bool = False, width: 
                   style="red") for problem in sorted(run.problems)]
     lines += [Line(f"{printable_path(missing)}: no such file or folder", style="red")
               for missing in run.missing]
+    points = [combustion_points(audit) if audit.findings else [] for audit in run.audits]
     if run.audits:
         lines += _summary_lines(run, width)
-    for audit in run.audits:
-        lines += _journey_section(audit, width)
+        lines += _places_that_matter(run.audits, points, width)
+    for audit, listed in zip(run.audits, points):
+        lines += _journey_section(audit, listed, width)
     lines += _closing_lines(run, width)
     return render_lines(lines, color)
 
@@ -214,12 +217,42 @@ def _unresolved_note(audit: JourneyAudit) -> str:
     return f"{printable(audit.journey.id)}: {' and '.join(parts)}; neither resolved nor gave up."
 
 
-def _journey_section(audit: JourneyAudit, width: int) -> list[Line]:
+PLACES_SHOWN = 5
+"""Places shown under "The places that matter most", across the journeys audited."""
+
+
+def _places_that_matter(audits: list[JourneyAudit], points: list[list[CombustionPoint]],
+                        width: int) -> list[Line]:
+    """The points that lose most customers across the audit, each with its best fix.
+
+    Shown when more than one journey has a point: the journeys' own sections
+    follow in file order, so the places to start with come first, as on the
+    report's summary page.
+    """
+    if sum(1 for listed in points if listed) < 2:
+        return []
+    lines = [Line(), *_label("The places that matter most (customers lost per 1,000 of "
+                             "their journey):", width)]
+    for number, top in enumerate(top_points(points, PLACES_SHOWN), start=1):
+        point = top.point
+        entry = Line(f"  {number:>2}. ")
+        entry.append(printable(point.title), style="bold")
+        lines.append(_fit(entry, width))
+        where = (f"At {printable(point.step)} in {printable(audits[top.journey].journey.id)}: "
+                 f"loses {per_thousand(point.lost or 0.0)} in 1,000")
+        if top.lever is not None:
+            where += (f"; fix first: {top.lever.lever} at {printable(top.lever.step)}: "
+                      f"{lever_gist(top.lever)}")
+        lines += _wrapped(where, width, indent=6)
+    return lines
+
+
+def _journey_section(audit: JourneyAudit, points: list[CombustionPoint],
+                     width: int) -> list[Line]:
     """One journey's points, fixes, estimates to measure and findings (none if it has none)."""
     if not audit.findings:
         return []
     lines = [Line(), *_heading(audit, width)]
-    points = combustion_points(audit)  # worked out once: the block and the fixes share them
     lines += _points_block(points, width)
     ranked = fix_first(points)[:FIX_FIRST_SHOWN]
     if ranked:

@@ -258,3 +258,25 @@ def test_hostile_labels_stay_inert_when_wrapped(hostile_run: AuditRun[JourneyAud
     assert problems <= set(plain.splitlines())
     assert [line for line in plain.splitlines()
             if cell_len(line) > 80 and line not in problems] == []
+
+
+def test_the_places_that_matter_most_across_journeys_come_before_the_journeys() -> None:
+    """With several journeys, the points that lose most customers across them, each with
+    its best fix, stand under the summary: a consultant reads where to start first."""
+    from cx_audit.audit.points import combustion_points
+    from cx_audit.renderers.report_content import top_points
+
+    run = run_audit([JOURNEYS], PINNED)
+    text = render_terminal(run, width=80)
+    head, _, rest = text.partition("The places that matter most")
+    assert rest and "journeys/airline" not in head  # above every journey's section
+    block = rest.split("\n\n")[0]
+    top = top_points([combustion_points(a) for a in run.audits], 5)
+    for number, item in enumerate(top, start=1):
+        journey = run.audits[item.journey].journey.id
+        assert f"{number}. " in block and f"At {item.point.step} in {journey}:" in " ".join(
+            block.split())
+    assert " ".join(block.split()).count("fix first:") == sum(
+        1 for item in top if item.lever is not None)
+    single = run_audit([JOURNEYS / "telecom-billing-dispute.yaml"], PINNED)
+    assert "The places that matter most" not in render_terminal(single, width=80)
