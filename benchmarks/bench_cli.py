@@ -28,6 +28,7 @@ Run: ``python benchmarks/bench_cli.py [--quick] [--repeats N] [--against DIR]``.
 from __future__ import annotations
 
 import argparse
+import compileall
 import importlib.util
 import os
 import shutil
@@ -61,16 +62,36 @@ for arg in sys.argv[1:]:
 """
 
 
-def run(command: list[str]) -> tuple[float, int]:
-    """Wall time in seconds and peak memory (maximum resident set) in MiB of one child process."""
+def command_line(checkout: Path) -> list[str]:
+    """``python -m cx_audit`` from ``checkout``, its modules compiled as pip installs them.
+
+    pip writes the bytecode of a package it installs, so timing a checkout
+    without it would count compiling the sources on every start-up.
+    """
+    compileall.compile_dir(checkout / "cx_audit", quiet=1)
+    return ["env", f"PYTHONPATH={checkout}", sys.executable, "-m", "cx_audit"]
+
+
+def run(command: list[str], allowed: tuple[int, ...] = (0, 1)) -> tuple[float, int, int]:
+    """Wall time (s), peak memory (maximum resident set, MiB) and exit status of one child.
+
+    The child runs in the temporary folder, so that ``python -m`` imports
+    the checkout its ``PYTHONPATH`` names rather than the current folder's.
+    A run that fails (a status not ``allowed``, or a traceback) stops the
+    benchmark: a failure must not pass for a fast run.
+    """
     start = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             cwd=tempfile.gettempdir())
+    assert child.stderr is not None
+    errors = child.stderr.read()
     _, status, usage = os.wait4(child.pid, 0)
     elapsed = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(command)} failed with exit status {child.returncode}")
-    return elapsed, usage.ru_maxrss // 1024
+    code = os.waitstatus_to_exitcode(status)
+    if code not in allowed or b"Traceback (most recent call last)" in errors:
+        raise SystemExit(f"{' '.join(command)} failed with exit status {code}:\n"
+                         f"{errors.decode(errors='replace')[-2000:]}")
+    return elapsed, usage.ru_maxrss // 1024, code
 
 
 def compare(title: str, commands: dict[str, list[str] | None], repeats: int) -> None:
@@ -81,7 +102,7 @@ def compare(title: str, commands: dict[str, list[str] | None], repeats: int) -> 
         for name, command in commands.items():
             if command is None:
                 continue
-            elapsed, peak = run(command)
+            elapsed, peak, _ = run(command)
             best[name] = min(best.get(name, elapsed), elapsed)
             memory[name] = peak
     print(f"\n{title}")
@@ -113,9 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
     wanted = set(options.only or (1, 2, 3, 4))
     repeats = options.repeats or (2 if options.quick else 5)
-    cx = ["env", f"PYTHONPATH={ROOT}", sys.executable, "-m", "cx_audit"]
-    other = (["env", f"PYTHONPATH={options.against.resolve()}", sys.executable, "-m", "cx_audit"]
-             if options.against else None)
+    cx = command_line(ROOT)
+    other = command_line(options.against.resolve()) if options.against else None
 
     def with_other(commands: dict[str, list[str] | None]) -> dict[str, list[str] | None]:
         """``commands``, each cx-audit one followed by the same from the other checkout."""

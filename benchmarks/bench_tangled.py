@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib.util
-import subprocess
 import sys
 import tempfile
 import time
@@ -50,18 +49,16 @@ def _module(name: str) -> ModuleType:
 def compare(title: str, commands: dict[str, list[str]], repeats: int) -> None:
     """Run the commands interleaved; print each one's best time and its ratio to the first.
 
-    A command that refuses the journey (exit status 2) is shown so, with its time.
+    A command that refuses the journey (exit status 2) is shown so, with its time;
+    one that fails otherwise stops the benchmark.
     """
+    run = _module("bench_cli").run
     best: dict[str, float] = {}
     status: dict[str, int] = {}
     for _ in range(repeats):
         for name, command in commands.items():
-            start = time.perf_counter()
-            done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                  check=False)
-            elapsed = time.perf_counter() - start
+            elapsed, _, status[name] = run(command, allowed=(0, 1, 2))
             best[name] = min(best.get(name, elapsed), elapsed)
-            status[name] = done.returncode
     print(f"\n{title}")
     first = best[next(iter(commands))]
     for name, elapsed in best.items():
@@ -119,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     wanted = set(options.only or (1, 2))
     generators = _module("tangled")
     to_yaml = _module("bench_analysis").to_yaml
-    cx = ["env", f"PYTHONPATH={ROOT}", sys.executable, "-m", "cx_audit"]
+    command_line = _module("bench_cli").command_line
+    cx = command_line(ROOT)
     with tempfile.TemporaryDirectory(prefix="cx-tangled-") as folder:
         for case, name, spec in ((1, "tangled", generators.tangled),
                                  (2, "dense", generators.dense)):
@@ -135,8 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             }
             if options.against:
                 commands[f"cx-audit audit -f json [{options.against.name}]"] = [
-                    "env", f"PYTHONPATH={options.against.resolve()}", sys.executable, "-m",
-                    "cx_audit", "audit", str(path), "-f", "json"]
+                    *command_line(options.against.resolve()), "audit", str(path), "-f", "json"]
             compare(f"{case}. {name}: {len(journey):,} steps, {moves:,} transitions "
                         f"({path.stat().st_size / 1e6:.1f} MB), end to end",
                         commands, options.repeats)

@@ -4,8 +4,8 @@ The analyses run many passes over the same graph. Walking networkx's nested
 dictionaries each time would dominate their cost, so a journey is read once
 into flat lists indexed by the position of each step in file order. The view
 is built once per journey from the model (:func:`journey_view`) and passed
-explicitly; a networkx graph (:func:`cx_audit.analysis.graph.journey_graph`)
-is built only where networkx's own algorithms are used.
+explicitly. Rules that walk the graph by step id use :meth:`JourneyView.successors`
+and :meth:`JourneyView.predecessors`, so that every reader shares this one graph.
 """
 
 from __future__ import annotations
@@ -168,6 +168,16 @@ class JourneyView:
         if found is None:
             found = self.memo["all_positive"] = all(p > 0.0 for row in self.prob for p in row)
         return bool(found)
+
+    def successors(self, step: str) -> list[str]:
+        """Ids of the steps the transitions of ``step`` lead to, in the order written."""
+        ids = self.ids
+        return [ids[v] for v in self.succ[self.index[step]]]
+
+    def predecessors(self, step: str) -> list[str]:
+        """Ids of the steps with a transition to ``step``, in file order."""
+        ids = self.ids
+        return [ids[u] for u in self.pred[self.index[step]]]
 
     def names(self, indices: Sequence[int]) -> tuple[str, ...]:
         """Step ids of ``indices``, in the order given."""

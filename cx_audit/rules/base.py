@@ -30,9 +30,6 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import networkx as nx
-
-from cx_audit.analysis.graph import journey_graph
 from cx_audit.analysis.metrics import JourneyAnalysis
 from cx_audit.analysis.view import JourneyView, journey_view
 from cx_audit.core.findings import Candidate, Severity
@@ -88,15 +85,11 @@ T = TypeVar("T")
 class RuleContext:
     """Everything a rule may look at for one journey, computed once and shared.
 
-    Rules write against two views of the journey's graph:
-
-    ``view``
-        the :class:`~cx_audit.analysis.view.JourneyView` (integer-indexed,
-        built once per journey); the structural helpers of
-        :mod:`cx_audit.analysis` take it, through :meth:`memo`;
-    ``graph``
-        the networkx graph, built on first use, for rules that use
-        networkx's algorithms (shortest paths inside a loop, say).
+    Rules read the journey's graph from one place, ``view``: the
+    :class:`~cx_audit.analysis.view.JourneyView`, built once per journey.
+    The structural helpers of :mod:`cx_audit.analysis` take it through
+    :meth:`memo`; a rule that walks steps by id asks it for a step's
+    ``successors`` and ``predecessors``.
 
     ``analysis`` (the Markov chain) is likewise computed only when a rule
     or a renderer reads it, so a run of structural rules never solves it.
@@ -111,15 +104,7 @@ class RuleContext:
         """The journey's metrics and per-step figures (solved when first read)."""
         self.observed = observed
         """What an event log shows of this journey (``cx-audit conform``), else ``None``."""
-        self._graph: nx.DiGraph[str] | None = None
         self._memo: dict[Callable[[JourneyView], Any], Any] = {}
-
-    @property
-    def graph(self) -> nx.DiGraph[str]:
-        """The journey's networkx graph (:func:`~cx_audit.analysis.graph.journey_graph`)."""
-        if self._graph is None:
-            self._graph = journey_graph(self.journey)
-        return self._graph
 
     def memo(self, function: Callable[[JourneyView], T]) -> T:
         """``function(view)``, computed once per journey and shared by every rule.

@@ -42,7 +42,6 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.eventlog.footprint import END, footprint
 from cx_audit.eventlog.observations import observations_of
 from cx_audit.rules.base import Option, RuleContext
 from cx_audit.text.formatting import percent
@@ -69,6 +68,7 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
     observed = observations_of(context)
     if observed is None:
         return
+    from cx_audit.eventlog.footprint import END, footprint  # networkx, only when a log is read
     limit, least = options["max_drift"], options["min_departures"]
     design = footprint(context.journey)
     for step in context.journey.steps.values():

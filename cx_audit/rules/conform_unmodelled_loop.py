@@ -36,8 +36,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import networkx as nx
-
+from cx_audit.analysis.view import JourneyView
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.eventlog.observations import observations_of, observed_loop
 from cx_audit.rules.base import Option, RuleContext
@@ -54,29 +53,26 @@ OPTIONS = {"min_loop_cases": Option("int", 1, "fewest cases coming back to a ste
                                     minimum=1)}
 
 
-def _steps_on_loops(graph: nx.DiGraph[str]) -> set[str]:
+def _steps_on_loops(view: JourneyView) -> set[str]:
     """Steps that lie on some cycle of the map (a self-loop counts)."""
+    _, components = view.components()
     found: set[str] = set()
-    for component in nx.strongly_connected_components(graph):
-        if len(component) > 1:
-            found |= component
-        else:
-            (step,) = component
-            if graph.has_edge(step, step):
-                found.add(step)
+    for component in components:
+        if len(component) > 1 or component[0] in view.succ[component[0]]:
+            found.update(view.names(component))
     return found
 
 
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
     """Yield steps that cases revisit where the journey has no loop.
 
-    Reads the networkx graph and the event log's observations.
+    Reads the journey view's loops and the event log's observations.
     """
     observed = observations_of(context)
     if observed is None:
         return
     journey, least = context.journey, options["min_loop_cases"]
-    looped = _steps_on_loops(context.graph)
+    looped = _steps_on_loops(context.view)
     for step_id, seen in observed.steps.items():
         if seen.revisit_cases < least or step_id in looped:
             continue

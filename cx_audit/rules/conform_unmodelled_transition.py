@@ -38,7 +38,6 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.eventlog.footprint import footprint
 from cx_audit.eventlog.observations import observations_of
 from cx_audit.rules.base import Option, RuleContext
 from cx_audit.text.formatting import percent
@@ -61,6 +60,7 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
     observed = observations_of(context)
     if observed is None:
         return
+    from cx_audit.eventlog.footprint import footprint  # networkx, only when a log is read
     journey, least = context.journey, options["min_observed"]
     design = footprint(journey)
     for (source, target), count in sorted(observed.transitions.items(),

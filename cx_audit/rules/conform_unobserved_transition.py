@@ -28,12 +28,14 @@ None.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cx_audit.core.findings import Candidate, Severity
-from cx_audit.eventlog.footprint import Footprint, footprint
 from cx_audit.eventlog.observations import Observations, observations_of
 from cx_audit.rules.base import Option, RuleContext
+
+if TYPE_CHECKING:
+    from cx_audit.eventlog.footprint import Footprint
 
 CODE = "CX602"
 NAME = "conform-unobserved-transition"
@@ -52,6 +54,7 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
     observed = observations_of(context)
     if observed is None or not observed.cases:
         return
+    from cx_audit.eventlog.footprint import footprint  # networkx, only when a log is read
     design = footprint(context.journey)
     for transition in context.journey.transitions:
         source, target = transition.source, transition.target

@@ -59,16 +59,16 @@ OPTIONS: dict[str, Option] = {}
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
     """Yield each reachable, non-resolving step entered from a resolving one (or an entry).
 
-    Reads the journey view (through ``context.memo``) and the networkx graph.
+    Reads the journey view (through ``context.memo``) and its steps' neighbours.
     """
-    journey, graph = context.journey, context.graph
+    journey, view = context.journey, context.view
     reached = context.memo(reachable_steps)
     resolving = context.memo(resolving_steps)
     for step in journey.steps.values():
         if step.id not in reached or step.id in resolving or step.is_terminal or not step.next:
             continue
         lost_here = step.kind is StepKind.ENTRY or any(
-            p in resolving and p in reached for p in graph.predecessors(step.id)
+            p in resolving and p in reached for p in view.predecessors(step.id)
         )
         if lost_here:
             yield Candidate(

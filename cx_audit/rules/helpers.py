@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterable, Sequence
 
-import networkx as nx
-
+from cx_audit.analysis.view import JourneyView
 from cx_audit.core.model import Actor, Journey, Step, StepKind
 
 __all__ = [
@@ -30,7 +29,7 @@ def quote_steps(steps: Iterable[str]) -> str:
     return " -> ".join(f"'{s}'" for s in steps)
 
 
-def loop_entry(journey: Journey, loop: Sequence[str], graph: nx.DiGraph[str],
+def loop_entry(journey: Journey, loop: Sequence[str], view: JourneyView,
                reached: Container[str]) -> str:
     """The step where a loop's finding sits: where customers enter the loop.
 
@@ -52,13 +51,13 @@ def loop_entry(journey: Journey, loop: Sequence[str], graph: nx.DiGraph[str],
     members = set(loop)
     for step_id in loop:
         if journey.steps[step_id].kind is StepKind.ENTRY or any(
-            p not in members and p in reached for p in graph.predecessors(step_id)
+            p not in members and p in reached for p in view.predecessors(step_id)
         ):
             return step_id
     return loop[0]
 
 
-def closed_walk(graph: nx.DiGraph[str], loop: Sequence[str], site: str,
+def closed_walk(view: JourneyView, loop: Sequence[str], site: str,
                 edges: Iterable[tuple[str, str]]) -> tuple[str, ...] | None:
     """A shortest closed walk from ``site`` back to it, inside ``loop``, along one of ``edges``.
 
@@ -70,8 +69,8 @@ def closed_walk(graph: nx.DiGraph[str], loop: Sequence[str], site: str,
     linear in its size.
     """
     members = set(loop)
-    out = _tree(graph.successors, members, site)
-    back = _tree(graph.predecessors, members, site)
+    out = _tree(view.successors, members, site)
+    back = _tree(view.predecessors, members, site)
     best: tuple[int, str, str] | None = None
     for source, target in edges:
         if source in out and target in back:
@@ -116,8 +115,8 @@ def cycle_through(successors: Callable[[str], Iterable[str]], loop: tuple[str, .
                   start: str) -> tuple[str, ...]:
     """A shortest cycle from ``start`` back to itself inside ``loop`` (a strongly connected set).
 
-    ``successors(step)`` gives the steps after ``step`` (``graph.successors``
-    for a journey graph). Breadth-first within the loop only, so naming
+    ``successors(step)`` gives the steps after ``step`` (``view.successors``
+    for a journey). Breadth-first within the loop only, so naming
     every loop of a journey stays linear in the journey's size.
     """
     members = set(loop)

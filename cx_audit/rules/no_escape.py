@@ -65,15 +65,15 @@ def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidat
 
     One backward search from every person step: O(n + e).
 
-    Reads the networkx graph.
+    Reads the journey view's predecessors of each step.
     """
-    journey, graph = context.journey, context.graph
+    journey, view = context.journey, context.view
     people = [s.id for s in journey.steps.values() if is_person(s)]
     escapes: set[str] = set()  # steps from which a person can be reached, after leaving them
     frontier = list(people)
     while frontier:
         node = frontier.pop()
-        for pred in graph.predecessors(node):
+        for pred in view.predecessors(node):
             if pred not in escapes and not journey.steps[pred].is_terminal:
                 escapes.add(pred)
                 frontier.append(pred)

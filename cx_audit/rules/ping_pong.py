@@ -35,9 +35,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import networkx as nx
-
 from cx_audit.analysis.structure import loops_on_routes, reachable_steps
+from cx_audit.analysis.view import JourneyView
 from cx_audit.core.findings import Candidate, Severity
 from cx_audit.core.model import Journey
 from cx_audit.rules.base import Option, RuleContext
@@ -64,21 +63,21 @@ def is_ping_pong(journey: Journey, loop: tuple[str, ...]) -> bool:
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
     """Yield one candidate per ping-pong loop, naming a closed walk that shows the bounce.
 
-    Reads the journey view (through ``context.memo``) and the networkx graph.
+    Reads the journey view (through ``context.memo``) and its steps' neighbours.
     """
-    journey, graph = context.journey, context.graph
+    journey, view = context.journey, context.view
     for loop in context.memo(loops_on_routes):
         if not is_ping_pong(journey, loop):
             continue
         owners = sorted({owner for s in loop if (owner := journey.steps[s].owner)})
-        site = loop_entry(journey, loop, graph, context.memo(reachable_steps))
-        walk = _bounce(journey, graph, loop, site)
+        site = loop_entry(journey, loop, view, context.memo(reachable_steps))
+        walk = _bounce(journey, view, loop, site)
         yield Candidate(
             f"Customers are bounced between {', '.join(owners)} in the loop {quote_steps(walk)}",
             step=site, metrics={"owners": owners, "loop_steps": list(loop)}, loop=walk)
 
 
-def _bounce(journey: Journey, graph: nx.DiGraph[str], loop: tuple[str, ...],
+def _bounce(journey: Journey, view: JourneyView, loop: tuple[str, ...],
             site: str) -> tuple[str, ...]:
     """A closed walk from ``site`` round a ping-pong loop that crosses a handoff and two owners.
 
@@ -92,14 +91,14 @@ def _bounce(journey: Journey, graph: nx.DiGraph[str], loop: tuple[str, ...],
     handoffs = [(s, t.target) for s in loop for t in journey.steps[s].next
                 if t.handoff is not None and t.target in members]
     across = [(s, t) for s, t in handoffs if owner[s] and owner[t] and owner[s] != owner[t]]
-    walk = closed_walk(graph, loop, site, across) or closed_walk(graph, loop, site, handoffs)
+    walk = closed_walk(view, loop, site, across) or closed_walk(view, loop, site, handoffs)
     if walk is None:  # not a ping-pong loop
-        return cycle_through(graph.successors, loop, site)
+        return cycle_through(view.successors, loop, site)
     passed = {owner[s] for s in walk if owner[s]}
     while len(passed) < 2:  # at most twice: the loop has two owners
         others = [(p, s) for s in loop if owner[s] and owner[s] not in passed
-                  for p in graph.predecessors(s) if p in members]
-        detour = closed_walk(graph, loop, site, others)
+                  for p in view.predecessors(s) if p in members]
+        detour = closed_walk(view, loop, site, others)
         if detour is None:
             break
         walk = (*walk, *detour[1:])

@@ -54,14 +54,14 @@ OPTIONS: dict[str, Option] = {}
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
     """Yield one candidate per loop on a route that is not a ping-pong.
 
-    Reads the journey view (through ``context.memo``) and the networkx graph.
+    Reads the journey view (through ``context.memo``) and its steps' neighbours.
     """
-    journey, graph = context.journey, context.graph
+    journey, view = context.journey, context.view
     for loop in context.memo(loops_on_routes):
         if is_ping_pong(journey, loop):
             continue
-        back_to = loop_entry(journey, loop, graph, context.memo(reachable_steps))
-        cycle = cycle_through(graph.successors, loop, back_to)
+        back_to = loop_entry(journey, loop, view, context.memo(reachable_steps))
+        cycle = cycle_through(view.successors, loop, back_to)
         yield Candidate(
             f"Customers come back to step '{back_to}' in the loop {quote_steps(cycle)}",
             step=back_to, metrics={"loop_steps": list(loop)}, loop=cycle)

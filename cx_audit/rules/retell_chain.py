@@ -63,7 +63,7 @@ OPTIONS = {"max_retells": Option("int", 1, "most retellings acceptable on any ro
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
     """Yield one candidate: on the journey with the worst route, or on the retelling loop.
 
-    Reads the journey view (through ``context.memo``) and the networkx graph.
+    Reads the journey view (through ``context.memo``) and its steps' neighbours.
     """
     limit = options["max_retells"]
     worst = context.memo(retells_max)
@@ -90,12 +90,12 @@ def _cold_loop(context: RuleContext) -> tuple[str | None, tuple[str, ...]]:
     (:func:`~cx_audit.rules.helpers.loop_entry`) through a cold transition
     inside the loop.
     """
-    journey, graph = context.journey, context.graph
+    journey, view = context.journey, context.view
     for loop in context.memo(loops_on_routes):
         members = set(loop)
         cold = [(source, t.target) for source in loop for t in journey.steps[source].next
                 if t.handoff is Handoff.COLD and t.target in members]
         if cold:
-            site = loop_entry(journey, loop, graph, context.memo(reachable_steps))
-            return site, closed_walk(graph, loop, site, cold) or ()
+            site = loop_entry(journey, loop, view, context.memo(reachable_steps))
+            return site, closed_walk(view, loop, site, cold) or ()
     return None, ()

@@ -57,11 +57,11 @@ OPTIONS: dict[str, Option] = {}
 def check(context: RuleContext, options: Mapping[str, Any]) -> Iterator[Candidate]:
     """Yield one candidate per closed loop, on the step where customers enter it.
 
-    Reads the journey view (through ``context.memo``) and the networkx graph.
+    Reads the journey view (through ``context.memo``) and its steps' neighbours.
     """
-    journey, graph = context.journey, context.graph
+    journey, view = context.journey, context.view
     for loop in context.memo(trap_loops):
-        site = loop_entry(journey, loop, graph, context.memo(reachable_steps))
-        cycle = cycle_through(graph.successors, loop, site)
+        site = loop_entry(journey, loop, view, context.memo(reachable_steps))
+        cycle = cycle_through(view.successors, loop, site)
         yield Candidate(f"Customers never leave the loop {quote_steps(cycle)}", step=site,
                         metrics={"loop_steps": list(loop)}, loop=cycle)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import networkx as nx
+
 from cx_audit.audit.config import Config
 from cx_audit.audit.engine import audit_journey
 from cx_audit.core.model import Journey
@@ -35,3 +37,11 @@ def by_source(journey: Journey) -> dict[str, list[str]]:
         if source is not None:
             out.setdefault(str(source), []).append(step.id)
     return out
+
+
+def model_graph(journey: Journey) -> nx.DiGraph[str]:
+    """The journey's steps and transitions as a networkx graph, read from the model."""
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    graph.add_nodes_from(journey.steps)
+    graph.add_edges_from((t.source, t.target) for s in journey.steps.values() for t in s.next)
+    return graph

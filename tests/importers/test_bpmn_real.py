@@ -16,11 +16,10 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from cx_audit.analysis.graph import journey_graph
 from cx_audit.core.model import StepKind
 from cx_audit.importers import import_bpmn, import_file
 
-from .helpers import DATA, STRUCTURAL, by_source, findings, load
+from .helpers import DATA, STRUCTURAL, by_source, findings, load, model_graph
 
 FIXTURES = DATA / "bpmnlint-fixtures"
 MODELS = DATA / "bpmn-customer-service"
@@ -145,7 +144,7 @@ def test_the_omg_incident_model_is_structurally_clean(data: Path) -> None:
 def test_amazon_order_keeps_its_two_loops_and_its_message_handoffs(data: Path) -> None:
     result = _model("miwg_C.2.0.bpmn")
     journey = load(result)
-    graph = journey_graph(journey)
+    graph = model_graph(journey)
     loops = [set(c) for c in nx.simple_cycles(graph)]
     assert {"browse-products-on-amazon", "add-item-to-cart"} in loops  # "Done shopping? No"
     assert {"pay-order"} in loops  # "Retry? Yes"
@@ -177,7 +176,7 @@ def test_the_document_request_chases_the_customer(data: Path) -> None:
 
 def test_the_complaint_loop_between_customer_and_company(data: Path) -> None:
     journey = load(_model("student_mp2_CustomerComplaint.bpmn"))
-    graph = journey_graph(journey)
+    graph = model_graph(journey)
     loops = [set(c) for c in nx.simple_cycles(graph)]
     assert any({"send-complaint", "receive-complaint", "feedback-received"} <= c for c in loops)
     assert journey.steps["feedback-received"].kind is StepKind.STEP  # reached by message

@@ -9,11 +9,10 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from cx_audit.analysis.graph import journey_graph
 from cx_audit.core.model import Journey, StepKind
 from cx_audit.importers import import_connect, import_file
 
-from .helpers import DATA, by_source, findings, load
+from .helpers import DATA, by_source, findings, load, model_graph
 
 FLOWS = DATA / "journeys" / "amazon-connect"
 SAMPLE = "callback-mgmt_sample-interruptible-queue-flow-with-callback.json"
@@ -39,7 +38,7 @@ def raw_edges(document: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 
 def cycles(journey: Journey) -> list[set[str]]:
-    graph = journey_graph(journey)
+    graph = model_graph(journey)
     return [c for c in nx.strongly_connected_components(graph) if len(c) > 1]
 
 
