@@ -417,13 +417,15 @@ class _Waits:
 
     def fold(self) -> None:
         """Move the exact values into the histogram (a column at a time, at C speed)."""
+        import numpy as np
+
         bins = self.bins if self.bins is not None else Counter()
-        values = self.values
-        positive = list(filter(_ZERO.__lt__, values))
+        values = np.array(self.values, dtype=np.float64)
+        positive = values[values > _ZERO]
         self.zeros += len(values) - len(positive)
-        bins.update(map(math.floor, map(mul, map(math.log, positive), repeat(_BIN_SCALE))))
+        bins.update(np.floor(np.log(positive) * _BIN_SCALE).astype(np.int64).tolist())
         self.count += len(values)
-        values.clear()  # the same list: callers hold its append method
+        self.values.clear()  # the same list: callers hold its append method
         self.bins = bins
 
     def median(self) -> float | None:
@@ -662,6 +664,9 @@ def _sort_command(file: str, delimiter: str, column: int, packed: bool) -> str:
 _BATCH = 4096
 """Rows (or XES events) converted together, a column at a time."""
 
+_PAIR = 1 << 32
+"""Two indexes (labels, or a label and a resource) as one integer: ``first * _PAIR + second``."""
+
 _KINDS_KEPT = 1000
 """Distinct transition texts remembered with their kind."""
 
@@ -784,8 +789,9 @@ class _Scanner:
         self.position: list[int] = []
         self.waits: list[_Waits] = []
         self.service: list[_Waits] = []
-        self.pairs: Counter[tuple[int, int]] = Counter()
-        self.resources: Counter[tuple[int, str]] = Counter()
+        # directly-follows pairs and (label, resource) pairs, each coded as first * _PAIR + second
+        self.pairs: Counter[int] = Counter()
+        self.owned: Counter[int] = Counter()
         self.skipped: Counter[str] = Counter()
         self.resource_index: dict[str, int] = {}  # resource -> code, in order of first sight
         self.resource_names: list[str] = []
@@ -1287,11 +1293,8 @@ class _Scanner:
             timed = ~np.isnan(began)
             self._add_samples(self.service, labels[timed], (stamps - began)[timed])
             arrive = np.where(timed, began, stamps)
-        if owners is not None:
-            pairs, counts = np.unique(labels * (1 << 32) + owners, return_counts=True)
-            names = self.resource_names
-            for code, number in zip(pairs.tolist(), counts.tolist()):
-                self.resources[code >> 32, names[code & 0xFFFFFFFF]] += number
+        if owners is not None:  # counted in C, one code per event: label, then resource
+            self.owned.update((labels * _PAIR + owners).tolist())
         events = len(stamps)
         ends = np.r_[heads[1:], events]
         has_tail = np.array([tail is not None for tail in tails], dtype=bool)
@@ -1318,10 +1321,7 @@ class _Scanner:
                           arrive[starts] - np.r_[0.0, leave[:-1]])
         follows = came_from >= 0
         labels_now = len(self.names)
-        pair_codes, pair_counts = np.unique(came_from[follows] * labels_now + visits[follows],
-                                            return_counts=True)
-        for code, number in zip(pair_codes.tolist(), pair_counts.tolist()):
-            self.pairs[divmod(code, labels_now)] += number
+        self.pairs.update((came_from[follows] * _PAIR + visits[follows]).tolist())
         self._add_samples(self.waits, visits[follows], np.maximum(waited[follows], 0.0))
         so_far = np.array([0 if tail is None else tail[4] for tail in tails], dtype=np.int64)
         place = so_far[visit_run] + np.arange(len(starts)) - first_visit[visit_run]
@@ -1459,9 +1459,11 @@ class _Scanner:
         for tail in self.tails.values():
             ends[tail[0]] += 1
         owners: list[Counter[str]] = [Counter() for _ in self.names]
-        for (number, resource), count in self.resources.items():
-            if resource:
-                owners[number][resource] = count
+        names = self.resource_names
+        for code, count in self.owned.items():
+            number, resource = divmod(code, _PAIR)
+            if names[resource]:
+                owners[number][names[resource]] = count
         labels = {}
         for i, name in enumerate(self.names):
             median = self.waits[i].median()
@@ -1475,7 +1477,8 @@ class _Scanner:
                 resources=owners[i],
                 service=took / 60.0 if took is not None else None,
                 service_samples=self.service[i].samples())
-        pairs = {(self.names[a], self.names[b]): n for (a, b), n in self.pairs.items()}
+        pairs = {(self.names[a], self.names[b]): n
+                 for a, b, n in sorted((*divmod(code, _PAIR), n) for code, n in self.pairs.items())}
         return LogStats(
             file=self.file, columns=chosen, rows=rows, cases=self.cases, labels=labels,
             pairs=pairs, skipped=dict(self.skipped),

@@ -387,89 +387,108 @@ def parse_timestamp(text: str) -> float | None:
 def iso_column(texts: list[str], parser: TimestampParser) -> Any:
     """Epoch seconds of a column of ISO 8601 ``texts`` at C speed, or ``None``.
 
-    Every text must have the shape ``YYYY-MM-DD`` with an optional ``T`` or
-    space and ``HH:MM`` (then maybe seconds, one to six fraction digits and
-    a zone ``Z``, ``±hh``, ``±hhmm`` or ``±hh:mm``), and all must be of the
-    log's kind (zoned or naive; :attr:`TimestampParser.zoned` is set if it
-    was not). The zone is read from the characters, cut off, and the rest
-    read by numpy. When one text does not fit, ``None`` says to read the
-    column text by text with ``parser``, which also tells why a text is bad.
-    The values are the floats ``parser`` gives (the day, then the rest of
-    the time, added as it adds them). Years 1 to 9999 are not checked here.
+    Every text must have the shape ``YYYY-MM-DD``, maybe followed by ``T``
+    or a space and ``HH:MM``, then maybe ``:SS`` and a fraction of one to
+    six digits, then maybe a zone ``Z``, ``±hh``, ``±hhmm`` or ``±hh:mm``;
+    the date must exist (from the year 1) and the time of day be at most
+    23:59:59. All must
+    be of the log's kind (zoned or naive; :attr:`TimestampParser.zoned` is
+    set if it was not). When one text does not fit, ``None`` says to read
+    the column text by text with ``parser``, which also tells why a text is
+    bad. The values are the floats ``parser`` gives (the day, then the rest
+    of the time, added as it adds them); whether a zone moves them past the
+    year 9999 is left to the caller.
+
+    The texts are read as one matrix of character codes, and each field is
+    computed from its digits by arithmetic on whole columns (the day number
+    by the proleptic Gregorian count of days from 1970-01-01), so that no
+    text is parsed on its own.
     """
     import numpy as np
 
     if not texts or parser.has_format:
         return None
-    column = np.array(texts, dtype=str)
-    width = column.dtype.itemsize // 4
+    joined = "".join(texts)
+    if not joined.isascii() or "\x00" in joined:  # a NUL would read as the padding
+        return None
+    column = np.array(texts, dtype="S")
+    width = column.dtype.itemsize
     if width < 10 or width > 40:
         return None
     count = len(texts)
-    codes = column.view(np.uint32).reshape(count, width)
-    digits = np.zeros((count, width + 8), dtype=bool)
-    digits[:, :width] = (codes >= 48) & (codes <= 57)
+    codes = np.zeros((count, max(width, 26) + 8), dtype=np.uint8)  # room to look past the end
+    codes[:, :width] = column.view(np.uint8).reshape(count, width)
     lengths = np.strings.str_len(column)
-    fits = digits[:, [0, 1, 2, 3, 5, 6, 8, 9]].all(axis=1)
-    fits &= (codes[:, 4] == 45) & (codes[:, 7] == 45)
+    value = codes - np.uint8(48)  # a digit's value; anything else wraps round past 9
+    digit = value < 10
+
+    def number(*at: int) -> Any:
+        result = value[:, at[0]].astype(np.int64)
+        for position in at[1:]:
+            result = result * 10 + value[:, position]
+        return result
+
+    fits = digit[:, [0, 1, 2, 3, 5, 6, 8, 9]].all(axis=1) & (codes[:, 4] == 45)
+    fits &= codes[:, 7] == 45
+    timed = lengths > 10
+    fits &= ~timed | (((codes[:, 10] == 84) | (codes[:, 10] == 32)) & (lengths >= 16)
+                      & digit[:, [11, 12, 14, 15]].all(axis=1) & (codes[:, 13] == 58))
     rows = np.arange(count)
-    zone_at = lengths.copy()  # where the zone starts (the length: no zone)
+    after = codes[:, 16:27]  # a zone starts at 26 at the latest (after six fraction digits)
+    signs = (after == 43) | (after == 45)
+    signed = signs.any(axis=1) & timed
+    utc = timed & (codes[rows, np.maximum(lengths - 1, 0)] == 90)
+    zone_at = np.where(signed, 16 + signs.argmax(axis=1), np.where(utc, lengths - 1, lengths))
     offsets = np.zeros(count, dtype=np.int64)
-    if width > 10:
-        timed = lengths > 10
-        if width < 16:
-            fits &= ~timed
-        else:
-            fits &= ~timed | (((codes[:, 10] == 84) | (codes[:, 10] == 32)) & (lengths >= 16)
-                              & digits[:, [11, 12, 14, 15]].all(axis=1) & (codes[:, 13] == 58))
-            tail = codes[:, 15:]  # a sign before the 16th character is not a zone
-            signs = (tail == 43) | (tail == 45)
-            signed = signs.any(axis=1)
-            utc = (codes[rows, lengths - 1] == 90) & timed
-            zone_at = np.where(signed, 15 + signs.argmax(axis=1), np.where(utc, lengths - 1,
-                                                                           lengths))
-            if signed.any():  # ±hh, ±hhmm or ±hh:mm, then the end
-                size = lengths - zone_at
-                at = zone_at[:, None] + np.arange(1, 6)
-                near = digits[rows[:, None], at]
-                colon = codes[rows[:, None], np.minimum(at, width - 1)][:, 2] == 58
-                good = near[:, 0] & near[:, 1] & ((size == 3) | ((size == 5) & near[:, 2]
-                                                                 & near[:, 3])
-                                                  | ((size == 6) & colon & near[:, 3] & near[:, 4]))
-                fits &= ~signed | good
-                pick = codes[rows[:, None], np.minimum(at, width - 1)].astype(np.int64) - 48
-                minutes = np.where(size == 6, pick[:, 3] * 10 + pick[:, 4],
-                                   np.where(size == 5, pick[:, 2] * 10 + pick[:, 3], 0))
-                hours = pick[:, 0] * 10 + pick[:, 1]
-                sign = np.where(codes[rows, np.minimum(zone_at, width - 1)] == 45, -1, 1)
-                offsets = np.where(signed, sign * (hours * 3600 + minutes * 60), 0)
-            dots = codes == 46
-            if dots.any():  # a fraction: one to six digits
-                dotted = np.flatnonzero(dots.any(axis=1))
-                point = dots[dotted].argmax(axis=1)
-                run = digits[dotted[:, None], point[:, None] + np.arange(1, 8)]
-                if not run[:, 0].all() or run.all(axis=1).any():
-                    return None
-    if width > 16:  # between the minutes and the zone: only seconds and their fraction
-        clock = codes[:, 16:]
-        inside = np.arange(16, width) < zone_at[:, None]
-        fits &= ~(inside & ~(digits[:, 16:width] | (clock == 58) | (clock == 46))).any(axis=1)
+    if signed.any():  # ±hh, ±hhmm or ±hh:mm, then the end
+        size = lengths - zone_at
+        wide = codes.shape[1]
+        at = rows[:, None] * wide + np.minimum(zone_at[:, None] + np.arange(6), wide - 1)
+        zone = codes.ravel().take(at)
+        got = (zone - np.uint8(48)).astype(np.int64)
+        near = got < 10
+        colon = zone[:, 3] == 58
+        fits &= ~signed | (near[:, 1] & near[:, 2] & (
+            (size == 3) | ((size == 5) & near[:, 3] & near[:, 4])
+            | ((size == 6) & colon & near[:, 4] & near[:, 5])))
+        minutes = np.where(size == 6, got[:, 4] * 10 + got[:, 5],
+                           np.where(size == 5, got[:, 3] * 10 + got[:, 4], 0))
+        sign = np.where(codes[rows, zone_at] == 45, -1, 1)
+        offsets = np.where(signed, sign * ((got[:, 1] * 10 + got[:, 2]) * 3600 + minutes * 60), 0)
+    # between the minutes and the zone: nothing, ':SS', or ':SS' and '.' with 1 to 6 digits
+    clock = np.where(timed, zone_at - 16, 0)
+    seconds = (clock == 0) | ((clock == 3) | ((clock >= 5) & (clock <= 10))) & (
+        codes[:, 16] == 58) & digit[:, 17] & digit[:, 18]
+    fraction = clock >= 5
+    places = np.arange(20, 26)
+    in_fraction = places < (16 + clock)[:, None]
+    seconds &= ~fraction | ((codes[:, 19] == 46) & (digit[:, 20:26] | ~in_fraction).all(axis=1))
+    fits &= seconds
     if not fits.all():
         return None
     zoned = zone_at < lengths
     kind = bool(zoned[0])
     if (zoned != kind).any() or (parser.zoned is not None and parser.zoned is not kind):
         return None
-    if kind:  # cut the zone off: a NUL ends a numpy string
-        codes = codes.copy()
-        codes[np.arange(width) >= zone_at[:, None]] = 0
-        column = codes.view(column.dtype).reshape(count)
-    try:
-        local = column.astype("datetime64[us]").astype(np.int64)
-    except ValueError:
+    year, month, day = number(0, 1, 2, 3), number(5, 6), number(8, 9)
+    hour = np.where(timed, number(11, 12), 0)
+    minute = np.where(timed, number(14, 15), 0)
+    second = np.where(clock >= 3, number(17, 18), 0)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+    if ((month < 1) | (month > 12)).any():
         return None
+    last_day = month_days[month] + (leap & (month == 2))
+    if ((year < 1) | (day < 1) | (day > last_day) | (hour > 23) | (minute > 59)
+            | (second > 59)).any():
+        return None
+    micros = (np.where(in_fraction, value[:, 20:26], 0) @ 10 ** np.arange(5, -1, -1))
+    # days from 1970-01-01 in the proleptic Gregorian calendar (years counted from March)
+    shifted = year - (month <= 2)
+    era = shifted // 400
+    of_era = shifted - era * 400
+    of_year = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
+    days = era * 146097 + of_era * 365 + of_era // 4 - of_era // 100 + of_year - 719468
     parser.zoned = kind
-    days = local // 86_400_000_000
-    whole, micros = np.divmod(local, 1_000_000)
-    rest = (whole - days * 86400 - offsets).astype(np.float64) + micros / 1e6
+    rest = (hour * 3600 + minute * 60 + second - offsets).astype(np.float64) + micros / 1e6
     return days * 86400.0 + rest

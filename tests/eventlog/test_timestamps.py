@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cx_audit.eventlog.timestamps import CACHE_LIMIT, TimestampParser, iso_column, parse_timestamp
 
@@ -93,3 +96,59 @@ def test_an_iso_column_of_the_other_kind_is_left_to_the_parser() -> None:
     assert parser("2023-09-14T17:37:37Z") is not None
     assert iso_column(["2023-09-14T17:37:37"], parser) is None
     assert iso_column(["2023-09-14T17:37:37"], TimestampParser(fmt="%Y-%m-%dT%H:%M:%S")) is None
+
+
+ISO_PIECES = st.tuples(
+    st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 30)),
+    st.sampled_from(["date", "T", " "]),
+    st.sampled_from(["minutes", "seconds", "fraction"]),
+    st.integers(1, 6),
+    st.sampled_from(["Z", "+hh", "-hhmm", "+hh:mm", "-hh:mm"]),
+    st.integers(0, 14 * 60),
+)
+
+
+def iso_text(pieces: tuple[datetime, str, str, int, str, int]) -> str:
+    """One ISO 8601 text in one of the shapes :func:`iso_column` reads."""
+    moment, separator, precision, digits, zone, offset = pieces
+    text = f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
+    if separator == "date":
+        return text
+    text += moment.strftime(f"{separator}%H:%M")
+    if precision != "minutes":
+        text += moment.strftime(":%S")
+    if precision == "fraction":
+        text += f".{moment.microsecond:06d}"[:digits + 1]
+    hours, minutes = divmod(offset, 60)
+    return text + zone.replace("hh", f"{hours:02d}").replace("mm", f"{minutes:02d}")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(ISO_PIECES, min_size=1, max_size=40), st.booleans())
+def test_an_iso_column_is_read_as_the_parser_reads_each_text(pieces: list[tuple[Any, ...]],
+                                                             zoned: bool) -> None:
+    """Every text of one kind: numpy's reading is the parser's, float for float."""
+    texts = [iso_text((*p[:4], p[4] if zoned else "", p[5])) for p in pieces]
+    if zoned and all(p[1] == "date" for p in pieces):
+        texts.append("2020-01-01T00:00Z")
+    parser = TimestampParser()
+    values = iso_column(texts, parser)
+    expected = [TimestampParser().unchecked(text) for text in texts]
+    if zoned and any(p[1] == "date" for p in pieces):  # a date alone is naive: mixed kinds
+        assert values is None
+        return
+    assert values is not None, texts
+    assert values.tolist() == expected
+    assert parser.zoned is zoned
+
+
+@settings(max_examples=300, deadline=None)
+@given(ISO_PIECES, st.integers(0, 30), st.characters(codec="utf-8"))
+def test_a_changed_iso_text_is_read_as_the_parser_reads_it_or_left_to_it(
+        pieces: tuple[Any, ...], at: int, character: str) -> None:
+    """One character replaced: either the column still reads as the parser does, or ``None``."""
+    text = iso_text((*pieces[:4], "", pieces[5])) if at % 2 else iso_text(pieces)
+    changed = text[:at] + character + text[at + 1:]
+    values = iso_column([changed], TimestampParser())
+    if values is not None:
+        assert values.tolist() == [TimestampParser().unchecked(changed)], changed
