@@ -661,8 +661,10 @@ def _sort_command(file: str, delimiter: str, column: int, packed: bool) -> str:
             f"sort -s -t {shown} -k {column},{column}) > {target}")
 
 
-_BATCH = 4096
-"""Rows (or XES events) converted together, a column at a time."""
+_BATCH = 16_384
+"""Rows (or XES events) converted together, a column at a time (larger batches spread
+numpy's cost per call over more rows: 16,384 took a sixth less time than 4,096 on a
+million events; 65,536 gained nothing more)."""
 
 _PAIR = 1 << 32
 """Two indexes (labels, or a label and a resource) as one integer: ``first * _PAIR + second``."""
