@@ -442,27 +442,28 @@ def iso_column(texts: list[str], parser: TimestampParser) -> Any:
     offsets = np.zeros(count, dtype=np.int64)
     if signed.any():  # ±hh, ±hhmm or ±hh:mm, then the end
         size = lengths - zone_at
-        wide = codes.shape[1]
-        at = rows[:, None] * wide + np.minimum(zone_at[:, None] + np.arange(6), wide - 1)
-        zone = codes.ravel().take(at)
-        got = (zone - np.uint8(48)).astype(np.int64)
-        near = got < 10
-        colon = zone[:, 3] == 58
-        fits &= ~signed | (near[:, 1] & near[:, 2] & (
-            (size == 3) | ((size == 5) & near[:, 3] & near[:, 4])
-            | ((size == 6) & colon & near[:, 4] & near[:, 5])))
-        minutes = np.where(size == 6, got[:, 4] * 10 + got[:, 5],
-                           np.where(size == 5, got[:, 3] * 10 + got[:, 4], 0))
-        sign = np.where(codes[rows, zone_at] == 45, -1, 1)
-        offsets = np.where(signed, sign * ((got[:, 1] * 10 + got[:, 2]) * 3600 + minutes * 60), 0)
+        flat, start = codes.ravel(), rows * codes.shape[1] + zone_at
+        zone = [flat.take(start + k) for k in range(6)]  # the sign, then up to five characters
+        got = [(character - np.uint8(48)).astype(np.int64) for character in zone]
+        near = [number < 10 for number in got]
+        fits &= ~signed | (near[1] & near[2] & (
+            (size == 3) | ((size == 5) & near[3] & near[4])
+            | ((size == 6) & (zone[3] == 58) & near[4] & near[5])))
+        minutes = np.where(size == 6, got[4] * 10 + got[5],
+                           np.where(size == 5, got[3] * 10 + got[4], 0))
+        sign = np.where(zone[0] == 45, -1, 1)
+        offsets = np.where(signed, sign * ((got[1] * 10 + got[2]) * 3600 + minutes * 60), 0)
     # between the minutes and the zone: nothing, ':SS', or ':SS' and '.' with 1 to 6 digits
     clock = np.where(timed, zone_at - 16, 0)
     seconds = (clock == 0) | ((clock == 3) | ((clock >= 5) & (clock <= 10))) & (
         codes[:, 16] == 58) & digit[:, 17] & digit[:, 18]
     fraction = clock >= 5
-    places = np.arange(20, 26)
-    in_fraction = places < (16 + clock)[:, None]
-    seconds &= ~fraction | ((codes[:, 19] == 46) & (digit[:, 20:26] | ~in_fraction).all(axis=1))
+    places = clock - 4  # fraction digits: up to six, at 20 to 25
+    in_fraction = [places > k for k in range(6)]
+    good = codes[:, 19] == 46
+    for k, inside in enumerate(in_fraction):
+        good &= digit[:, 20 + k] | ~inside
+    seconds &= ~fraction | good
     fits &= seconds
     if not fits.all():
         return None
@@ -482,7 +483,9 @@ def iso_column(texts: list[str], parser: TimestampParser) -> Any:
     if ((year < 1) | (day < 1) | (day > last_day) | (hour > 23) | (minute > 59)
             | (second > 59)).any():
         return None
-    micros = (np.where(in_fraction, value[:, 20:26], 0) @ 10 ** np.arange(5, -1, -1))
+    micros = np.zeros(count, dtype=np.int64)
+    for k, inside in enumerate(in_fraction):
+        micros = micros * 10 + np.where(inside, value[:, 20 + k], 0)
     # days from 1970-01-01 in the proleptic Gregorian calendar (years counted from March)
     shifted = year - (month <= 2)
     era = shifted // 400
