@@ -1261,7 +1261,7 @@ class _Scanner:
             owners = owners[order] if owners is not None else None
             kinds = kinds[order] if kinds is not None else None
         tails = list(map(self.tails.get, cases))
-        last_times = np.array([-math.inf if tail is None else tail[1] for tail in tails])
+        last_times = _tail_column(tails, 1, -math.inf, np.float64)
         is_late = stamps[heads] < last_times
         if is_late.any():
             sizes = np.diff(np.r_[heads, len(stamps)])
@@ -1299,8 +1299,8 @@ class _Scanner:
             self.owned.update((labels * _PAIR + owners).tolist())
         events = len(stamps)
         ends = np.r_[heads[1:], events]
-        has_tail = np.array([tail is not None for tail in tails], dtype=bool)
-        previous = np.array([-1 if tail is None else tail[0] for tail in tails], dtype=np.int64)
+        has_tail = np.array(list(map(bool, tails)), dtype=bool)
+        previous = _tail_column(tails, 0, -1, np.int64)
         before = np.empty(events, dtype=np.int64)
         before[1:] = labels[:-1]
         before[heads] = previous
@@ -1315,7 +1315,7 @@ class _Scanner:
         # a run's events before its first visit continue the case's last visit
         first_start = np.where(per_run > 0, starts[np.minimum(first_visit, len(starts) - 1)],
                                ends) if len(starts) else ends
-        last_times = np.array([0.0 if tail is None else tail[1] for tail in tails])
+        last_times = _tail_column(tails, 1, 0.0, np.float64)
         continued = first_start > heads
         last_times[continued] = stamps[first_start[continued] - 1]
         came_from = np.where(opening, previous[visit_run], np.r_[-1, visits[:-1]])
@@ -1325,7 +1325,7 @@ class _Scanner:
         labels_now = len(self.names)
         self.pairs.update((came_from[follows] * _PAIR + visits[follows]).tolist())
         self._add_samples(self.waits, visits[follows], np.maximum(waited[follows], 0.0))
-        so_far = np.array([0 if tail is None else tail[4] for tail in tails], dtype=np.int64)
+        so_far = _tail_column(tails, 4, 0, np.int64)
         place = so_far[visit_run] + np.arange(len(starts)) - first_visit[visit_run]
         _add(self.visits, np.bincount(visits, minlength=labels_now))
         _add(self.position, np.bincount(visits, weights=place, minlength=labels_now))
@@ -1337,8 +1337,8 @@ class _Scanner:
         # cases with each label, and cases that come back to it: bit sets of labels per case
         kind = np.int64 if labels_now <= 62 else object
         bits = np.array(self.bits, dtype=kind)
-        visited = np.array([0 if tail is None else tail[2] for tail in tails], dtype=kind)
-        revisited = np.array([0 if tail is None else tail[3] for tail in tails], dtype=kind)
+        visited = _tail_column(tails, 2, 0, kind)
+        revisited = _tail_column(tails, 3, 0, kind)
         found, repeats = np.unique(visit_run * labels_now + visits, return_counts=True)
         found_run, found_label = np.divmod(found, labels_now)
         bit = bits[found_label]
@@ -1491,6 +1491,20 @@ class _Scanner:
             format=kind, delimiter=delimiter, transitions=dict(self.transitions),
             open_starts=sum(len(q) for started in self.open.values()
                             for q in started.values()))
+
+
+def _tail_column(tails: list[Any], field: int, absent: Any, dtype: Any) -> Any:
+    """One field of the cases' tails as a numpy column; ``absent`` for a case not seen before.
+
+    Most runs begin a case, so only the tails that exist are read one by one.
+    """
+    import numpy as np
+
+    column = np.full(len(tails), absent, dtype=dtype)
+    seen = list(compress(range(len(tails)), tails))
+    if seen:
+        column[seen] = [tails[index][field] for index in seen]
+    return column
 
 
 def _add(tally: list[int], counts: Any) -> None:
