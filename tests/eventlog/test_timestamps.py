@@ -152,3 +152,16 @@ def test_a_changed_iso_text_is_read_as_the_parser_reads_it_or_left_to_it(
     values = iso_column([changed], TimestampParser())
     if values is not None:
         assert values.tolist() == [TimestampParser().unchecked(changed)], changed
+
+
+def test_a_long_iso_column_read_in_pieces_reads_as_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read in pieces, the column gives the values it gives whole; one odd text stops it all."""
+    import cx_audit.eventlog.timestamps as module
+
+    texts = [f"2023-09-{day:02d}T17:{minute:02d}:37+01:00" for day in range(1, 29)
+             for minute in range(0, 60, 7)]
+    whole = iso_column(texts, TimestampParser())
+    monkeypatch.setattr(module, "ISO_CHUNK", 5)
+    assert whole is not None
+    assert iso_column(texts, TimestampParser()).tolist() == whole.tolist()
+    assert iso_column([*texts, "2023-09-14T17:37:37"], TimestampParser()) is None
