@@ -1030,7 +1030,7 @@ class _Scanner:
         count = len(keys)
         problems: dict[int, tuple[int, str]] = {}
         stamps = self._stamps(texts, problems, where)
-        if "" in keys:
+        if not all(keys):  # an empty case id (XES keys are trace numbers, never 0)
             for index in compress(range(count), map(not_, keys)):
                 problems.setdefault(index, (self.case_column, "the case id is empty"))
         numbers: list[Any] = list(map(self.index_of.get, activities))
