@@ -397,11 +397,10 @@ def iso_column(texts: list[str], parser: TimestampParser) -> Any:
     or a space and ``HH:MM``, then maybe ``:SS`` and a fraction of one to
     six digits, then maybe a zone ``Z``, ``±hh``, ``±hhmm`` or ``±hh:mm``;
     the date must exist (from the year 1) and the time of day be at most
-    23:59:59. All must
-    be of the log's kind (zoned or naive; :attr:`TimestampParser.zoned` is
-    set if it was not). When one text does not fit, ``None`` says to read
-    the column text by text with ``parser``, which also tells why a text is
-    bad. The values are the floats ``parser`` gives (the day, then the rest
+    23:59:59. All must be of the log's kind (zoned or naive;
+    :attr:`TimestampParser.zoned` is set if it was not). When one text does
+    not fit, ``None`` says to read the column text by text with ``parser``,
+    which also tells why a text is bad. The values are the floats ``parser`` gives (the day, then the rest
     of the time, added as it adds them); whether a zone moves them past the
     year 9999 is left to the caller.
 
