@@ -84,10 +84,11 @@ def run(command: list[str], allowed: tuple[int, ...] = (0, 1)) -> tuple[float, i
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                              cwd=tempfile.gettempdir())
     assert child.stderr is not None
-    errors = child.stderr.read()
+    with child.stderr:
+        errors = child.stderr.read()
     _, status, usage = os.wait4(child.pid, 0)
     elapsed = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
+    code = child.returncode = os.waitstatus_to_exitcode(status)
     if code not in allowed or b"Traceback (most recent call last)" in errors:
         raise SystemExit(f"{' '.join(command)} failed with exit status {code}:\n"
                          f"{errors.decode(errors='replace')[-2000:]}")
@@ -153,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(folder)
         schema = work / "journey.schema.json"
         schema.write_text(subprocess.run([*cx, "schema"], capture_output=True, text=True,
-                                         check=True).stdout)
+                                         check=True, cwd=work).stdout)
         small = ROOT / "journeys" / "online-retail-return.yaml"
         if 1 in wanted:
             compare(f"1. one small journey ({small.name}), end to end with start-up", with_other({

@@ -416,7 +416,12 @@ class _Waits:
         self.count = 0
 
     def fold(self) -> None:
-        """Move the exact values into the histogram (a column at a time, at C speed)."""
+        """Move the exact values into the histogram (a column at a time, at C speed).
+
+        numpy's logarithm may differ from the C library's in the last bit, which
+        moves a value on the very edge of a bin into its neighbour (about one in
+        five million): the median stays within the bins' 0.25%.
+        """
         import numpy as np
 
         bins = self.bins if self.bins is not None else Counter()

@@ -400,8 +400,9 @@ def iso_column(texts: list[str], parser: TimestampParser) -> Any:
     23:59:59. All must be of the log's kind (zoned or naive;
     :attr:`TimestampParser.zoned` is set if it was not). When one text does
     not fit, ``None`` says to read the column text by text with ``parser``,
-    which also tells why a text is bad. The values are the floats ``parser`` gives (the day, then the rest
-    of the time, added as it adds them); whether a zone moves them past the
+    which also tells why a text is bad; ``parser.zoned`` is then as it was.
+    The values are the floats ``parser`` gives (the day, then the rest of
+    the time, added as it adds them); whether a zone moves them past the
     year 9999 is left to the caller.
 
     The texts are read as one matrix of character codes, and each field is
@@ -414,10 +415,11 @@ def iso_column(texts: list[str], parser: TimestampParser) -> Any:
     if not texts or parser.has_format:
         return None
     if len(texts) > ISO_CHUNK:  # a piece at a time: its matrices stay in the processor's cache
-        pieces = []
+        kind, pieces = parser.zoned, []
         for at in range(0, len(texts), ISO_CHUNK):
             piece = iso_column(texts[at:at + ISO_CHUNK], parser)
             if piece is None:
+                parser.zoned = kind  # as if nothing was read: the parser reads them all
                 return None
             pieces.append(piece)
         return np.concatenate(pieces)

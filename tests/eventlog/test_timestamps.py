@@ -164,4 +164,6 @@ def test_a_long_iso_column_read_in_pieces_reads_as_whole(monkeypatch: pytest.Mon
     monkeypatch.setattr(module, "ISO_CHUNK", 5)
     assert whole is not None
     assert iso_column(texts, TimestampParser()).tolist() == whole.tolist()
-    assert iso_column([*texts, "2023-09-14T17:37:37"], TimestampParser()) is None
+    parser = TimestampParser()
+    assert iso_column([*texts, "2023-09-14T17:37:37"], parser) is None
+    assert parser.zoned is None  # nothing was read
