@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from xml.parsers import expat
 
 from cx_audit.core.errors import EventLogError, Problem
-from cx_audit.importers.safexml import refuse_declarations
+from cx_audit.io.safexml import refuse_declarations
 
 __all__ = ["MAX_XES_DEPTH", "MAX_XES_TOKEN", "XesEvent", "XesReader", "XesTrace"]
 

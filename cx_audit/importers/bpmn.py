@@ -42,7 +42,7 @@ from typing import Any
 
 from cx_audit.core.errors import Problem, XmlInputError
 from cx_audit.importers.drafts import DraftEdge, DraftStep, clean_text, render_document, slugify
-from cx_audit.importers.safexml import XmlElement, parse_xml
+from cx_audit.io.safexml import XmlElement, parse_xml
 from cx_audit.text.words import ABANDON_WORDS, actor_for_name, outcome_of
 
 __all__ = ["BPMN_NS", "DEFAULT_ABANDON_WORDS", "BpmnImport", "actor_for_name", "convert_bpmn"]
