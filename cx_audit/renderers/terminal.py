@@ -235,9 +235,7 @@ def _places_that_matter(audits: list[JourneyAudit], points: list[list[Combustion
                              "their journey):", width)]
     for number, top in enumerate(top_points(points, PLACES_SHOWN), start=1):
         point = top.point
-        entry = Line(f"  {number:>2}. ")
-        entry.append(printable(point.title), style="bold")
-        lines.append(_fit(entry, width))
+        lines += _point_title(number, point, width)
         where = (f"At {printable(point.step)} in {printable(audits[top.journey].journey.id)}: "
                  f"loses {per_thousand(point.lost or 0.0)} in 1,000")
         if top.lever is not None:
@@ -289,6 +287,13 @@ EVIDENCE_SHOWN = 3
 def _fit(line: Line, width: int) -> Line:
     """``line`` cut to ``width`` columns with an ellipsis (a title stays on one line)."""
     return line.truncate(width)
+
+
+def _point_title(number: int, point: CombustionPoint, width: int) -> list[Line]:
+    """A point's number and bold title, wrapped rather than cut: its end says how many
+    steps the place holds."""
+    return _hanging(Line(f"  {number:>2}. "), printable(point.title).split(), width,
+                    style="bold")
 
 
 def _label(text: str, width: int) -> list[Line]:
@@ -345,9 +350,7 @@ def _points_block(points: list[CombustionPoint], width: int) -> list[Line]:
     more = f", {len(shown)} of {len(points)} shown" if len(points) > len(shown) else ""
     lines = _label(f"Combustion points (most customers lost first{more}):", width)
     for point in shown:
-        entry = Line(f"  {point.rank:>2}. ")
-        entry.append(printable(point.title), style="bold")
-        lines.append(_fit(entry, width))
+        lines += _point_title(point.rank, point, width)
         figures = [printable(point.step)]
         if point.lost is not None and point.reach is not None:
             figures.append(f"loses {per_thousand(point.lost)} in 1,000")
